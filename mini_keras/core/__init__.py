@@ -1,0 +1,1 @@
+"""Framework-free core objects shared by every backend: Variable, scopes, symbolic tensors."""

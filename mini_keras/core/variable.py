@@ -1,0 +1,165 @@
+"""Variable: a named, backend-native, mutable tensor (a layer weight, an optimizer slot, ...)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mini_keras import backends
+from mini_keras.core import stateless
+
+_name_counts: dict[str, int] = {}
+
+
+def unique_name(base: str) -> str:
+    """Return ``base`` the first time, then ``base_1``, ``base_2`` ... (Keras 3 naming)."""
+    count = _name_counts.get(base, 0)
+    _name_counts[base] = count + 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+class Variable:
+    """A mutable tensor held in the native type of the backend it was created on.
+
+    Args:
+        initializer: an array-like initial value, or a callable ``(shape, dtype) -> array``.
+        shape: required when ``initializer`` is callable.
+        dtype: dtype name; defaults to the initial value's float type or ``config.floatx()``.
+        trainable: whether optimizers update it.
+        name: short name (``"kernel"``); ``path`` adds the owning layer's name.
+        backend: backend name; defaults to the current backend.
+
+    Attributes:
+        value: the current value as a backend tensor.
+        shape, dtype, trainable, name, path.
+    """
+
+    def __init__(self, initializer, shape=None, dtype=None, trainable=True, name="variable",
+                 backend=None, path=None):
+        from mini_keras import config
+
+        self._backend = backends.get(backend or backends.current_name())
+        if callable(initializer):
+            if shape is None:
+                raise ValueError(f"Variable '{name}': a callable initializer needs a shape.")
+            dtype = dtype or config.floatx()
+            with backends.backend_scope(self._backend.name):
+                initial = initializer(tuple(shape), dtype=dtype)
+        else:
+            initial = initializer
+        if dtype is None:
+            probe = np.asarray(initial) if not self._backend.is_tensor(initial) else None
+            if probe is not None:
+                dtype = config.floatx() if probe.dtype.kind == "f" else str(probe.dtype)
+            else:
+                dtype = self._backend.dtype(initial)
+        self.trainable = bool(trainable)
+        self.name = name
+        self.path = path or name
+        self._dtype = str(dtype)
+        self._handle = self._backend.variable_create(initial, self._dtype, self.trainable)
+        self._shape = tuple(int(d) for d in self._backend.shape(self._read_handle()))
+        if shape is not None and tuple(shape) != self._shape:
+            raise ValueError(
+                f"Variable '{self.path}': initial value has shape {self._shape}, "
+                f"expected {tuple(shape)}.")
+
+    # -- value access -------------------------------------------------------------------------
+    def _read_handle(self):
+        return self._backend.variable_read(self._handle)
+
+    @property
+    def value(self):
+        """The current value (inside a StatelessScope: the value the scope maps it to)."""
+        scope = stateless.current_scope()
+        if scope is not None:
+            found, value = scope.lookup(self)
+            if found:
+                return value
+        return self._backend.variable_read(self._handle)
+
+    def assign(self, value):
+        """Set a new value (same shape); inside a StatelessScope the scope records it instead."""
+        value = self._backend.cast(self._backend.convert_to_tensor(value), self._dtype)
+        new_shape = tuple(self._backend.shape(value))
+        if new_shape != self._shape:
+            raise ValueError(
+                f"Variable '{self.path}'.assign: expected shape {self._shape}, "
+                f"received {new_shape}.")
+        scope = stateless.current_scope()
+        if scope is not None:
+            scope.assign(self, value)
+        else:
+            self._handle = self._backend.variable_assign(self._handle, value)
+        return value
+
+    def _direct_assign(self, value) -> None:
+        """Store a backend tensor without scope lookup or checks (used by compiled steps)."""
+        self._handle = self._backend.variable_assign(self._handle, value)
+
+    def assign_add(self, delta):
+        """``self.assign(self.value + delta)``."""
+        return self.assign(self._backend.add(self.value, delta))
+
+    def assign_sub(self, delta):
+        """``self.assign(self.value - delta)``."""
+        return self.assign(self._backend.subtract(self.value, delta))
+
+    def numpy(self) -> np.ndarray:
+        """Return the current value as a numpy array (a copy)."""
+        return np.array(self._backend.convert_to_numpy(self.value))
+
+    # -- metadata -----------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        """Shape as a tuple of ints."""
+        return self._shape
+
+    @property
+    def dtype(self) -> str:
+        """Dtype name, e.g. ``"float32"``."""
+        return self._dtype
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return len(self._shape)
+
+    @property
+    def backend(self) -> str:
+        """Name of the backend that holds the value."""
+        return self._backend.name
+
+    def __repr__(self) -> str:
+        return (f"<Variable path={self.path}, shape={self._shape}, dtype={self._dtype}, "
+                f"trainable={self.trainable}, backend={self._backend.name}>")
+
+    # -- array protocol and arithmetic (so `v * 2` works like Keras 3) -------------------------
+    def __array__(self, dtype=None, copy=None):
+        out = np.asarray(self._backend.convert_to_numpy(self.value))
+        return out.astype(dtype) if dtype is not None else out
+
+    def _op(name, reverse=False):  # noqa: N805 - helper evaluated at class creation
+        def method(self, other):
+            fn = getattr(self._backend, name)
+            other = other.value if isinstance(other, Variable) else other
+            return fn(other, self.value) if reverse else fn(self.value, other)
+        method.__name__ = f"__{'r' if reverse else ''}{name}__"
+        return method
+
+    __add__, __radd__ = _op("add"), _op("add", True)
+    __sub__, __rsub__ = _op("subtract"), _op("subtract", True)
+    __mul__, __rmul__ = _op("multiply"), _op("multiply", True)
+    __truediv__, __rtruediv__ = _op("divide"), _op("divide", True)
+    __pow__, __rpow__ = _op("power"), _op("power", True)
+    __matmul__, __rmatmul__ = _op("matmul"), _op("matmul", True)
+    __lt__, __le__ = _op("less"), _op("less_equal")
+    __gt__, __ge__ = _op("greater"), _op("greater_equal")
+    del _op
+
+    def __neg__(self):
+        return self._backend.negative(self.value)
+
+    def __getitem__(self, key):
+        return self._backend.getitem(self.value, key)
+
+    __hash__ = object.__hash__
