@@ -1,2 +1,21 @@
-"""mini_keras: a Keras-3-style deep-learning library on numpy, PyTorch, JAX and TensorFlow."""
+"""mini_keras: a Keras-3-style deep-learning library on numpy, PyTorch, JAX and TensorFlow.
+
+    import mini_keras as keras
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+
+The backend comes from ``MINI_KERAS_BACKEND`` (numpy | torch | jax | tensorflow; default
+numpy) and can be changed with ``keras.config.set_backend``; models keep the backend they were
+built with.
+"""
+
+from mini_keras import (activations, callbacks, config, initializers, layers, losses, metrics,
+                        models, ops, optimizers, random, regularizers, utils)
+from mini_keras.layers import Input, Layer
+from mini_keras.models import Model, Sequential
+from mini_keras.core.variable import Variable
+
 __version__ = "0.1.0"
+
+__all__ = ["activations", "callbacks", "config", "initializers", "layers", "losses", "metrics",
+           "models", "ops", "optimizers", "random", "regularizers", "utils", "Input", "Layer",
+           "Model", "Sequential", "Variable", "__version__"]

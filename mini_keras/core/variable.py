@@ -57,6 +57,8 @@ class Variable:
         self.path = path or name
         self._dtype = str(dtype)
         self._handle = self._backend.variable_create(initial, self._dtype, self.trainable)
+        # The backend may store a narrower dtype (JAX without x64 keeps int64 as int32).
+        self._dtype = self._backend.dtype(self._read_handle())
         self._shape = tuple(int(d) for d in self._backend.shape(self._read_handle()))
         if shape is not None and tuple(shape) != self._shape:
             raise ValueError(

@@ -1,0 +1,244 @@
+"""JAX backend core: devices, conversion, variables, creation, random, scan, autodiff, compile.
+
+JAX arrays are immutable, so a Variable's handle *is* its current array and ``variable_assign``
+returns the new array. ``compile`` turns stateful code into a pure function of the variables'
+values with :class:`~mini_keras.core.stateless.StatelessScope` and ``jax.jit``-compiles it.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from mini_keras import config
+from mini_keras.core.stateless import StatelessScope
+
+# ---------------------------------------------------------------------------- tensors & devices
+
+
+def device():
+    """Return the device tensors are placed on: "cpu", or "cuda:0" / "tpu:0" style."""
+    first = jax.devices()[0]
+    if first.platform == "cpu":
+        return "cpu"
+    platform = "cuda" if first.platform == "gpu" else first.platform
+    return f"{platform}:{first.id}"
+
+
+def _unwrap(x):
+    """Return a Variable's current value; anything else unchanged."""
+    from mini_keras.core.variable import Variable
+
+    return x.value if isinstance(x, Variable) else x
+
+
+def is_tensor(x):
+    """Return True if ``x`` is a JAX array (tracers included)."""
+    return isinstance(x, jax.Array)
+
+
+def convert_to_tensor(x, dtype=None):
+    """Convert ``x`` to a JAX array; Python floats become ``floatx()``, ints ``int32``."""
+    x = _unwrap(x)
+    if dtype is not None:
+        if is_tensor(x) and x.dtype == dtype:
+            return x
+        return jnp.asarray(x, dtype=dtype)
+    if is_tensor(x):
+        return x
+    if not isinstance(x, np.ndarray | np.generic):
+        probe = np.asarray(x) if isinstance(x, float | int | bool | list | tuple) else None
+        if probe is not None and probe.dtype.kind == "f":
+            return jnp.asarray(x, dtype=config.floatx())
+        if probe is not None and probe.dtype.kind in "iu":
+            return jnp.asarray(x, dtype="int32")
+    return jnp.asarray(x)
+
+
+def convert_to_numpy(x):
+    """Return ``x`` as a numpy array (a host copy)."""
+    return np.array(_unwrap(x))
+
+
+def shape(x):
+    """Return the static shape of ``x`` as a tuple of Python ints."""
+    return tuple(int(d) for d in jnp.shape(_unwrap(x)))
+
+
+def dtype(x):
+    """Return the canonical dtype name of ``x`` (e.g. "float32")."""
+    x = _unwrap(x)
+    if is_tensor(x):
+        return str(x.dtype)
+    if isinstance(x, np.ndarray | np.generic):
+        return str(jax.dtypes.canonicalize_dtype(x.dtype))
+    return str(convert_to_tensor(x).dtype)
+
+
+def cast(x, dtype):
+    """Return ``x`` converted to ``dtype`` (no copy when already that dtype)."""
+    x = convert_to_tensor(x)
+    return x if x.dtype == dtype else x.astype(dtype)
+
+
+def stop_gradient(x):
+    """Return ``x`` treated as a constant by differentiation."""
+    return jax.lax.stop_gradient(convert_to_tensor(x))
+
+
+# ---------------------------------------------------------------------------- variables
+
+
+def variable_create(value, dtype, trainable):
+    """Return a fresh JAX array (a copy of ``value`` cast to ``dtype``): the variable's handle."""
+    return jnp.array(_unwrap(value), dtype=dtype, copy=True)
+
+
+def variable_read(handle):
+    """Return the variable's array."""
+    return handle
+
+
+def variable_assign(handle, value):
+    """Return ``value`` as the variable's new array (JAX arrays are immutable)."""
+    return jnp.asarray(value, dtype=handle.dtype)
+
+
+# ---------------------------------------------------------------------------- creation
+
+
+def zeros(shape, dtype=None):
+    """Tensor of zeros (``floatx()`` by default)."""
+    return jnp.zeros(shape, dtype=dtype or config.floatx())
+
+
+def ones(shape, dtype=None):
+    """Tensor of ones (``floatx()`` by default)."""
+    return jnp.ones(shape, dtype=dtype or config.floatx())
+
+
+def full(shape, fill_value, dtype=None):
+    """Tensor filled with ``fill_value`` (``floatx()`` by default)."""
+    return jnp.full(shape, _unwrap(fill_value), dtype=dtype or config.floatx())
+
+
+def _is_integer(v) -> bool:
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, int | np.integer):
+        return True
+    return hasattr(v, "dtype") and np.dtype(v.dtype).kind in "iu"
+
+
+def arange(start, stop=None, step=1, dtype=None):
+    """Evenly spaced values in ``[start, stop)`` (int32 for int arguments, else floatx)."""
+    if stop is None:
+        start, stop = 0, start
+    if dtype is None:
+        ints = all(_is_integer(v) for v in (start, stop, step))
+        dtype = "int32" if ints else config.floatx()
+    return jnp.arange(start, stop, step, dtype=dtype)
+
+
+def eye(N, M=None, k=0, dtype=None):
+    """2-D tensor with ones on the ``k``-th diagonal."""
+    return jnp.eye(N, M, k, dtype=dtype or config.floatx())
+
+
+# ---------------------------------------------------------------------------- random
+
+_unseeded = itertools.count()
+
+
+def _key(seed):
+    """A JAX key from ``seed`` = (seed, counter), or a fresh one from a module counter."""
+    if seed is None:
+        return jax.random.fold_in(jax.random.key(0), next(_unseeded))
+    seed = _unwrap(seed)
+    return jax.random.fold_in(jax.random.key(seed[0]), seed[1])
+
+
+def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    """Uniform samples in ``[minval, maxval)``."""
+    return jax.random.uniform(_key(seed), tuple(shape), dtype=dtype or config.floatx(),
+                              minval=minval, maxval=maxval)
+
+
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Normal samples with the given ``mean`` and ``stddev``."""
+    dtype = dtype or config.floatx()
+    sample = jax.random.normal(_key(seed), tuple(shape), dtype=dtype)
+    return (sample * stddev + mean).astype(dtype)
+
+
+# ---------------------------------------------------------------------------- control flow
+
+
+def scan(f, init, xs=None, length=None, reverse=False):
+    """``carry, y = f(carry, x)`` over the leading axis of ``xs`` via ``jax.lax.scan``."""
+    init = jax.tree_util.tree_map(convert_to_tensor, init)
+    if xs is not None:
+        xs = jax.tree_util.tree_map(convert_to_tensor, xs)
+    return jax.lax.scan(f, init, xs, length=length, reverse=reverse)
+
+
+# ---------------------------------------------------------------------------- autodiff
+
+
+def value_and_grad(fn, has_aux=False):
+    """Return ``g(values) -> (value, grads)`` (``((value, aux), grads)`` with ``has_aux``)."""
+
+    def scalar_fn(values):
+        out = fn(list(values))
+        loss = out[0] if has_aux else out
+        if jnp.shape(loss) != ():
+            raise ValueError(
+                "value_and_grad: fn must return a scalar, received a value of shape "
+                f"{tuple(jnp.shape(loss))}.")
+        return out
+
+    differentiate = jax.value_and_grad(scalar_fn, has_aux=has_aux, allow_int=True)
+
+    def call(values):
+        values = [convert_to_tensor(v) for v in values]
+        value, grads = differentiate(values)
+        # Integer inputs get float0 gradients from JAX; the contract wants zeros of their dtype.
+        grads = [jnp.zeros_like(v) if g.dtype == jax.dtypes.float0 else g
+                 for v, g in zip(values, grads)]
+        return value, grads
+
+    return call
+
+
+# ---------------------------------------------------------------------------- compilation
+
+
+def compile(fn, state_variables, jit_compile=None):
+    """Return ``fn`` as a ``jax.jit``-compiled pure function of ``state_variables``' values.
+
+    The variables' new values are written back after each call; on accelerators the old
+    values are donated so XLA can update them in place. ``jit_compile=False`` skips jit.
+    """
+    state_variables = list(state_variables)
+
+    def pure(values, *args, **kwargs):
+        with StatelessScope(zip(state_variables, values)) as scope:
+            out = fn(*args, **kwargs)
+        return [scope.value_of(v) for v in state_variables], out
+
+    if jit_compile is False:
+        step = pure
+    else:
+        on_accelerator = jax.devices()[0].platform != "cpu"
+        step = jax.jit(pure, donate_argnums=(0,) if on_accelerator else ())
+
+    def call(*args, **kwargs):
+        new_values, out = step([v.value for v in state_variables], *args, **kwargs)
+        for variable, value in zip(state_variables, new_values):
+            variable._direct_assign(value)
+        return out
+
+    return call

@@ -1,0 +1,591 @@
+"""Neural-network ops of the numpy backend: activations, cross-entropies, convolution, pooling.
+
+Every op computes its forward value on plain ndarrays and hands :func:`record` a ``backward(g)``
+closure written right under it. Convolutions use im2col (a strided window view copied once into
+a matrix) and one batched BLAS ``matmul``; their input gradient scatters back with one vectorized
+add per kernel tap (col2im), never a loop over pixels.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from mini_keras import config
+from mini_keras.backends.numpy.autodiff import Tensor, data, record
+
+__all__ = [
+    "average_pool",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "conv",
+    "conv_transpose",
+    "depthwise_conv",
+    "elu",
+    "gelu",
+    "leaky_relu",
+    "log_softmax",
+    "max_pool",
+    "relu",
+    "selu",
+    "sigmoid",
+    "silu",
+    "softmax",
+    "softplus",
+    "softsign",
+    "sparse_categorical_crossentropy",
+]
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _as_float(x) -> np.ndarray:
+    """``data(x)`` as a float ndarray (Python numbers and integer arrays become floatx)."""
+    a = data(x)
+    if isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind == "f":
+        return np.asarray(a)
+    return np.asarray(a, dtype=config.floatx())
+
+
+def _sigmoid(a):
+    e = np.exp(-np.abs(a))  # never overflows
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+
+_erf_object = np.frompyfunc(math.erf, 1, 1)
+
+
+def _erf(a):
+    return np.asarray(_erf_object(a)).astype(a.dtype)
+
+
+def _log_softmax(a, axis):
+    z = a - np.max(a, axis=axis, keepdims=True)
+    return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+
+
+# ---------------------------------------------------------------------------- activations
+
+def relu(x):
+    """``max(x, 0)``."""
+    a = _as_float(x)
+    out = np.maximum(a, 0)
+
+    def backward(g):
+        return (g * (a > 0),)
+    return record(out, (x,), backward)
+
+
+def sigmoid(x):
+    """``1 / (1 + exp(-x))``, computed stably."""
+    s = _sigmoid(_as_float(x))
+
+    def backward(g):
+        return (g * s * (1 - s),)
+    return record(s, (x,), backward)
+
+
+def softplus(x):
+    """``log(1 + exp(x))``, computed stably as ``log1p(exp(-|x|)) + max(x, 0)``."""
+    a = _as_float(x)
+    out = np.log1p(np.exp(-np.abs(a))) + np.maximum(a, 0)
+
+    def backward(g):
+        return (g * _sigmoid(a),)
+    return record(out, (x,), backward)
+
+
+def softsign(x):
+    """``x / (1 + |x|)``."""
+    a = _as_float(x)
+    out = a / (1 + np.abs(a))
+
+    def backward(g):
+        return (g / (1 + np.abs(a)) ** 2,)
+    return record(out, (x,), backward)
+
+
+def silu(x):
+    """``x * sigmoid(x)``."""
+    a = _as_float(x)
+    s = _sigmoid(a)
+    out = a * s
+
+    def backward(g):
+        return (g * s * (1 + a * (1 - s)),)
+    return record(out, (x,), backward)
+
+
+def gelu(x, approximate=True):
+    """Gaussian error linear unit (tanh approximation when ``approximate``, else exact erf)."""
+    a = _as_float(x)
+    if approximate:
+        c = math.sqrt(2 / math.pi)
+        t = np.tanh(c * (a + 0.044715 * a**3))
+        out = 0.5 * a * (1 + t)
+
+        def backward(g):
+            d_inner = c * (1 + 3 * 0.044715 * a**2)
+            return (g * (0.5 * (1 + t) + 0.5 * a * (1 - t * t) * d_inner),)
+        return record(out, (x,), backward)
+
+    cdf = 0.5 * (1 + _erf(a / math.sqrt(2)))
+    out = a * cdf
+
+    def backward_exact(g):
+        pdf = np.exp(-0.5 * a * a) / math.sqrt(2 * math.pi)
+        return (g * (cdf + a * pdf),)
+    return record(out, (x,), backward_exact)
+
+
+def elu(x, alpha=1.0):
+    """``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``."""
+    a = _as_float(x)
+    negative = alpha * np.expm1(np.minimum(a, 0))
+    out = np.where(a > 0, a, negative)
+
+    def backward(g):
+        return (np.where(a > 0, g, g * (negative + alpha)),)
+    return record(out, (x,), backward)
+
+
+def selu(x):
+    """Scaled ELU with Keras' constants (alpha=1.67326324, scale=1.05070098)."""
+    a = _as_float(x)
+    negative = _SELU_ALPHA * np.expm1(np.minimum(a, 0))
+    out = _SELU_SCALE * np.where(a > 0, a, negative)
+
+    def backward(g):
+        return (_SELU_SCALE * np.where(a > 0, g, g * (negative + _SELU_ALPHA)),)
+    return record(out, (x,), backward)
+
+
+def leaky_relu(x, negative_slope=0.2):
+    """``x`` if ``x > 0`` else ``negative_slope * x``."""
+    a = _as_float(x)
+    out = np.where(a > 0, a, negative_slope * a)
+
+    def backward(g):
+        return (np.where(a > 0, g, negative_slope * g),)
+    return record(out, (x,), backward)
+
+
+def softmax(x, axis=-1):
+    """Softmax along ``axis``, computed stably."""
+    s = np.exp(_log_softmax(_as_float(x), axis))
+
+    def backward(g):
+        return (s * (g - np.sum(g * s, axis=axis, keepdims=True)),)
+    return record(s, (x,), backward)
+
+
+def log_softmax(x, axis=-1):
+    """Log-softmax along ``axis``: ``x - max - log(sum(exp(x - max)))``."""
+    out = _log_softmax(_as_float(x), axis)
+
+    def backward(g):
+        return (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)
+    return record(out, (x,), backward)
+
+
+# ---------------------------------------------------------------------------- cross-entropies
+
+def _clipped_log_probs(o, axis):
+    """Keras' probability path: normalize along ``axis``, clip to [eps, 1-eps], take the log.
+
+    Returns ``(log_p, vjp)`` where ``vjp(d_log_p)`` is the exact gradient w.r.t. ``o``.
+    """
+    eps = config.epsilon()
+    total = np.sum(o, axis=axis, keepdims=True)
+    p = o / total
+    p_clipped = np.clip(p, eps, 1 - eps)
+
+    def vjp(d_log_p):
+        d_p = d_log_p / p_clipped * ((p >= eps) & (p <= 1 - eps))  # clip passes 1 inside, 0 out
+        return (d_p - np.sum(d_p * p, axis=axis, keepdims=True)) / total  # through p = o / sum(o)
+    return np.log(p_clipped), vjp
+
+
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Per-sample ``-sum(target * log(p))`` with one-hot/probability targets, over ``axis``.
+
+    ``p`` is ``softmax(output)`` when ``from_logits``, else ``output`` normalized to sum 1 and
+    clipped to ``[epsilon, 1 - epsilon]`` (Keras 3 semantics).
+    """
+    o = _as_float(output)
+    t = _as_float(target).astype(o.dtype, copy=False)
+    if t.shape != o.shape:
+        raise ValueError("categorical_crossentropy: target and output must have the same shape, "
+                         f"received target.shape={t.shape}, output.shape={o.shape}")
+    if from_logits:
+        log_p = _log_softmax(o, axis)
+        loss = -np.sum(t * log_p, axis=axis)
+
+        def backward(g):
+            g = np.expand_dims(g, axis)
+            softmax_ = np.exp(log_p)
+            return -g * log_p, g * (softmax_ * np.sum(t, axis=axis, keepdims=True) - t)
+        return record(loss, (target, output), backward)
+
+    log_p, vjp = _clipped_log_probs(o, axis)
+    loss = -np.sum(t * log_p, axis=axis)
+
+    def backward_probs(g):
+        g = np.expand_dims(g, axis)
+        return -g * log_p, vjp(-g * t)
+    return record(loss, (target, output), backward_probs)
+
+
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Per-sample cross-entropy with integer class ``target`` (a trailing size-1 dim is squeezed).
+
+    Same probability rule as :func:`categorical_crossentropy`; no gradient w.r.t. ``target``.
+    """
+    o = _as_float(output)
+    axis = axis % o.ndim
+    labels = np.asarray(data(target))
+    if labels.ndim == o.ndim and labels.shape[-1] == 1:
+        labels = labels[..., 0]
+    if labels.shape != o.shape[:axis] + o.shape[axis + 1:]:
+        raise ValueError("sparse_categorical_crossentropy: target shape must be output shape "
+                         f"without the class axis {axis}, received target.shape={labels.shape}, "
+                         f"output.shape={o.shape}")
+    index = np.expand_dims(labels.astype(np.intp), axis)
+    log_p, vjp = (_log_softmax(o, axis), None) if from_logits else _clipped_log_probs(o, axis)
+    loss = -np.take_along_axis(log_p, index, axis).squeeze(axis)
+
+    def backward(g):
+        g = np.expand_dims(g, axis)
+        if from_logits:  # softmax - onehot, fused
+            d = np.exp(log_p)
+            np.put_along_axis(d, index, np.take_along_axis(d, index, axis) - 1, axis)
+            return (g * d,)
+        d_log_p = np.zeros_like(log_p)
+        np.put_along_axis(d_log_p, index, -g, axis)
+        return (vjp(d_log_p),)
+    return record(loss, (output,), backward)
+
+
+def binary_crossentropy(target, output, from_logits=False):
+    """Elementwise binary cross-entropy (probabilities clipped to ``[epsilon, 1 - epsilon]``)."""
+    o = _as_float(output)
+    t = _as_float(target).astype(o.dtype, copy=False)
+    if from_logits:
+        loss = np.maximum(o, 0) - o * t + np.log1p(np.exp(-np.abs(o)))
+
+        def backward(g):
+            return -g * o, g * (_sigmoid(o) - t)
+        return record(loss, (target, output), backward)
+
+    eps = config.epsilon()
+    p = np.clip(o, eps, 1 - eps)
+    log_p, log_1mp = np.log(p), np.log1p(-p)
+    loss = -(t * log_p + (1 - t) * log_1mp)
+
+    def backward_probs(g):
+        inside = (o >= eps) & (o <= 1 - eps)
+        return g * (log_1mp - log_p), g * ((1 - t) / (1 - p) - t / p) * inside
+    return record(loss, (target, output), backward_probs)
+
+
+# ---------------------------------------------------------------------------- geometry & layout
+
+class _Geometry(NamedTuple):
+    """How a sliding-window op walks its (channels-last, padded) input."""
+
+    ksize: tuple
+    strides: tuple
+    dilation: tuple
+    pads: tuple  # ((before, after), ...) per spatial dim
+    groups: int = 1
+
+
+def _ints(value, n, name):
+    values = (value,) * n if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(values) != n:
+        raise ValueError(f"{name}: expected an int or {n} ints, received {value!r}")
+    return tuple(int(v) for v in values)
+
+
+def _geometry(op, spatial, ksize, strides, padding, dilation, groups=1):
+    """Build a :class:`_Geometry`; "same" pads as TF: total = (ceil(n/s)-1)*s + span - n."""
+    nd = len(spatial)
+    strides, dilation = _ints(strides, nd, f"{op} strides"), _ints(dilation, nd, f"{op} dilation")
+    spans = [(k - 1) * d + 1 for k, d in zip(ksize, dilation)]
+    padding = padding.lower() if isinstance(padding, str) else padding
+    if padding == "valid":
+        pads = ((0, 0),) * nd
+    elif padding == "same":
+        totals = [max((-(-n // s) - 1) * s + span - n, 0)
+                  for n, s, span in zip(spatial, strides, spans)]
+        pads = tuple((t // 2, t - t // 2) for t in totals)
+    else:
+        raise ValueError(f"{op}: padding must be 'valid' or 'same', received {padding!r}")
+    for n, (b, a), span in zip(spatial, pads, spans):
+        if n + b + a < span:
+            raise ValueError(f"{op}: window of size {span} (dilated) is larger than the padded "
+                             f"input of size {n + b + a}")
+    return _Geometry(tuple(ksize), strides, dilation, pads, groups)
+
+
+def _channels_first(op, data_format):
+    data_format = data_format or config.image_data_format()
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"{op}: data_format must be 'channels_last' or 'channels_first', "
+                         f"received {data_format!r}")
+    return data_format == "channels_first"
+
+
+def _to_last(a, first):
+    return np.moveaxis(a, 1, -1) if first else a
+
+
+def _from_last(a, first):
+    return np.moveaxis(a, -1, 1) if first else a
+
+
+def _pad(x, geom, value=0):
+    if not any(b or a for b, a in geom.pads):
+        return x
+    return np.pad(x, ((0, 0), *geom.pads, (0, 0)), constant_values=value)
+
+
+def _crop(xp, geom, spatial):
+    return xp[(slice(None),) + tuple(slice(b, b + n) for (b, _), n in zip(geom.pads, spatial))]
+
+
+def _windows(xp, geom):
+    """Strided view ``(N, *out, C, *ksize)`` of every window of the padded input (no copy)."""
+    nd = len(geom.ksize)
+    spans = tuple((k - 1) * d + 1 for k, d in zip(geom.ksize, geom.dilation))
+    view = sliding_window_view(xp, spans, axis=tuple(range(1, nd + 1)))
+    every = (slice(None),)
+    return view[every + tuple(slice(None, None, s) for s in geom.strides) + every
+                + tuple(slice(None, None, d) for d in geom.dilation)]
+
+
+def _padded_shape(shape, geom):
+    """Shape ``(N, *spatial, C)`` after padding the spatial dims."""
+    return (shape[0], *[n + b + a for n, (b, a) in zip(shape[1:-1], geom.pads)], *shape[-1:])
+
+
+def _out_spatial(spatial, geom):
+    """Output spatial shape of a sliding-window op over ``spatial`` (unpadded) dims."""
+    return tuple((n + b + a - (k - 1) * d - 1) // s + 1 for n, (b, a), k, s, d
+                 in zip(spatial, geom.pads, geom.ksize, geom.strides, geom.dilation))
+
+
+def _tap(offset, out, geom):
+    """Index of the padded-input entries that kernel tap ``offset`` reads, over all outputs."""
+    return (slice(None),) + tuple(slice(i * d, i * d + s * (o - 1) + 1, s)
+                                  for i, o, s, d in zip(offset, out, geom.strides, geom.dilation))
+
+
+# ---------------------------------------------------------------------------- convolution core
+
+def _kernel_matrix(w, groups):
+    """Kernel ``(*k, Cg, Cout)`` as ``(groups, prod(k) * Cg, Cout / groups)``."""
+    nd = w.ndim - 2
+    w = np.moveaxis(w.reshape(*w.shape[:-1], groups, -1), nd + 1, 0)  # (G, *k, Cg, Og)
+    return w.reshape(groups, -1, w.shape[-1])
+
+
+def _conv_forward(x, w, geom):
+    """Channels-last conv: returns the output ``(N, *out, Cout)`` and the im2col matrix."""
+    nd, groups = x.ndim - 2, geom.groups
+    view = _windows(_pad(x, geom), geom)                       # (N, *out, C, *k)
+    n, out = view.shape[0], view.shape[1:nd + 1]
+    view = view.reshape(n, *out, groups, -1, *geom.ksize)      # (N, *out, G, Cg, *k)
+    order = (nd + 1, 0, *range(1, nd + 1), *range(nd + 3, 2 * nd + 3), nd + 2)
+    cols = view.transpose(order).reshape(groups, n * math.prod(out), -1)  # (G, N*O, K*Cg) copy
+    y = cols @ _kernel_matrix(w, groups)                       # (G, N*O, Og)
+    return y.transpose(1, 0, 2).reshape(n, *out, -1), cols
+
+
+def _by_group(g, groups):
+    """Output gradient ``(N, *out, Cout)`` as ``(groups, N*O, Cout / groups)``."""
+    return g.reshape(-1, groups, g.shape[-1] // groups).transpose(1, 0, 2)
+
+
+def _conv_input_grad(g, w, x_shape, geom):
+    """Gradient of the conv w.r.t. its input of shape ``x_shape`` (col2im of ``g @ W^T``)."""
+    nd, groups = len(x_shape) - 2, geom.groups
+    n, out = g.shape[0], g.shape[1:nd + 1]
+    d_cols = _by_group(g, groups) @ _kernel_matrix(w, groups).transpose(0, 2, 1)
+    d_cols = np.moveaxis(d_cols.reshape(groups, n, *out, *geom.ksize, -1), 0, -2)
+    padded = _padded_shape(x_shape, geom)[:-1]
+    dxp = np.zeros((*padded, groups, x_shape[-1] // groups), d_cols.dtype)
+    for offset in np.ndindex(*geom.ksize):
+        dxp[_tap(offset, out, geom)] += d_cols[(slice(None),) * (nd + 1) + offset]
+    return _crop(dxp, geom, x_shape[1:-1]).reshape(x_shape)
+
+
+def _conv_kernel_grad(cols, g, w_shape, groups):
+    """Gradient of the conv w.r.t. its kernel: ``cols^T @ g`` per group."""
+    dw = cols.transpose(0, 2, 1) @ _by_group(g, groups)       # (G, K*Cg, Og)
+    dw = dw.reshape(groups, *w_shape[:-1], -1)                 # (G, *k, Cg, Og)
+    return np.moveaxis(dw, 0, -2).reshape(w_shape)
+
+
+def _grouped_conv(op, inputs, kernel, w, strides, padding, data_format, dilation_rate, groups):
+    """Record a grouped conv of ``inputs`` with ``w`` (``kernel``'s values, possibly reshaped)."""
+    first = _channels_first(op, data_format)
+    x = _to_last(_as_float(inputs), first)
+    dtype = np.result_type(x, w)
+    x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+    geom = _geometry(op, x.shape[1:-1], w.shape[:-2], strides, padding, dilation_rate, groups)
+    y, cols = _conv_forward(x, w, geom)
+
+    def backward(g):
+        g = _to_last(g, first)
+        dx = _conv_input_grad(g, w, x.shape, geom) if isinstance(inputs, Tensor) else None
+        dw = _conv_kernel_grad(cols, g, w.shape, groups) if isinstance(kernel, Tensor) else None
+        return (None if dx is None else _from_last(dx, first),
+                None if dw is None else dw.reshape(np.shape(data(kernel))))
+    return record(_from_last(y, first), (inputs, kernel), backward)
+
+
+def _check_rank(op, x, w):
+    if x.ndim != w.ndim or x.ndim < 3:
+        raise ValueError(f"{op}: expected inputs of rank N+2 and a kernel of rank N+2 (N>=1), "
+                         f"received inputs.shape={x.shape}, kernel.shape={w.shape}")
+
+
+# ---------------------------------------------------------------------------- convolution ops
+
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """N-D convolution; ``kernel``: spatial dims + (in_channels / groups, out_channels)."""
+    w = _as_float(kernel)
+    _check_rank("conv", np.asarray(data(inputs)), w)
+    channels = np.shape(data(inputs))[1 if _channels_first("conv", data_format) else -1]
+    if channels % w.shape[-2] or w.shape[-1] % (channels // w.shape[-2]):
+        raise ValueError(f"conv: {channels} input channels do not split into groups of "
+                         f"kernel.shape[-2]={w.shape[-2]} with kernel.shape[-1]={w.shape[-1]} "
+                         "output channels")
+    groups = channels // w.shape[-2]
+    return _grouped_conv("conv", inputs, kernel, w, strides, padding, data_format,
+                         dilation_rate, groups)
+
+
+def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """Depthwise convolution; ``kernel``: spatial dims + (in_channels, depth_multiplier).
+
+    Output channel ``c * depth_multiplier + m`` is input channel ``c`` filtered by
+    ``kernel[..., c, m]`` (as Keras/TF).
+    """
+    w = _as_float(kernel)
+    _check_rank("depthwise_conv", np.asarray(data(inputs)), w)
+    channels = np.shape(data(inputs))[1 if _channels_first("depthwise_conv", data_format) else -1]
+    if w.shape[-2] != channels:
+        raise ValueError(f"depthwise_conv: kernel.shape[-2]={w.shape[-2]} must equal the "
+                         f"{channels} input channels")
+    grouped = w.reshape(*w.shape[:-2], 1, -1)  # (*k, 1, C * multiplier), one group per channel
+    return _grouped_conv("depthwise_conv", inputs, kernel, grouped, strides, padding,
+                         data_format, dilation_rate, channels)
+
+
+def _transposed_pads(op, k, stride, dilation, padding, output_padding):
+    """Padding ``(before, after)`` of the conv whose input gradient the transposed conv is.
+
+    Keras' convention (its jax/numpy backends): "valid" keeps the full result plus
+    ``output_padding`` zeros at the end (a negative ``after``); "same" crops a total of
+    ``stride + span - 2`` (or ``span + span % 2 - 2 + output_padding``) from the full result
+    padded by ``span - 1``, the larger half at the end.
+    """
+    span = (k - 1) * dilation + 1
+    if padding == "valid":
+        return 0, -(max(span, stride) - span if output_padding is None else output_padding)
+    if padding != "same":
+        raise ValueError(f"{op}: padding must be 'valid' or 'same', received {padding!r}")
+    total = stride + span - 2 if output_padding is None else span + span % 2 - 2 + output_padding
+    left = min(total - total // 2, span - 1)
+    return span - 1 - left, span - 1 - (total - left)
+
+
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
+                   data_format=None, dilation_rate=1):
+    """Transposed convolution; ``kernel``: spatial dims + (out_channels, in_channels) as Keras.
+
+    It is the gradient of ``conv(z, kernel)`` w.r.t. ``z``, where ``z`` has the output's shape.
+    """
+    op = "conv_transpose"
+    first = _channels_first(op, data_format)
+    x, w = _to_last(_as_float(inputs), first), _as_float(kernel)
+    _check_rank(op, x, w)
+    dtype = np.result_type(x, w)
+    x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+    if w.shape[-1] != x.shape[-1]:
+        raise ValueError(f"{op}: kernel.shape[-1]={w.shape[-1]} must equal the "
+                         f"{x.shape[-1]} input channels")
+    nd, padding, ksize = x.ndim - 2, str(padding).lower(), w.shape[:-2]
+    strides, dilation = _ints(strides, nd, "strides"), _ints(dilation_rate, nd, "dilation_rate")
+    extra = [None] * nd if output_padding is None else _ints(output_padding, nd, "output_padding")
+    pads = [_transposed_pads(op, k, s, d, padding, p)
+            for k, s, d, p in zip(ksize, strides, dilation, extra)]
+    lengths = [(n - 1) * s + (k - 1) * d + 1 - b - a
+               for n, k, s, d, (b, a) in zip(x.shape[1:-1], ksize, strides, dilation, pads)]
+    geom = _Geometry(ksize, strides, dilation, tuple((b, max(a, 0)) for b, a in pads))
+    if _out_spatial(lengths, geom) != x.shape[1:-1]:
+        raise ValueError(f"{op}: output_padding={output_padding} must be smaller than strides")
+    y = _conv_input_grad(x, w, (x.shape[0], *lengths, w.shape[-2]), geom)
+
+    def backward(g):
+        dx, cols = _conv_forward(_to_last(g, first), w, geom)
+        dw = _conv_kernel_grad(cols, x, w.shape, 1) if isinstance(kernel, Tensor) else None
+        return _from_last(dx, first), dw
+    return record(_from_last(y, first), (inputs, kernel), backward)
+
+
+# ---------------------------------------------------------------------------- pooling
+
+def _pool_setup(op, inputs, pool_size, strides, padding, data_format):
+    first = _channels_first(op, data_format)
+    x = _to_last(_as_float(inputs), first)
+    nd = x.ndim - 2
+    ksize = _ints(pool_size, nd, f"{op} pool_size")
+    geom = _geometry(op, x.shape[1:-1], ksize, ksize if strides is None else strides, padding, 1)
+    return first, x, geom
+
+
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Max pooling (1-D, 2-D, 3-D); ``strides`` default to ``pool_size``.
+
+    The gradient goes to the first maximum of each window.
+    """
+    first, x, geom = _pool_setup("max_pool", inputs, pool_size, strides, padding, data_format)
+    nd = x.ndim - 2
+    windows = _windows(_pad(x, geom, -np.inf), geom)           # (N, *out, C, *k)
+    y = windows.max(axis=tuple(range(-nd, 0)))
+
+    def backward(g):
+        g = _to_last(g, first)
+        winner = windows.reshape(*windows.shape[:nd + 2], -1).argmax(axis=-1)  # first max
+        dxp, out = np.zeros(_padded_shape(x.shape, geom), g.dtype), g.shape[1:nd + 1]
+        for k, offset in enumerate(np.ndindex(*geom.ksize)):
+            dxp[_tap(offset, out, geom)] += np.where(winner == k, g, 0)
+        return (_from_last(_crop(dxp, geom, x.shape[1:-1]), first),)
+    return record(_from_last(y, first), (inputs,), backward)
+
+
+def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Average pooling; with "same" padding each average counts only real (unpadded) entries."""
+    first, x, geom = _pool_setup("average_pool", inputs, pool_size, strides, padding,
+                                 data_format)
+    nd = x.ndim - 2
+    k_axes = tuple(range(-nd, 0))
+    sums = _windows(_pad(x, geom), geom).sum(axis=k_axes)      # (N, *out, C)
+    real = _pad(np.ones((1, *x.shape[1:-1], 1), x.dtype), geom)
+    counts = _windows(real, geom).sum(axis=k_axes)[0]          # (*out, 1)
+    y = sums / counts
+
+    def backward(g):
+        g = _to_last(g, first) / counts
+        dxp, out = np.zeros(_padded_shape(x.shape, geom), g.dtype), g.shape[1:nd + 1]
+        for offset in np.ndindex(*geom.ksize):
+            dxp[_tap(offset, out, geom)] += g
+        return (_from_last(_crop(dxp, geom, x.shape[1:-1]), first),)
+    return record(_from_last(y, first), (inputs,), backward)

@@ -1,0 +1,71 @@
+"""KerasTensor: a symbolic tensor (shape, dtype, and the layer call that made it) for the functional API."""
+
+from __future__ import annotations
+
+
+class KerasTensor:
+    """A placeholder for a tensor in a functional model graph.
+
+    Attributes:
+        shape: tuple with ``None`` for unknown dimensions (the batch).
+        dtype: dtype name.
+        node: the :class:`Node` (layer call) that produced it; None for model inputs.
+        name: optional name (inputs only).
+    """
+
+    def __init__(self, shape, dtype="float32", node=None, name=None):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = dtype
+        self.node = node
+        self.name = name
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return len(self.shape)
+
+    def __repr__(self) -> str:
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+    def __hash__(self):
+        return id(self)
+
+
+class Node:
+    """One call of a layer inside a functional graph: its (symbolic) arguments and outputs."""
+
+    def __init__(self, layer, args: tuple, kwargs: dict, outputs):
+        self.layer = layer
+        self.args = args
+        self.kwargs = kwargs
+        self.outputs = outputs
+
+    @property
+    def input_tensors(self) -> list[KerasTensor]:
+        """The KerasTensors among the call's arguments, in order."""
+        return [t for t in flatten((self.args, self.kwargs)) if isinstance(t, KerasTensor)]
+
+
+def flatten(structure) -> list:
+    """Flatten nested lists/tuples/dicts (dicts in key order) into a list of leaves."""
+    if isinstance(structure, (list, tuple)):
+        return [leaf for item in structure for leaf in flatten(item)]
+    if isinstance(structure, dict):
+        return [leaf for key in sorted(structure, key=str) for leaf in flatten(structure[key])]
+    return [structure]
+
+
+def map_structure(fn, structure):
+    """Apply ``fn`` to every leaf of nested lists/tuples/dicts, keeping the structure."""
+    if isinstance(structure, list):
+        return [map_structure(fn, s) for s in structure]
+    if isinstance(structure, tuple):
+        return tuple(map_structure(fn, s) for s in structure)
+    if isinstance(structure, dict):
+        return {k: map_structure(fn, v) for k, v in structure.items()}
+    return fn(structure)
+
+
+def is_symbolic(structure) -> bool:
+    """True if any leaf is a KerasTensor."""
+    return any(isinstance(t, KerasTensor) for t in flatten(structure))

@@ -1,0 +1,366 @@
+"""Layer: the base class of every layer and model (weights, lazy build, calls, config)."""
+
+from __future__ import annotations
+
+import contextvars
+import inspect
+import math
+import re
+
+import numpy as np
+
+from mini_keras import backends, initializers
+from mini_keras.core.keras_tensor import (KerasTensor, Node, flatten, is_symbolic,
+                                          map_structure)
+from mini_keras.core.seed_generator import SeedGenerator
+from mini_keras.core.stateless import StatelessScope
+from mini_keras.core.variable import Variable, unique_name
+
+_training_ctx: contextvars.ContextVar = contextvars.ContextVar("mini_keras_training", default=None)
+
+
+def to_snake_case(name: str) -> str:
+    """``"Conv2DTranspose"`` -> ``"conv2d_transpose"`` (Keras' default layer names)."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+class Layer:
+    """Base class for layers: owns weights, builds lazily on first call, and runs ``call``.
+
+    Subclasses implement ``build(input_shape)`` (create weights with :meth:`add_weight`) and
+    ``call(inputs, ...)`` (the math, written with ``mini_keras.ops``). A layer keeps the backend
+    that was current when it was created; its calls run on that backend whatever the default.
+
+    Args:
+        trainable: whether its weights are updated by training.
+        name: unique name; defaults to the snake-cased class name.
+        dtype: variable dtype (default ``config.floatx()``).
+        input_shape: (Sequential convenience) shape of one sample, without the batch.
+    """
+
+    def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, **kwargs):
+        if kwargs.pop("input_dim", None) is not None and input_shape is None:
+            input_shape = (kwargs.get("input_dim"),)
+        kwargs.pop("autocast", None)
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__}: unrecognized keyword arguments: {sorted(kwargs)}")
+        from mini_keras import config
+        object.__setattr__(self, "_layers", [])
+        self._backend_name = backends.current_name()
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self.dtype = dtype or config.floatx()
+        self.built = False
+        self.input_spec = None
+        self._trainable_variables: list[Variable] = []
+        self._non_trainable_variables: list[Variable] = []
+        self._seed_generators: list[SeedGenerator] = []
+        self._losses: list = []
+        self._inbound_nodes: list[Node] = []
+        self._build_shapes = None
+        self._input_shape_arg = tuple(input_shape) if input_shape is not None else None
+        self._call_has_training = "training" in inspect.signature(self.call).parameters
+        self._call_has_mask = "mask" in inspect.signature(self.call).parameters
+
+    # ------------------------------------------------------------------ attribute tracking
+    def __setattr__(self, name, value):
+        if isinstance(value, Layer) and name != "_parent":
+            if value not in self._layers:
+                self._layers.append(value)
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer) for v in value):
+            for v in value:
+                if v not in self._layers:
+                    self._layers.append(v)
+        elif isinstance(value, SeedGenerator):
+            self.__dict__.setdefault("_seed_generators", []).append(value)
+        object.__setattr__(self, name, value)
+
+    @property
+    def backend(self) -> str:
+        """Name of the backend this layer computes on."""
+        return self._backend_name
+
+    @property
+    def trainable(self) -> bool:
+        """Whether the layer's weights are trained (setting it applies to sub-layers too)."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        for layer in self._layers:
+            layer.trainable = value
+
+    # ------------------------------------------------------------------ weights
+    def add_weight(self, shape=None, initializer="glorot_uniform", dtype=None, trainable=True,
+                   name=None, regularizer=None, constraint=None):
+        """Create a weight Variable owned by this layer.
+
+        Args:
+            shape: tuple of ints.
+            initializer: name, Initializer or callable ``(shape, dtype)``.
+            dtype: defaults to the layer's dtype.
+            trainable: trainable or non-trainable weight.
+            name: short name, e.g. "kernel".
+            regularizer: callable ``weight -> scalar`` added to the model loss.
+            constraint: callable ``weight -> weight`` applied after each optimizer update.
+        """
+        shape = tuple(int(d) for d in (shape or ()))
+        init = initializers.get(initializer)
+        name = name or f"variable_{len(self.weights)}"
+        var = Variable(init, shape=shape, dtype=dtype or self.dtype, trainable=trainable,
+                       name=name, backend=self._backend_name, path=f"{self.name}/{name}")
+        var.regularizer = regularizer
+        var.constraint = constraint
+        (self._trainable_variables if trainable else self._non_trainable_variables).append(var)
+        return var
+
+    @property
+    def weights(self) -> list[Variable]:
+        """All weights: own trainable, own non-trainable, then each sub-layer's (Keras 3 order)."""
+        out, seen = [], set()
+        for v in self._trainable_variables + self._non_trainable_variables:
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        for layer in self._layers:
+            for v in layer.weights:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        """Weights updated by training (empty when the layer is frozen)."""
+        if not self.trainable:
+            return []
+        out = list(self._trainable_variables)
+        for layer in self._layers:
+            out.extend(v for v in layer.trainable_weights if v not in out)
+        return out
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        """Weights not updated by gradients (moving statistics, frozen weights)."""
+        trainable = {id(v) for v in self.trainable_weights}
+        return [v for v in self.weights if id(v) not in trainable]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = property(lambda self: self.non_trainable_weights +
+                                       [g.state for g in self._all_seed_generators()],
+                                       doc="Non-trainable weights plus random-seed states.")
+
+    def _all_seed_generators(self) -> list[SeedGenerator]:
+        gens = list(self._seed_generators)
+        for layer in self._layers:
+            gens.extend(g for g in layer._all_seed_generators() if g not in gens)
+        return gens
+
+    @property
+    def variables(self) -> list[Variable]:
+        """Weights plus seed-generator states (everything a compiled step must thread)."""
+        return self.weights + [g.state for g in self._all_seed_generators()]
+
+    @property
+    def losses(self) -> list:
+        """Regularization losses of this layer and its sub-layers (computed from current weights)."""
+        out = list(self._losses)
+        for v in self._trainable_variables + self._non_trainable_variables:
+            if getattr(v, "regularizer", None) is not None:
+                out.append(v.regularizer(v.value))
+        for layer in self._layers:
+            out.extend(layer.losses)
+        return out
+
+    def add_loss(self, loss) -> None:
+        """Add a loss tensor (e.g. an activity regularization term) computed in ``call``."""
+        self._losses.append(loss)
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Return the weights as numpy arrays, in :attr:`weights` order."""
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Set the weights from numpy arrays (same count and shapes as :attr:`weights`)."""
+        own = self.weights
+        weights = list(weights)
+        if len(weights) != len(own):
+            raise ValueError(
+                f"Layer '{self.name}' set_weights: expected {len(own)} arrays "
+                f"({[v.path for v in own]}), received {len(weights)}.")
+        for v, w in zip(own, weights):
+            w = np.asarray(w)
+            if tuple(w.shape) != v.shape:
+                raise ValueError(
+                    f"Layer '{self.name}' set_weights: weight '{v.path}' expects shape {v.shape}, "
+                    f"received {tuple(w.shape)}.")
+            v.assign(w)
+
+    def count_params(self) -> int:
+        """Number of scalars in all weights."""
+        if not self.built:
+            raise ValueError(f"Layer '{self.name}' is not built yet: call it on data or build() it "
+                             "before count_params().")
+        return int(sum(math.prod(v.shape) for v in self.weights))
+
+    # ------------------------------------------------------------------ build & call
+    def build(self, input_shape) -> None:
+        """Create the weights for inputs of ``input_shape`` (override in subclasses)."""
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        """The layer's computation (override in subclasses)."""
+        return inputs
+
+    def _maybe_build(self, input_shape) -> None:
+        if self.built:
+            return
+        with backends.backend_scope(self._backend_name):
+            self.build(input_shape)
+        self.built = True
+        self._build_shapes = input_shape
+
+    def __call__(self, *args, **kwargs):
+        if not args:
+            raise TypeError(f"Layer '{self.name}' must be called with at least one input.")
+        if is_symbolic((args, kwargs)):
+            return self._symbolic_call(args, kwargs)
+        with backends.backend_scope(self._backend_name):
+            inputs = map_structure(self._to_tensor, args[0])
+            args = (inputs,) + args[1:]
+            self._maybe_build(shape_of(inputs))
+            self._check_input(inputs)
+            if self._call_has_training:
+                if kwargs.get("training") is None:
+                    kwargs["training"] = _training_ctx.get()
+                token = _training_ctx.set(kwargs["training"])
+                try:
+                    return self.call(*args, **kwargs)
+                finally:
+                    _training_ctx.reset(token)
+            kwargs.pop("training", None)
+            return self.call(*args, **kwargs)
+
+    def _to_tensor(self, x):
+        b = backends.current()
+        if isinstance(x, Variable):
+            return x.value
+        if b.is_tensor(x) and not isinstance(x, np.ndarray):
+            return x
+        if x is None or isinstance(x, (bool, str)):
+            return x
+        array = np.asarray(x)
+        if array.dtype.kind not in "fiub":
+            raise TypeError(
+                f"Layer '{self.name}': expected a numeric array, received dtype {array.dtype}.")
+        if array.dtype.kind == "f" and str(array.dtype) != self.dtype:
+            array = array.astype(self.dtype)
+        return b.convert_to_tensor(array)
+
+    def _check_input(self, inputs) -> None:
+        if self.input_spec is None:
+            return
+        first = flatten(inputs)[0]
+        self.input_spec.check(self.name, tuple(shape_of(first)))
+
+    # ------------------------------------------------------------------ symbolic (functional API)
+    def _symbolic_call(self, args, kwargs):
+        inputs = args[0]
+        self._maybe_build(shape_of(inputs))
+        self._check_input(inputs)
+        outputs = self.compute_output_spec(*args, **kwargs)
+        node = Node(self, args, kwargs, outputs)
+        for t in flatten(outputs):
+            t.node = node
+        self._inbound_nodes.append(node)
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        """Output shape for ``input_shape`` (batch dim may be None), computed without real data."""
+        spec = self.compute_output_spec(_shapes_to_tensors(input_shape, self.dtype))
+        return map_structure(lambda t: t.shape, spec)
+
+    def compute_output_spec(self, *args, **kwargs):
+        """Symbolic outputs for symbolic inputs.
+
+        Uses ``compute_output_shape`` when a subclass overrides it; otherwise runs the layer on
+        small zero tensors twice (unknown dims as 2, then 3) and marks the output dims that
+        changed as unknown.
+        """
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            shapes = map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else t, args[0])
+            out = self.compute_output_shape(shapes)
+            return _shapes_to_tensors(out, self.dtype)
+        results = []
+        for fill in (2, 3):
+            def concrete(t, fill=fill):
+                if not isinstance(t, KerasTensor):
+                    return t
+                shp = tuple(fill if d is None else d for d in t.shape)
+                return backends.get(self._backend_name).zeros(shp, dtype=t.dtype)
+            c_args = map_structure(concrete, args)
+            c_kwargs = map_structure(concrete, kwargs)
+            c_kwargs.setdefault("training", False)
+            with StatelessScope():  # swallow state updates made while probing
+                results.append(self(*c_args, **c_kwargs))
+        b = backends.get(self._backend_name)
+
+        def merge(a, c):
+            sa, sc = tuple(b.shape(a)), tuple(b.shape(c))
+            shape = tuple(x if x == y else None for x, y in zip(sa, sc))
+            return KerasTensor(shape, b.dtype(a))
+        return _zip_map(merge, results[0], results[1])
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> dict:
+        """Constructor arguments needed to recreate the layer (without weights)."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._input_shape_arg is not None:
+            config["batch_input_shape"] = (None,) + self._input_shape_arg
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """Create a layer from :meth:`get_config`'s output."""
+        config = dict(config)
+        batch_shape = config.pop("batch_input_shape", None) or config.pop("batch_shape", None)
+        if batch_shape is not None:
+            config["input_shape"] = tuple(batch_shape[1:])
+        if isinstance(config.get("dtype"), dict):
+            config["dtype"] = config["dtype"].get("config", {}).get("name", "float32")
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def shape_of(x):
+    """Shape (tuple) of a tensor/KerasTensor, or a list of shapes for a list of them."""
+    if isinstance(x, (list, tuple)):
+        return [shape_of(e) for e in x]
+    if isinstance(x, dict):
+        return {k: shape_of(v) for k, v in x.items()}
+    if isinstance(x, KerasTensor):
+        return x.shape
+    if x is None:
+        return None
+    return tuple(backends.current().shape(x))
+
+
+def _shapes_to_tensors(out, dtype):
+    if isinstance(out, (list, tuple)) and out and isinstance(out[0], (list, tuple)):
+        return [KerasTensor(s, dtype) for s in out]
+    if isinstance(out, dict):
+        return {k: KerasTensor(s, dtype) for k, s in out.items()}
+    return KerasTensor(out, dtype)
+
+
+def _zip_map(fn, a, c):
+    if isinstance(a, (list, tuple)):
+        return type(a)(_zip_map(fn, x, y) for x, y in zip(a, c))
+    if isinstance(a, dict):
+        return {k: _zip_map(fn, a[k], c[k]) for k in a}
+    return fn(a, c)

@@ -1,0 +1,109 @@
+"""Sequential: a plain stack of layers, each with one input and one output."""
+
+from __future__ import annotations
+
+from mini_keras.core.keras_tensor import KerasTensor
+from mini_keras.layers.core import InputLayer
+from mini_keras.layers.layer import Layer
+from mini_keras.models.model import Model
+
+
+class Sequential(Model):
+    """A linear stack of layers.
+
+    Args:
+        layers: list of layers (an ``Input``/``InputLayer`` first fixes the input shape).
+        trainable: whether the weights are trainable.
+        name: model name.
+
+    Example:
+        >>> model = Sequential([Input((4,)), Dense(8, activation="relu"), Dense(1)])
+    """
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        super().__init__(trainable=trainable, name=name)
+        self._input_layer: InputLayer | None = None
+        self._stack: list[Layer] = []
+        for layer in layers or []:
+            self.add(layer, rebuild=False)
+        self._build_if_shape_known()
+
+    def add(self, layer, rebuild=True) -> None:
+        """Append a layer (or an ``Input`` tensor, which sets the input shape)."""
+        if isinstance(layer, KerasTensor):
+            if layer.node is not None or not hasattr(layer, "_input_layer"):
+                raise ValueError("Sequential.add: only Input() tensors can be added, received "
+                                 f"{layer!r}")
+            layer = layer._input_layer
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add: expected a Layer, received {type(layer).__name__}")
+        if isinstance(layer, InputLayer):
+            if self._stack or self._input_layer is not None:
+                raise ValueError("Sequential.add: an InputLayer must come first.")
+            self._input_layer = layer
+            return
+        if any(existing.name == layer.name for existing in self._stack):
+            raise ValueError(f"Sequential '{self.name}': all layers must have unique names; "
+                             f"'{layer.name}' is already used.")
+        self._stack.append(layer)
+        self._layers.append(layer)
+        if rebuild:
+            self._build_if_shape_known()
+
+    def pop(self) -> Layer:
+        """Remove and return the last layer."""
+        if not self._stack:
+            raise IndexError(f"Sequential '{self.name}' has no layers to pop.")
+        layer = self._stack.pop()
+        self._layers.remove(layer)
+        self.built = False
+        self._build_if_shape_known()
+        return layer
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The layers, without the InputLayer (as in Keras 3)."""
+        return list(self._stack)
+
+    def _build_if_shape_known(self) -> None:
+        if self._input_layer is not None:
+            shape = self._input_layer.batch_shape
+        elif self._stack and self._stack[0]._input_shape_arg is not None:
+            shape = (None,) + self._stack[0]._input_shape_arg
+        else:
+            return
+        self._maybe_build(shape)
+
+    def build(self, input_shape) -> None:
+        """Create every layer's weights by passing a symbolic input through the stack."""
+        if not self._stack:
+            raise ValueError(f"Sequential '{self.name}' has no layers to build.")
+        input_shape = (None,) + tuple(input_shape[1:])
+        x = KerasTensor(input_shape, self.dtype)
+        for layer in self._stack:
+            x = layer(x)
+        self._build_input_shape = tuple(input_shape)
+        self.outputs_spec = x
+        self.built = True
+
+    def call(self, inputs, training=None):
+        x = inputs
+        for layer in self._stack:
+            x = layer(x, training=training)
+        return x
+
+    def compute_output_shape(self, input_shape):
+        shape = input_shape
+        for layer in self._stack:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    def get_config(self) -> dict:
+        """Keras 3 schema: name plus the serialized layers (InputLayer first when known)."""
+        from mini_keras.saving.serialization import serialize_keras_object
+        layers = []
+        if self._input_layer is not None:
+            layers.append(serialize_keras_object(self._input_layer))
+        layers += [serialize_keras_object(layer) for layer in self._stack]
+        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype,
+                "layers": layers}

@@ -1,0 +1,127 @@
+"""SGD, Adam and RMSprop with Keras 3's update rules and defaults."""
+
+from __future__ import annotations
+
+from mini_keras import backends
+from mini_keras.optimizers.optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """Gradient descent with optional (Nesterov) momentum.
+
+    ``m = momentum * m - lr * g``; ``w += m`` (Nesterov: ``w += momentum * m - lr * g``);
+    without momentum ``w -= lr * g``.
+    """
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="SGD", **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"SGD: momentum must be in [0, 1], received {momentum}")
+        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+
+    def build(self, var_list):
+        super().build(var_list)
+        if self.momentum:
+            for v in var_list:
+                self.add_variable_from_reference(v, "momentum")
+
+    def update_step(self, gradient, variable, learning_rate):
+        b = backends.get(self._backend_name)
+        step = b.multiply(learning_rate, gradient)
+        if not self.momentum:
+            variable.assign(b.subtract(variable.value, step))
+            return
+        m = self.slot("momentum", variable)
+        m_new = b.subtract(b.multiply(self.momentum, m.value), step)
+        m.assign(m_new)
+        if self.nesterov:
+            variable.assign(b.add(variable.value, b.subtract(b.multiply(self.momentum, m_new), step)))
+        else:
+            variable.assign(b.add(variable.value, m_new))
+
+    def get_config(self):
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class Adam(Optimizer):
+    """Adam: bias-corrected first and second moment estimates.
+
+    ``m += (g - m)(1 - b1)``; ``v += (g^2 - v)(1 - b2)``;
+    ``w -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)``.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, name="adam", **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
+
+    def build(self, var_list):
+        super().build(var_list)
+        for v in var_list:
+            self.add_variable_from_reference(v, "momentum")
+            self.add_variable_from_reference(v, "velocity")
+            if self.amsgrad:
+                self.add_variable_from_reference(v, "velocity_hat")
+
+    def update_step(self, gradient, variable, learning_rate):
+        b = backends.get(self._backend_name)
+        t = b.cast(b.add(self.iterations.value, 1), "float32")
+        alpha = b.divide(b.multiply(learning_rate, b.sqrt(b.subtract(1.0, b.power(self.beta_2, t)))),
+                         b.subtract(1.0, b.power(self.beta_1, t)))
+        m, v = self.slot("momentum", variable), self.slot("velocity", variable)
+        m.assign(b.add(m.value, b.multiply(b.subtract(gradient, m.value), 1 - self.beta_1)))
+        v.assign(b.add(v.value, b.multiply(b.subtract(b.square(gradient), v.value),
+                                           1 - self.beta_2)))
+        v_used = v.value
+        if self.amsgrad:
+            v_hat = self.slot("velocity_hat", variable)
+            v_hat.assign(b.maximum(v_hat.value, v.value))
+            v_used = v_hat.value
+        update = b.divide(b.multiply(m.value, alpha), b.add(b.sqrt(v_used), self.epsilon))
+        variable.assign(b.subtract(variable.value, update))
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+class RMSprop(Optimizer):
+    """RMSprop: divide the gradient by a running RMS of recent gradients.
+
+    ``s = rho * s + (1 - rho) g^2``; ``w -= lr * g / sqrt(s + eps)`` (centered: ``s - mean_g^2``).
+    """
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
+                 name="rmsprop", **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
+
+    def build(self, var_list):
+        super().build(var_list)
+        for v in var_list:
+            self.add_variable_from_reference(v, "velocity")
+            if self.momentum:
+                self.add_variable_from_reference(v, "momentum")
+            if self.centered:
+                self.add_variable_from_reference(v, "average_gradient")
+
+    def update_step(self, gradient, variable, learning_rate):
+        b = backends.get(self._backend_name)
+        s = self.slot("velocity", variable)
+        s.assign(b.add(b.multiply(self.rho, s.value), b.multiply(1 - self.rho, b.square(gradient))))
+        denominator = s.value
+        if self.centered:
+            ag = self.slot("average_gradient", variable)
+            ag.assign(b.add(b.multiply(self.rho, ag.value), b.multiply(1 - self.rho, gradient)))
+            denominator = b.subtract(denominator, b.square(ag.value))
+        increment = b.divide(b.multiply(learning_rate, gradient),
+                             b.sqrt(b.add(denominator, self.epsilon)))
+        if self.momentum:
+            mom = self.slot("momentum", variable)
+            mom.assign(b.add(b.multiply(self.momentum, mom.value), increment))
+            increment = mom.value
+        variable.assign(b.subtract(variable.value, increment))
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
+                "epsilon": self.epsilon, "centered": self.centered}

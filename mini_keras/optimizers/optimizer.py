@@ -1,0 +1,160 @@
+"""Optimizer base: state variables, gradient clipping, learning-rate schedules, one ``apply``.
+
+Updates are written with backend ops on Variables (``assign``), so the same code runs eagerly
+(numpy, torch), inside ``tf.function`` and, via StatelessScope, inside ``jax.jit``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mini_keras import backends
+from mini_keras.core.variable import Variable, unique_name
+
+
+class Optimizer:
+    """Base class of all optimizers.
+
+    Args:
+        learning_rate: float or a schedule (callable of the iteration count).
+        weight_decay: decoupled weight decay rate (applied as ``var -= lr * wd * var``).
+        clipnorm: clip each gradient to this L2 norm.
+        clipvalue: clip each gradient elementwise to ``[-clipvalue, clipvalue]``.
+        global_clipnorm: clip all gradients jointly to this global norm.
+        name: optimizer name.
+    """
+
+    def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name=None, **kwargs):
+        kwargs.pop("use_ema", None), kwargs.pop("ema_momentum", None)
+        kwargs.pop("ema_overwrite_frequency", None), kwargs.pop("loss_scale_factor", None)
+        kwargs.pop("gradient_accumulation_steps", None)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unrecognized arguments {sorted(kwargs)}")
+        if sum(x is not None for x in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError("Only one of clipnorm, clipvalue and global_clipnorm can be set.")
+        self.name = name or unique_name(type(self).__name__.lower())
+        self._schedule = learning_rate if callable(learning_rate) else None
+        self._initial_lr = None if callable(learning_rate) else float(learning_rate)
+        self.weight_decay, self.clipnorm = weight_decay, clipnorm
+        self.clipvalue, self.global_clipnorm = clipvalue, global_clipnorm
+        self.built = False
+        self._variables: list[Variable] = []
+        self._slots: dict[tuple[str, int], Variable] = {}
+
+    # ------------------------------------------------------------------ state
+    def build(self, var_list) -> None:
+        """Create the iteration counter, learning rate and per-variable slots for ``var_list``."""
+        backend = var_list[0].backend if var_list else backends.current_name()
+        self._backend_name = backend
+        self.iterations = self._add(np.array(0, dtype="int64"), "iteration", backend)
+        lr = self._initial_lr if self._schedule is None else 0.0
+        self._learning_rate = self._add(np.array(lr, dtype="float32"), "learning_rate", backend)
+        self._var_index = {id(v): i for i, v in enumerate(var_list)}
+        self.built = True
+
+    def _add(self, initial, name, backend):
+        var = Variable(initial, trainable=False, name=name, backend=backend,
+                       path=f"{self.name}/{name}", dtype=str(initial.dtype))
+        self._variables.append(var)
+        return var
+
+    def add_variable_from_reference(self, reference: Variable, name: str) -> Variable:
+        """Create a zero slot shaped like ``reference`` (e.g. Adam's ``m``)."""
+        slot = self._add(np.zeros(reference.shape, dtype=reference.dtype),
+                         f"{reference.path.replace('/', '_')}_{name}", reference.backend)
+        self._slots[(name, id(reference))] = slot
+        return slot
+
+    def slot(self, name: str, variable: Variable) -> Variable:
+        """Return the slot ``name`` created for ``variable``."""
+        return self._slots[(name, id(variable))]
+
+    @property
+    def variables(self) -> list[Variable]:
+        """All optimizer state (iteration count, learning rate, slots)."""
+        return list(self._variables)
+
+    @property
+    def learning_rate(self):
+        """Current learning rate (settable with a float)."""
+        if self._schedule is not None:
+            return self._schedule(self.iterations.value if self.built else 0)
+        if not self.built:
+            return self._initial_lr
+        return self._learning_rate.value
+
+    @learning_rate.setter
+    def learning_rate(self, value) -> None:
+        if callable(value):
+            self._schedule = value
+            return
+        self._schedule = None
+        self._initial_lr = float(value)
+        if self.built:
+            self._learning_rate.assign(np.array(value, dtype="float32"))
+
+    # ------------------------------------------------------------------ updates
+    def apply(self, grads, trainable_variables) -> None:
+        """Apply one update step: clip, decay, ``update_step`` per variable, constraints."""
+        trainable_variables = list(trainable_variables)
+        if not self.built:
+            self.build(trainable_variables)
+        grads = self._clip(list(grads))
+        b = backends.get(self._backend_name)
+        lr = self.learning_rate
+        lr = b.cast(b.convert_to_tensor(lr), "float32")
+        for g, v in zip(grads, trainable_variables):
+            if self.weight_decay:
+                v.assign(b.subtract(v.value, b.multiply(b.multiply(lr, self.weight_decay), v.value)))
+            self.update_step(g, v, lr)
+        for v in trainable_variables:
+            if getattr(v, "constraint", None) is not None:
+                v.assign(v.constraint(v.value))
+        self.iterations.assign(b.add(self.iterations.value, 1))
+
+    def apply_gradients(self, grads_and_vars) -> None:
+        """Keras' ``apply_gradients([(grad, var), ...])``."""
+        pairs = list(grads_and_vars)
+        self.apply([g for g, _ in pairs], [v for _, v in pairs])
+
+    def _clip(self, grads):
+        b = backends.get(self._backend_name)
+        if self.clipvalue is not None:
+            return [b.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        if self.clipnorm is not None:
+            return [self._scale_to_norm(g, b.sqrt(b.sum(b.square(g))), self.clipnorm)
+                    for g in grads]
+        if self.global_clipnorm is not None:
+            norm = b.sqrt(sum_tensors(b, [b.sum(b.square(g)) for g in grads]))
+            return [self._scale_to_norm(g, norm, self.global_clipnorm) for g in grads]
+        return grads
+
+    def _scale_to_norm(self, g, norm, max_norm):
+        b = backends.get(self._backend_name)
+        scale = b.divide(max_norm, b.maximum(norm, max_norm))
+        return b.multiply(g, scale)
+
+    def update_step(self, gradient, variable, learning_rate) -> None:
+        """Update one variable from its gradient (implemented by subclasses)."""
+        raise NotImplementedError
+
+    def get_config(self) -> dict:
+        """Constructor arguments."""
+        lr = self._initial_lr if self._schedule is None else self._schedule
+        return {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
+                "clipnorm": self.clipnorm, "clipvalue": self.clipvalue,
+                "global_clipnorm": self.global_clipnorm}
+
+    @classmethod
+    def from_config(cls, config):
+        """Recreate from :meth:`get_config`."""
+        return cls(**config)
+
+
+def sum_tensors(b, tensors):
+    """Sum a list of tensors with backend ops."""
+    total = tensors[0]
+    for t in tensors[1:]:
+        total = b.add(total, t)
+    return total

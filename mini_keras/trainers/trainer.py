@@ -1,0 +1,411 @@
+"""The one training loop shared by every backend: compile, fit, evaluate, predict.
+
+A backend contributes exactly two things, both from the contract: ``value_and_grad`` (how to get
+gradients) and ``compile`` (how to compile a step: jax.jit, tf.function, or nothing). The step
+itself is written once, statefully, with Variables; StatelessScope substitutes differentiable
+leaves for the trainable variables so every backend differentiates the same Python code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mini_keras import backends
+from mini_keras import losses as losses_mod
+from mini_keras import metrics as metrics_mod
+from mini_keras import optimizers
+from mini_keras.callbacks import CallbackList
+from mini_keras.core.keras_tensor import flatten, map_structure
+from mini_keras.core.stateless import StatelessScope
+from mini_keras.trainers import data as data_mod
+from mini_keras.utils.rng import host_rng
+
+
+class Trainer:
+    """Mixin giving a Model ``compile``/``fit``/``evaluate``/``predict`` (Keras 3 signatures)."""
+
+    def _init_trainer(self):
+        self.compiled = False
+        self.optimizer = None
+        self.history = None
+        self.stop_training = False
+        self._train_fn = self._test_fn = self._predict_fn = None
+        self._metrics_built = False
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        """Configure the model for training.
+
+        Args:
+            optimizer: name ("adam", "sgd", "rmsprop") or Optimizer instance.
+            loss: name, Loss, callable; a list/dict for several outputs.
+            loss_weights: list/dict of per-output loss weights.
+            metrics: list of names ("accuracy", "mae", ...), Metric instances or functions.
+            run_eagerly: skip compilation (debugging).
+            jit_compile: "auto" (compile with jax.jit / tf.function), True (also XLA on TF,
+                torch.compile on torch) or False (eager).
+        """
+        with backends.backend_scope(self._backend_name):
+            self.optimizer = optimizers.get(optimizer)
+            self._loss_spec, self._loss_weights = loss, loss_weights
+            self._metric_specs = list(metrics or []) + list(weighted_metrics or [])
+            self._losses_per_output = None
+            self._metric_objects: list = []
+            self._metrics_built = False
+            self.loss_tracker = metrics_mod.Mean(name="loss")
+        self.run_eagerly = bool(run_eagerly)
+        self.jit_compile = jit_compile
+        self.steps_per_execution = steps_per_execution
+        self._train_fn = self._test_fn = self._predict_fn = None
+        self.compiled = True
+
+    def _assert_compiled(self, method: str) -> None:
+        if not getattr(self, "compiled", False):
+            raise RuntimeError(f"You must call compile() on model '{self.name}' before {method}().")
+
+    def _build_for_data(self, x, y) -> None:
+        """Build weights, per-output losses, metrics and optimizer state from a sample batch."""
+        sample_x = data_mod.take(x, slice(0, 2))
+        with backends.backend_scope(self._backend_name), StatelessScope():
+            y_pred = self(sample_x, training=False)
+        pred_shapes = [tuple(backends.get(self._backend_name).shape(p)) for p in flatten(y_pred)]
+        if self._losses_per_output is None:
+            self._losses_per_output = self._resolve_losses(len(pred_shapes))
+        if not self._metrics_built and y is not None:
+            true_shapes = [a.shape for a in flatten(y)]
+            self._metric_objects = self._resolve_metrics(true_shapes, pred_shapes)
+            self._metrics_built = True
+        if not self.optimizer.built:
+            with backends.backend_scope(self._backend_name):
+                self.optimizer.build(self.trainable_variables)
+
+    def _resolve_losses(self, n_outputs: int) -> list:
+        spec, weights = self._loss_spec, self._loss_weights
+        if spec is None:
+            return [None] * n_outputs
+        names = self._output_names()
+        if isinstance(spec, dict):
+            unknown = set(spec) - set(names)
+            if unknown:
+                raise ValueError(f"compile(loss=...): unknown output names {sorted(unknown)}; "
+                                 f"the model's outputs are {names}")
+            spec = [spec.get(n) for n in names]
+        elif not isinstance(spec, (list, tuple)):
+            spec = [spec] * n_outputs
+        if len(spec) != n_outputs:
+            raise ValueError(f"compile(loss=...): received {len(spec)} losses for a model with "
+                             f"{n_outputs} outputs {names}")
+        if isinstance(weights, dict):
+            weights = [weights.get(n, 1.0) for n in names]
+        weights = list(weights) if weights is not None else [1.0] * n_outputs
+        with backends.backend_scope(self._backend_name):
+            return [(losses_mod.get(s), float(w)) if s is not None else None
+                    for s, w in zip(spec, weights)]
+
+    def _output_names(self) -> list[str]:
+        outputs = getattr(self, "outputs", None)
+        if outputs:
+            return [t.node.layer.name if t.node is not None else t.name for t in outputs]
+        return ["output"]
+
+    def _resolve_metrics(self, true_shapes, pred_shapes) -> list:
+        names = self._output_names() if len(pred_shapes) > 1 else [None]
+        objects = []
+        with backends.backend_scope(self._backend_name):
+            for i, (ts, ps) in enumerate(zip(true_shapes, pred_shapes)):
+                loss = self._losses_per_output[i][0] if self._losses_per_output[i] else None
+                for spec in self._metric_specs:
+                    m = metrics_mod.get(spec, loss=loss, y_true_shape=ts, y_pred_shape=ps)
+                    if names[i] is not None:
+                        m.name = f"{names[i]}_{m.name}"
+                    objects.append((i, m))
+        return objects
+
+    @property
+    def metrics(self) -> list:
+        """The loss tracker followed by the compiled metrics."""
+        if not getattr(self, "compiled", False):
+            return []
+        return [self.loss_tracker] + [m for _, m in self._metric_objects]
+
+    @property
+    def metrics_names(self) -> list[str]:
+        """Names of :attr:`metrics` (as used in the logs)."""
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self) -> None:
+        """Reset the loss tracker and every metric."""
+        with backends.backend_scope(self._backend_name):
+            for m in self.metrics:
+                m.reset_state()
+
+    # ------------------------------------------------------------------ steps (shared)
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """Total loss: weighted per-output losses plus the model's regularization losses."""
+        b = backends.current()
+        total = None
+        for loss_and_weight, yt, yp in zip(self._losses_per_output, flatten(y), flatten(y_pred)):
+            if loss_and_weight is None:
+                continue
+            loss, weight = loss_and_weight
+            value = loss(yt, yp, sample_weight)
+            value = value if weight == 1.0 else b.multiply(value, weight)
+            total = value if total is None else b.add(total, value)
+        if total is None:
+            raise ValueError(f"Model '{self.name}' was compiled without a loss; pass loss= to "
+                             "compile() to train or evaluate.")
+        for extra in self.losses:
+            total = b.add(total, extra)
+        return total
+
+    def _update_metrics(self, y, y_pred, sample_weight, loss):
+        b = backends.current()
+        batch = b.shape(flatten(y_pred)[0])[0]
+        self.loss_tracker.update_state(loss, sample_weight=b.full((), float(batch)))
+        ys, preds = flatten(y), flatten(y_pred)
+        for i, m in self._metric_objects:
+            m.update_state(ys[i], preds[i], sample_weight)
+        return {m.name: m.result() for m in self.metrics}
+
+    def train_step(self, x, y=None, sample_weight=None):
+        """One optimization step on a batch; returns the metric results (tensors)."""
+        b = backends.current()
+        trainable = self.trainable_variables
+        assigned: list = []
+
+        def loss_fn(values):
+            with StatelessScope(zip(trainable, values)) as scope:
+                self._clear_losses()
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+            assigned[:] = [v for v, _ in scope.assignments()]
+            return loss, (y_pred, [val for _, val in scope.assignments()])
+
+        (loss, (y_pred, new_values)), grads = b.value_and_grad(loss_fn, has_aux=True)(
+            [v.value for v in trainable])
+        for variable, value in zip(assigned, new_values):
+            variable.assign(value)
+        self.optimizer.apply(grads, trainable)
+        return self._update_metrics(y, y_pred, sample_weight, loss)
+
+    def test_step(self, x, y=None, sample_weight=None):
+        """Compute loss and update metrics on a batch in inference mode."""
+        self._clear_losses()
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        return self._update_metrics(y, y_pred, sample_weight, loss)
+
+    def predict_step(self, x):
+        """Forward pass in inference mode."""
+        return self(x, training=False)
+
+    def _clear_losses(self) -> None:
+        stack = [self]
+        while stack:
+            layer = stack.pop()
+            layer._losses.clear()
+            stack.extend(layer._layers)
+
+    # ------------------------------------------------------------------ compiled functions
+    def _state_variables(self) -> list:
+        state = self.variables + self.optimizer.variables if self.optimizer else self.variables
+        for m in self.metrics:
+            state = state + m.variables
+        seen, out = set(), []
+        for v in state:
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        return out
+
+    def _compile_fn(self, fn):
+        b = backends.get(self._backend_name)
+        if self.run_eagerly or self.jit_compile is False:
+            return fn
+        jit = True if self.jit_compile is True else None
+        return b.compile(fn, self._state_variables(), jit_compile=jit)
+
+    def make_train_function(self):
+        """Return (and cache) the compiled train step."""
+        if self._train_fn is None:
+            self._train_fn = self._compile_fn(self.train_step)
+        return self._train_fn
+
+    def make_test_function(self):
+        """Return (and cache) the compiled test step."""
+        if self._test_fn is None:
+            self._test_fn = self._compile_fn(self.test_step)
+        return self._test_fn
+
+    def make_predict_function(self):
+        """Return (and cache) the compiled predict step."""
+        if self._predict_fn is None:
+            self._predict_fn = self._compile_fn(self.predict_step)
+        return self._predict_fn
+
+    def _to_backend(self, structure):
+        b = backends.get(self._backend_name)
+        return map_structure(lambda a: None if a is None else b.convert_to_tensor(a), structure)
+
+    # ------------------------------------------------------------------ fit / evaluate / predict
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Train for ``epochs`` epochs; returns a History whose ``.history`` maps names to lists.
+
+        Args mirror Keras 3: ``x``/``y`` arrays (or lists/dicts for several inputs/outputs),
+        ``batch_size`` (default 32), ``validation_split`` (the last fraction, before shuffling)
+        or ``validation_data=(x_val, y_val[, sw])``, ``shuffle`` each epoch, ``verbose`` 0/1/2,
+        ``callbacks``, ``initial_epoch``, ``sample_weight``.
+        """
+        self._assert_compiled("fit")
+        x, y = data_mod.to_arrays(x, "fit(x)"), data_mod.to_arrays(y, "fit(y)")
+        sample_weight = data_mod.to_arrays(sample_weight, "fit(sample_weight)")
+        if y is None:
+            raise ValueError("fit(): y is None; pass targets to train with a compiled loss.")
+        data_mod.num_samples(x, y, sample_weight)
+        data_mod.check_finite(x, "fit(x)")
+        data_mod.check_finite(y, "fit(y)")
+        if validation_data is None and validation_split:
+            (x, y, sample_weight), validation_data = data_mod.split_validation(
+                x, y, sample_weight, validation_split)
+        train = data_mod.ArrayData(x, y, sample_weight, batch_size or 32, shuffle, host_rng())
+        self._build_for_data(x, y)
+        train_fn = self.make_train_function()
+        verbose = 1 if verbose == "auto" else verbose
+        cbs = CallbackList(callbacks, model=self, add_history=True, add_progbar=bool(verbose),
+                           params={"epochs": epochs, "steps": train.steps, "verbose": verbose})
+        self.stop_training = False
+        cbs.on_train_begin()
+        epoch_logs: dict = {}
+        with backends.backend_scope(self._backend_name):
+            for epoch in range(initial_epoch, epochs):
+                self.reset_metrics()
+                cbs.on_epoch_begin(epoch)
+                for step, (xb, yb, swb) in enumerate(train.batches()):
+                    cbs.on_train_batch_begin(step)
+                    logs = train_fn(*self._to_backend((xb, yb, swb)))
+                    if cbs.needs_batch_logs:
+                        cbs.on_train_batch_end(step, _to_floats(logs))
+                    if self.stop_training:
+                        break
+                epoch_logs = self._metric_results()
+                if validation_data is not None and (epoch + 1) % validation_freq == 0:
+                    vx, vy, vsw = _unpack(validation_data)
+                    val = self.evaluate(vx, vy, sample_weight=vsw, batch_size=validation_batch_size or batch_size or 32,
+                                        verbose=0, return_dict=True, _from_fit=True)
+                    epoch_logs.update({f"val_{k}": v for k, v in val.items()})
+                cbs.on_epoch_end(epoch, epoch_logs)
+                if self.stop_training:
+                    break
+        cbs.on_train_end(epoch_logs)
+        return cbs.history
+
+    def _metric_results(self) -> dict:
+        with backends.backend_scope(self._backend_name):
+            return _to_floats({m.name: m.result() for m in self.metrics})
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, _from_fit=False, **kwargs):
+        """Return the loss and metrics on the data (a list, or a dict with ``return_dict``)."""
+        self._assert_compiled("evaluate")
+        x, y = data_mod.to_arrays(x, "evaluate(x)"), data_mod.to_arrays(y, "evaluate(y)")
+        sample_weight = data_mod.to_arrays(sample_weight, "evaluate(sample_weight)")
+        data = data_mod.ArrayData(x, y, sample_weight, batch_size or 32)
+        if not _from_fit:
+            self._build_for_data(x, y)
+        test_fn = self.make_test_function()
+        cbs = CallbackList(callbacks, model=self, params={"steps": data.steps})
+        cbs.on_test_begin()
+        with backends.backend_scope(self._backend_name):
+            self.reset_metrics()
+            for step, (xb, yb, swb) in enumerate(data.batches()):
+                cbs.on_test_batch_begin(step)
+                logs = test_fn(*self._to_backend((xb, yb, swb)))
+                if cbs.needs_batch_logs:
+                    cbs.on_test_batch_end(step, _to_floats(logs))
+        results = self._metric_results()
+        cbs.on_test_end(results)
+        if verbose and verbose != "auto" or (verbose == "auto" and not _from_fit):
+            print(" - ".join(f"{k}: {v:.4f}" for k, v in results.items()), flush=True)
+        if return_dict:
+            return results
+        values = list(results.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Return the model's outputs on ``x`` as numpy arrays, computed batch by batch."""
+        x = data_mod.to_arrays(x, "predict(x)")
+        data = data_mod.ArrayData(x, None, None, batch_size or 32)
+        predict_fn = self.make_predict_function() if self.built else None
+        b = backends.get(self._backend_name)
+        outputs = []
+        with backends.backend_scope(self._backend_name):
+            for xb, _, _ in data.batches():
+                xb = self._to_backend(xb)
+                if predict_fn is None:  # first call builds the model eagerly
+                    out = self.predict_step(xb)
+                    predict_fn = self.make_predict_function()
+                else:
+                    out = predict_fn(xb)
+                outputs.append(map_structure(b.convert_to_numpy, out))
+        first = outputs[0]
+        if isinstance(first, (list, tuple)):
+            return type(first)(np.concatenate([o[i] for o in outputs]) for i in range(len(first)))
+        if isinstance(first, dict):
+            return {k: np.concatenate([o[k] for o in outputs]) for k in first}
+        return np.concatenate(outputs)
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """Run one train step on exactly this batch; return loss (and metrics)."""
+        self._assert_compiled("train_on_batch")
+        x, y = data_mod.to_arrays(x, "train_on_batch(x)"), data_mod.to_arrays(y, "train_on_batch(y)")
+        sample_weight = data_mod.to_arrays(sample_weight, "train_on_batch(sample_weight)")
+        data_mod.num_samples(x, y, sample_weight)
+        self._build_for_data(x, y)
+        with backends.backend_scope(self._backend_name):
+            self.reset_metrics()
+            self.make_train_function()(*self._to_backend((x, y, sample_weight)))
+        return self._single_batch_result(return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Evaluate on exactly this batch; return loss (and metrics)."""
+        self._assert_compiled("test_on_batch")
+        x, y = data_mod.to_arrays(x, "test_on_batch(x)"), data_mod.to_arrays(y, "test_on_batch(y)")
+        sample_weight = data_mod.to_arrays(sample_weight, "test_on_batch(sample_weight)")
+        data_mod.num_samples(x, y, sample_weight)
+        self._build_for_data(x, y)
+        with backends.backend_scope(self._backend_name):
+            self.reset_metrics()
+            self.make_test_function()(*self._to_backend((x, y, sample_weight)))
+        return self._single_batch_result(return_dict)
+
+    def _single_batch_result(self, return_dict):
+        results = self._metric_results()
+        if return_dict:
+            return results
+        values = list(results.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict_on_batch(self, x):
+        """Return the model's outputs on exactly this batch, as numpy."""
+        x = data_mod.to_arrays(x, "predict_on_batch(x)")
+        b = backends.get(self._backend_name)
+        with backends.backend_scope(self._backend_name):
+            out = self.predict_step(self._to_backend(x))
+            return map_structure(b.convert_to_numpy, out)
+
+
+def _to_floats(logs: dict) -> dict:
+    b = backends.current()
+    return {k: float(np.asarray(b.convert_to_numpy(v))) for k, v in logs.items()}
+
+
+def _unpack(validation_data):
+    if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
+        raise ValueError("validation_data must be a tuple (x_val, y_val) or "
+                         f"(x_val, y_val, sample_weight); received {type(validation_data)}")
+    return tuple(validation_data) + (None,) * (3 - len(validation_data))

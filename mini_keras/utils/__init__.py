@@ -1,0 +1,6 @@
+"""Utilities: seeding, data helpers, plotting."""
+
+from mini_keras.utils.rng import set_random_seed
+from mini_keras.utils.data import to_categorical
+
+__all__ = ["set_random_seed", "to_categorical"]

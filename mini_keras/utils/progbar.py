@@ -1,0 +1,57 @@
+"""Keras-style progress bar: live on a terminal, one line per update otherwise."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+
+class Progbar:
+    """Display progress of ``target`` steps with metric values and an ETA.
+
+    Args:
+        target: total number of steps (None if unknown).
+        width: bar width in characters.
+        verbose: 1 = live bar (falls back to a final line when not a TTY), 2 = one line at the end.
+        interval: minimum seconds between redraws.
+    """
+
+    def __init__(self, target, width=30, verbose=1, interval=0.05, stream=None):
+        self.target, self.width, self.verbose, self.interval = target, width, verbose, interval
+        self.stream = stream or sys.stdout
+        self.live = self.verbose == 1 and getattr(self.stream, "isatty", lambda: False)()
+        self._start = time.perf_counter()
+        self._last_draw = 0.0
+        self._values: dict[str, float] = {}
+
+    def update(self, current: int, values=None, finalize=None) -> None:
+        """Record progress ``current`` and metric ``values``; draw if due."""
+        self._values.update(values or {})
+        finalize = finalize if finalize is not None else (self.target is not None
+                                                          and current >= self.target)
+        now = time.perf_counter()
+        if not finalize and (not self.live or now - self._last_draw < self.interval):
+            return
+        self._last_draw = now
+        line = self._format(current, now - self._start, finalize)
+        if self.live:
+            self.stream.write("\r" + line + ("\n" if finalize else ""))
+        elif finalize:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def _format(self, current, elapsed, finalize) -> str:
+        metrics = " - ".join(f"{k}: {v:.4f}" for k, v in self._values.items())
+        if self.verbose == 2 or not self.target:
+            head = f"{current}/{self.target or '?'}"
+        else:
+            filled = int(self.width * current / self.target)
+            bar = "━" * filled + "─" * (self.width - filled)
+            head = f"{current}/{self.target} {bar}"
+        if finalize:
+            per_step = elapsed / max(current, 1)
+            timing = f"{elapsed:.0f}s {per_step * 1e3:.0f}ms/step"
+        else:
+            eta = elapsed / max(current, 1) * ((self.target or current) - current)
+            timing = f"ETA: {eta:.0f}s"
+        return f"{head} {timing}" + (f" - {metrics}" if metrics else "")
