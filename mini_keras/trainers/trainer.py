@@ -31,6 +31,8 @@ class Trainer:
         self.stop_training = False
         self._train_fn = self._test_fn = self._predict_fn = None
         self._metrics_built = False
+        self.run_eagerly = False
+        self.jit_compile = "auto"
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -50,6 +52,9 @@ class Trainer:
         with backends.backend_scope(self._backend_name):
             self.optimizer = optimizers.get(optimizer)
             self._loss_spec, self._loss_weights = loss, loss_weights
+            for spec in flatten(loss):  # fail at compile time on an unknown name
+                if spec is not None:
+                    losses_mod.get(spec)
             self._metric_specs = list(metrics or []) + list(weighted_metrics or [])
             self._losses_per_output = None
             self._metric_objects: list = []

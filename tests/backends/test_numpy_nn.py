@@ -421,3 +421,39 @@ def test_exports():
         "softmax", "log_softmax", "categorical_crossentropy", "sparse_categorical_crossentropy",
         "binary_crossentropy", "conv", "depthwise_conv", "conv_transpose", "max_pool",
         "average_pool"])
+
+
+def test_sparse_labels_out_of_range():
+    with pytest.raises(ValueError, match="labels"):
+        nb.sparse_categorical_crossentropy(np.array([0, 3]), np.ones((2, 3)))
+
+
+FLOAT32_CALLS = {
+    **{name: (ours, (3, 4)) for name, (ours, _) in ACTIVATIONS.items()},
+    "categorical_crossentropy": (lambda a: nb.categorical_crossentropy(np.ones((3, 4), "float32"),
+                                                                       a + 2), (3, 4)),
+    "categorical_crossentropy_logits": (
+        lambda a: nb.categorical_crossentropy(np.ones((3, 4), "float32"), a, True), (3, 4)),
+    "sparse_logits": (lambda a: nb.sparse_categorical_crossentropy([0, 1, 2], a, True), (3, 4)),
+    "sparse_probs": (lambda a: nb.sparse_categorical_crossentropy([0, 1, 2], a + 2), (3, 4)),
+    "binary": (lambda a: nb.binary_crossentropy(np.ones((3, 4), "float32") / 2, a / 9 + 0.5),
+               (3, 4)),
+    "binary_logits": (lambda a: nb.binary_crossentropy(np.ones((3, 4), "float32"), a, True),
+                      (3, 4)),
+    "conv": (lambda a: nb.conv(a, np.ones((2, 2, 3, 2), "float32"), 1, "same"), (1, 4, 4, 3)),
+    "depthwise": (lambda a: nb.depthwise_conv(a, np.ones((2, 2, 3, 2), "float32")), (1, 4, 4, 3)),
+    "conv_transpose": (lambda a: nb.conv_transpose(a, np.ones((2, 2, 2, 3), "float32"), 2),
+                       (1, 4, 4, 3)),
+    "max_pool": (lambda a: nb.max_pool(a, 2, 1, "same"), (1, 4, 4, 3)),
+    "average_pool": (lambda a: nb.average_pool(a, 3, 1, "same"), (1, 4, 4, 3)),
+}
+
+
+@pytest.mark.parametrize("name", FLOAT32_CALLS)
+def test_float32_stays_float32_in_value_and_gradient(name):
+    fn, shape = FLOAT32_CALLS[name]
+    x = autodiff.Tensor(randn(*shape))
+    out = fn(x)
+    assert out.dtype == np.float32
+    grads = out.backward(np.ones_like(out.data))
+    assert all(g is None or np.asarray(g).dtype == np.float32 for g in grads), name

@@ -35,6 +35,11 @@ def _unwrap(x):
     return x.value if isinstance(x, Variable) else x
 
 
+def _canonical(dtype):
+    """The dtype JAX actually uses: 64-bit names become 32-bit while x64 is disabled (silently)."""
+    return jax.dtypes.canonicalize_dtype(jnp.dtype(dtype))
+
+
 def is_tensor(x):
     """Return True if ``x`` is a JAX array (tracers included)."""
     return isinstance(x, jax.Array)
@@ -44,6 +49,7 @@ def convert_to_tensor(x, dtype=None):
     """Convert ``x`` to a JAX array; Python floats become ``floatx()``, ints ``int32``."""
     x = _unwrap(x)
     if dtype is not None:
+        dtype = _canonical(dtype)
         if is_tensor(x) and x.dtype == dtype:
             return x
         return jnp.asarray(x, dtype=dtype)
@@ -52,7 +58,7 @@ def convert_to_tensor(x, dtype=None):
     if not isinstance(x, np.ndarray | np.generic):
         probe = np.asarray(x) if isinstance(x, float | int | bool | list | tuple) else None
         if probe is not None and probe.dtype.kind == "f":
-            return jnp.asarray(x, dtype=config.floatx())
+            return jnp.asarray(x, dtype=_float_or(None))
         if probe is not None and probe.dtype.kind in "iu":
             return jnp.asarray(x, dtype="int32")
     return jnp.asarray(x)
@@ -80,7 +86,7 @@ def dtype(x):
 
 def cast(x, dtype):
     """Return ``x`` converted to ``dtype`` (no copy when already that dtype)."""
-    x = convert_to_tensor(x)
+    x, dtype = convert_to_tensor(x), _canonical(dtype)
     return x if x.dtype == dtype else x.astype(dtype)
 
 
@@ -94,7 +100,7 @@ def stop_gradient(x):
 
 def variable_create(value, dtype, trainable):
     """Return a fresh JAX array (a copy of ``value`` cast to ``dtype``): the variable's handle."""
-    return jnp.array(_unwrap(value), dtype=dtype, copy=True)
+    return jnp.array(_unwrap(value), dtype=_canonical(dtype), copy=True)
 
 
 def variable_read(handle):
@@ -110,19 +116,24 @@ def variable_assign(handle, value):
 # ---------------------------------------------------------------------------- creation
 
 
+def _float_or(dtype):
+    """``dtype`` (``floatx()`` when None), as JAX will store it."""
+    return _canonical(dtype or config.floatx())
+
+
 def zeros(shape, dtype=None):
     """Tensor of zeros (``floatx()`` by default)."""
-    return jnp.zeros(shape, dtype=dtype or config.floatx())
+    return jnp.zeros(shape, dtype=_float_or(dtype))
 
 
 def ones(shape, dtype=None):
     """Tensor of ones (``floatx()`` by default)."""
-    return jnp.ones(shape, dtype=dtype or config.floatx())
+    return jnp.ones(shape, dtype=_float_or(dtype))
 
 
 def full(shape, fill_value, dtype=None):
     """Tensor filled with ``fill_value`` (``floatx()`` by default)."""
-    return jnp.full(shape, _unwrap(fill_value), dtype=dtype or config.floatx())
+    return jnp.full(shape, _unwrap(fill_value), dtype=_float_or(dtype))
 
 
 def _is_integer(v) -> bool:
@@ -140,12 +151,12 @@ def arange(start, stop=None, step=1, dtype=None):
     if dtype is None:
         ints = all(_is_integer(v) for v in (start, stop, step))
         dtype = "int32" if ints else config.floatx()
-    return jnp.arange(start, stop, step, dtype=dtype)
+    return jnp.arange(start, stop, step, dtype=_canonical(dtype))
 
 
 def eye(N, M=None, k=0, dtype=None):
     """2-D tensor with ones on the ``k``-th diagonal."""
-    return jnp.eye(N, M, k, dtype=dtype or config.floatx())
+    return jnp.eye(N, M, k, dtype=_float_or(dtype))
 
 
 # ---------------------------------------------------------------------------- random
@@ -163,13 +174,13 @@ def _key(seed):
 
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """Uniform samples in ``[minval, maxval)``."""
-    return jax.random.uniform(_key(seed), tuple(shape), dtype=dtype or config.floatx(),
+    return jax.random.uniform(_key(seed), tuple(shape), dtype=_float_or(dtype),
                               minval=minval, maxval=maxval)
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Normal samples with the given ``mean`` and ``stddev``."""
-    dtype = dtype or config.floatx()
+    dtype = _float_or(dtype)
     sample = jax.random.normal(_key(seed), tuple(shape), dtype=dtype)
     return (sample * stddev + mean).astype(dtype)
 

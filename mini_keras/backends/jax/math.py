@@ -71,9 +71,22 @@ def negative(x):
     return jnp.negative(convert_to_tensor(x))
 
 
+@jax.custom_jvp
+def _abs_inexact(x):
+    return jnp.abs(x)
+
+
+@_abs_inexact.defjvp
+def _abs_jvp(primals, tangents):
+    # JAX's own rule gives 1 at x == 0; the contract says sign(x), i.e. 0 there.
+    (x,), (t,) = primals, tangents
+    return jnp.abs(x), jnp.sign(x) * t
+
+
 def abs(x):
-    """``|x|`` (gradient ``sign(x)``)."""
-    return jnp.abs(convert_to_tensor(x))
+    """``|x|`` (gradient ``sign(x)``, so 0 at 0)."""
+    x = convert_to_tensor(x)
+    return _abs_inexact(x) if jnp.issubdtype(x.dtype, jnp.inexact) else jnp.abs(x)
 
 
 def sign(x):

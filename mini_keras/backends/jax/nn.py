@@ -8,6 +8,7 @@ import numpy as np
 
 from mini_keras import config
 from mini_keras.backends.jax.core import convert_to_tensor
+from mini_keras.backends.jax.math import abs as _abs
 
 # ---------------------------------------------------------------------------- activations
 
@@ -118,7 +119,7 @@ def binary_crossentropy(target, output, from_logits=False):
             f"target.shape={target.shape}, output.shape={output.shape}.")
     if from_logits:
         x = output
-        return jnp.maximum(x, 0.0) - x * target + jnp.log1p(jnp.exp(-jnp.abs(x)))
+        return jnp.maximum(x, 0.0) - x * target + jnp.log1p(jnp.exp(-_abs(x)))
     eps = config.epsilon()
     p = jnp.clip(output, eps, 1.0 - eps)
     return -(target * jnp.log(p) + (1.0 - target) * jnp.log(1.0 - p))

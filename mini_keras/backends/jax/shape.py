@@ -6,8 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mini_keras import config
-from mini_keras.backends.jax.core import convert_to_tensor
+from mini_keras.backends.jax.core import _float_or, convert_to_tensor
 
 # ---------------------------------------------------------------------------- shapes
 
@@ -123,7 +122,7 @@ def getitem(x, key):
 
 def one_hot(x, num_classes, axis=-1, dtype=None):
     """One-hot encode integer ``x`` (floatx by default); out-of-range classes give all zeros."""
-    return jax.nn.one_hot(convert_to_tensor(x), num_classes, dtype=dtype or config.floatx(),
+    return jax.nn.one_hot(convert_to_tensor(x), num_classes, dtype=_float_or(dtype),
                           axis=axis)
 
 

@@ -18,25 +18,9 @@ from mini_keras import config
 from mini_keras.backends.numpy.autodiff import Tensor, data, record
 
 __all__ = [
-    "average_pool",
-    "binary_crossentropy",
-    "categorical_crossentropy",
-    "conv",
-    "conv_transpose",
-    "depthwise_conv",
-    "elu",
-    "gelu",
-    "leaky_relu",
-    "log_softmax",
-    "max_pool",
-    "relu",
-    "selu",
-    "sigmoid",
-    "silu",
-    "softmax",
-    "softplus",
-    "softsign",
-    "sparse_categorical_crossentropy",
+    "average_pool", "binary_crossentropy", "categorical_crossentropy", "conv", "conv_transpose",
+    "depthwise_conv", "elu", "gelu", "leaky_relu", "log_softmax", "max_pool", "relu", "selu",
+    "sigmoid", "silu", "softmax", "softplus", "softsign", "sparse_categorical_crossentropy",
 ]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -65,7 +49,8 @@ def _erf(a):
 
 def _log_softmax(a, axis):
     z = a - np.max(a, axis=axis, keepdims=True)
-    return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+    z -= np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+    return z
 
 
 # ---------------------------------------------------------------------------- activations
@@ -254,6 +239,9 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
         raise ValueError("sparse_categorical_crossentropy: target shape must be output shape "
                          f"without the class axis {axis}, received target.shape={labels.shape}, "
                          f"output.shape={o.shape}")
+    if labels.size and (labels.min() < 0 or labels.max() >= o.shape[axis]):
+        raise ValueError(f"sparse_categorical_crossentropy: labels must lie in [0, "
+                         f"{o.shape[axis]}), received values in [{labels.min()}, {labels.max()}]")
     index = np.expand_dims(labels.astype(np.intp), axis)
     log_p, vjp = (_log_softmax(o, axis), None) if from_logits else _clipped_log_probs(o, axis)
     loss = -np.take_along_axis(log_p, index, axis).squeeze(axis)
@@ -431,61 +419,65 @@ def _conv_kernel_grad(cols, g, w_shape, groups):
     return np.moveaxis(dw, 0, -2).reshape(w_shape)
 
 
-def _grouped_conv(op, inputs, kernel, w, strides, padding, data_format, dilation_rate, groups):
-    """Record a grouped conv of ``inputs`` with ``w`` (``kernel``'s values, possibly reshaped)."""
+def _prepare(op, inputs, kernel, data_format):
+    """Channels-last input and kernel of one float dtype, checked to have matching ranks."""
     first = _channels_first(op, data_format)
-    x = _to_last(_as_float(inputs), first)
-    dtype = np.result_type(x, w)
-    x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
-    geom = _geometry(op, x.shape[1:-1], w.shape[:-2], strides, padding, dilation_rate, groups)
-    y, cols = _conv_forward(x, w, geom)
-
-    def backward(g):
-        g = _to_last(g, first)
-        dx = _conv_input_grad(g, w, x.shape, geom) if isinstance(inputs, Tensor) else None
-        dw = _conv_kernel_grad(cols, g, w.shape, groups) if isinstance(kernel, Tensor) else None
-        return (None if dx is None else _from_last(dx, first),
-                None if dw is None else dw.reshape(np.shape(data(kernel))))
-    return record(_from_last(y, first), (inputs, kernel), backward)
-
-
-def _check_rank(op, x, w):
+    x, w = _to_last(_as_float(inputs), first), _as_float(kernel)
     if x.ndim != w.ndim or x.ndim < 3:
         raise ValueError(f"{op}: expected inputs of rank N+2 and a kernel of rank N+2 (N>=1), "
                          f"received inputs.shape={x.shape}, kernel.shape={w.shape}")
+    dtype = np.result_type(x, w)
+    return first, x.astype(dtype, copy=False), w.astype(dtype, copy=False)
 
 
 # ---------------------------------------------------------------------------- convolution ops
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     """N-D convolution; ``kernel``: spatial dims + (in_channels / groups, out_channels)."""
-    w = _as_float(kernel)
-    _check_rank("conv", np.asarray(data(inputs)), w)
-    channels = np.shape(data(inputs))[1 if _channels_first("conv", data_format) else -1]
-    if channels % w.shape[-2] or w.shape[-1] % (channels // w.shape[-2]):
+    first, x, w = _prepare("conv", inputs, kernel, data_format)
+    channels, group_size = x.shape[-1], w.shape[-2]
+    groups = channels // group_size
+    if channels % group_size or w.shape[-1] % groups:
         raise ValueError(f"conv: {channels} input channels do not split into groups of "
-                         f"kernel.shape[-2]={w.shape[-2]} with kernel.shape[-1]={w.shape[-1]} "
+                         f"kernel.shape[-2]={group_size} with kernel.shape[-1]={w.shape[-1]} "
                          "output channels")
-    groups = channels // w.shape[-2]
-    return _grouped_conv("conv", inputs, kernel, w, strides, padding, data_format,
-                         dilation_rate, groups)
+    geom = _geometry("conv", x.shape[1:-1], w.shape[:-2], strides, padding, dilation_rate, groups)
+    y, cols = _conv_forward(x, w, geom)
+
+    def backward(g):
+        g = _to_last(g, first)
+        dx = _conv_input_grad(g, w, x.shape, geom) if isinstance(inputs, Tensor) else None
+        dw = _conv_kernel_grad(cols, g, w.shape, groups) if isinstance(kernel, Tensor) else None
+        return None if dx is None else _from_last(dx, first), dw
+    return record(_from_last(y, first), (inputs, kernel), backward)
 
 
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     """Depthwise convolution; ``kernel``: spatial dims + (in_channels, depth_multiplier).
 
     Output channel ``c * depth_multiplier + m`` is input channel ``c`` filtered by
-    ``kernel[..., c, m]`` (as Keras/TF).
+    ``kernel[..., c, m]`` (as Keras/TF). One channel per group leaves nothing for BLAS, so this
+    is a single einsum over the window view instead of im2col.
     """
-    w = _as_float(kernel)
-    _check_rank("depthwise_conv", np.asarray(data(inputs)), w)
-    channels = np.shape(data(inputs))[1 if _channels_first("depthwise_conv", data_format) else -1]
-    if w.shape[-2] != channels:
+    first, x, w = _prepare("depthwise_conv", inputs, kernel, data_format)
+    if w.shape[-2] != x.shape[-1]:
         raise ValueError(f"depthwise_conv: kernel.shape[-2]={w.shape[-2]} must equal the "
-                         f"{channels} input channels")
-    grouped = w.reshape(*w.shape[:-2], 1, -1)  # (*k, 1, C * multiplier), one group per channel
-    return _grouped_conv("depthwise_conv", inputs, kernel, grouped, strides, padding,
-                         data_format, dilation_rate, channels)
+                         f"{x.shape[-1]} input channels")
+    nd = x.ndim - 2
+    geom = _geometry("depthwise_conv", x.shape[1:-1], w.shape[:-2], strides, padding,
+                     dilation_rate)
+    out, taps = "abc"[:nd], "ijk"[:nd]
+    windows = _windows(_pad(x, geom), geom)                    # (N, *out, C, *k)
+    y = np.einsum(f"n{out}c{taps},{taps}cm->n{out}cm", windows, w)  # (N, *out, C, M)
+
+    def backward(g):
+        g = _to_last(g, first).reshape(y.shape)
+        dw = np.einsum(f"n{out}c{taps},n{out}cm->{taps}cm", windows, g)
+        dxp = np.zeros(_padded_shape(x.shape, geom), g.dtype)
+        for offset in np.ndindex(*geom.ksize):
+            dxp[_tap(offset, y.shape[1:nd + 1], geom)] += np.einsum("...cm,cm->...c", g, w[offset])
+        return _from_last(_crop(dxp, geom, x.shape[1:-1]), first), dw
+    return record(_from_last(y.reshape(*y.shape[:-2], -1), first), (inputs, kernel), backward)
 
 
 def _transposed_pads(op, k, stride, dilation, padding, output_padding):
@@ -513,11 +505,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     It is the gradient of ``conv(z, kernel)`` w.r.t. ``z``, where ``z`` has the output's shape.
     """
     op = "conv_transpose"
-    first = _channels_first(op, data_format)
-    x, w = _to_last(_as_float(inputs), first), _as_float(kernel)
-    _check_rank(op, x, w)
-    dtype = np.result_type(x, w)
-    x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+    first, x, w = _prepare(op, inputs, kernel, data_format)
     if w.shape[-1] != x.shape[-1]:
         raise ValueError(f"{op}: kernel.shape[-1]={w.shape[-1]} must equal the "
                          f"{x.shape[-1]} input channels")

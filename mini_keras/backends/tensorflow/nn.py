@@ -171,10 +171,11 @@ def _to_first(x):
 def _same_pad(x, kernel_size, strides, dilation):
     """Pad ``x`` explicitly as TF's "SAME" would (extra element at the end)."""
     pads = [[0, 0]]
-    for size, k, s, d in zip(x.shape[1:-1], kernel_size, strides, dilation):
-        total = max((-(-size // s) - 1) * s + (k - 1) * d + 1 - size, 0)
+    for axis, (k, s, d) in enumerate(zip(kernel_size, strides, dilation), start=1):
+        size = x.shape[axis] if x.shape[axis] is not None else tf.shape(x)[axis]
+        total = tf.maximum((-(-size // s) - 1) * s + (k - 1) * d + 1 - size, 0)
         pads.append([total // 2, total - total // 2])
-    return tf.pad(x, pads + [[0, 0]])
+    return tf.pad(x, [*pads, [0, 0]])
 
 
 def _strided(op, x, kernel, strides, padding, dilation, equal_strides_only=False):
@@ -256,14 +257,20 @@ def _dilate_kernel(kernel, dilation):
     return kernel
 
 
-def _deconv_length(size, kernel_size, padding, output_padding, stride):
-    """Keras 3's ``deconv_output_length`` (kernel already dilated)."""
+def _transpose_window(size, kernel_size, stride, padding, output_padding):
+    """``(crop_before, length)`` of the Keras 3 output inside the full transposed convolution
+    (length ``(size - 1) * stride + kernel_size``; kernel already dilated). Same sizes as Keras'
+    ``deconv_output_length`` and the same placement as its JAX backend, which also covers the
+    cases TF's own "SAME" refuses (even kernel, ``output_padding=0``)."""
+    if padding == "VALID":
+        extra = max(kernel_size, stride) - kernel_size if output_padding is None else output_padding
+        return 0, (size - 1) * stride + kernel_size + extra
     if output_padding is None:
-        if padding == "VALID":
-            return size * stride + max(kernel_size - stride, 0)
-        return size * stride
-    pad = kernel_size // 2 if padding == "SAME" else 0
-    return (size - 1) * stride + kernel_size - 2 * pad + output_padding
+        pad_len = stride + kernel_size - 2
+    else:
+        pad_len = kernel_size + kernel_size % 2 - 2 + output_padding
+    left = min(pad_len // 2 + pad_len % 2, kernel_size - 1)
+    return kernel_size - 1 - left, (size - 1) * stride - kernel_size + 2 + pad_len
 
 
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
@@ -279,13 +286,22 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
                                                                 "conv_transpose")
     # CPU kernels lack dilated transposed convolutions: dilate the kernel itself instead.
     kernel = _dilate_kernel(kernel, _tuple(dilation_rate, n, "conv_transpose"))
-    lengths = [_deconv_length(x.shape[1 + i], kernel.shape[i], padding, paddings[i], strides[i])
-               for i in range(n)]
+    sizes = x.shape[1:-1]
+    if None in sizes:
+        raise ValueError(f"conv_transpose (tensorflow): spatial dimensions must be known, "
+                         f"received input shape {tuple(x.shape)}.")
+    full = [(size - 1) * s + k for size, s, k in zip(sizes, strides, kernel.shape[:-2])]
     batch = x.shape[0] if x.shape[0] is not None else tf.shape(x)[0]
-    output_shape = [batch] + lengths + [kernel.shape[-2]]
+    output_shape = [batch, *full, kernel.shape[-2]]
     if not isinstance(batch, int):
         output_shape = tf.stack(output_shape)
-    out = tf.nn.conv_transpose(x, kernel, output_shape, strides, padding)
+    out = tf.nn.conv_transpose(x, kernel, output_shape, strides, "VALID")
+    windows = [_transpose_window(size, k, s, padding, op)
+               for size, k, s, op in zip(sizes, kernel.shape[:-2], strides, paddings)]
+    grow = [max(before + length - f, 0) for (before, length), f in zip(windows, full)]
+    if any(grow):
+        out = tf.pad(out, [[0, 0], *([0, g] for g in grow), [0, 0]])
+    out = out[(slice(None), *(slice(b, b + length) for b, length in windows))]
     return _to_first(out) if first else out
 
 

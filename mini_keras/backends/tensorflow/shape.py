@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import itertools
 
 import numpy as np
@@ -110,6 +111,12 @@ def pad(x, pad_width, mode="constant", constant_values=None):
         if constant_values is not None:
             raise ValueError(f"pad: constant_values is only valid with mode='constant', "
                              f"received mode={mode!r}.")
+        limit = 0 if mode == "reflect" else 1  # TF reflects once: pads must fit in the axis
+        for size, (before, after) in zip(x.shape, paddings):
+            if size is not None and builtins.max(before, after) > size - 1 + limit:
+                raise ValueError(f"pad (tensorflow): mode={mode!r} pads of at most "
+                                 f"{size - 1 + limit} on an axis of size {size}, received "
+                                 f"{(int(before), int(after))}.")
         return tf.pad(x, paddings, mode=mode.upper())
     value = 0 if constant_values is None else constant_values
     return tf.pad(x, paddings, constant_values=tf.cast(value, x.dtype))

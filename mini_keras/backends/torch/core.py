@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from mini_keras import config
+from mini_keras.core.variable import Variable
 
 DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
@@ -63,8 +64,6 @@ def convert_to_tensor(x, dtype=None) -> torch.Tensor:
     Python floats/lists of floats become ``floatx()``, Python ints int32; numpy arrays keep
     their dtype.
     """
-    from mini_keras.core.variable import Variable
-
     if isinstance(x, Variable):
         x = x.value
     if isinstance(x, torch.Tensor):
