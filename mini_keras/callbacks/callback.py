@@ -65,6 +65,7 @@ class CallbackList:
         self.needs_batch_logs = any(
             type(cb).on_train_batch_end is not Callback.on_train_batch_end
             or type(cb).on_test_batch_end is not Callback.on_test_batch_end
+            or "on_train_batch_end" in vars(cb) or "on_test_batch_end" in vars(cb)
             for cb in self.callbacks)
 
     def __getattr__(self, hook):

@@ -1,7 +1,27 @@
-"""``mini_keras.layers``: the Keras 3 layer classes."""
+"""``mini_keras.layers``: the Keras 3 layer classes.
 
+Each module lists its public classes in ``__all__``; this package re-exports exactly those.
+"""
+
+from mini_keras.layers.activation_layers import *  # noqa: F403
+from mini_keras.layers.attention import *  # noqa: F403
+from mini_keras.layers.convolutional import *  # noqa: F403
 from mini_keras.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer
+from mini_keras.layers.embedding import *  # noqa: F403
 from mini_keras.layers.input_spec import InputSpec
 from mini_keras.layers.layer import Layer
+from mini_keras.layers.merging import *  # noqa: F403
+from mini_keras.layers.normalization import *  # noqa: F403
+from mini_keras.layers.pooling import *  # noqa: F403
+from mini_keras.layers.preprocessing import *  # noqa: F403
+from mini_keras.layers.regularization import *  # noqa: F403
+from mini_keras.layers.reshaping import *  # noqa: F403
+from mini_keras.layers.rnn import *  # noqa: F403
+from mini_keras.layers import (activation_layers, attention, convolutional, embedding, merging,
+                               normalization, pooling, preprocessing, regularization, reshaping,
+                               rnn)
 
-__all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten"]
+__all__ = (["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
+            "Flatten"] + activation_layers.__all__ + attention.__all__ + convolutional.__all__
+           + embedding.__all__ + merging.__all__ + normalization.__all__ + pooling.__all__
+           + preprocessing.__all__ + regularization.__all__ + reshaping.__all__ + rnn.__all__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from mini_keras import activations, backends, initializers, ops
+from mini_keras import activations, backends, constraints, initializers, ops
 from mini_keras import random as mk_random
 from mini_keras.core.keras_tensor import KerasTensor
 from mini_keras.core.seed_generator import SeedGenerator
@@ -95,7 +95,8 @@ class Dense(Layer):
         self.kernel_regularizer = _regularizer(kernel_regularizer)
         self.bias_regularizer = _regularizer(bias_regularizer)
         self.activity_regularizer = _regularizer(activity_regularizer)
-        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
 
     def build(self, input_shape):

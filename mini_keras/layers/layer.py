@@ -266,6 +266,17 @@ class Layer:
         first = flatten(inputs)[0]
         self.input_spec.check(self.name, tuple(shape_of(first)))
 
+    # ------------------------------------------------------------------ masking
+    supports_masking = False
+
+    def compute_mask(self, inputs, mask=None):
+        """Mask of the outputs (Keras semantics): passed through when ``supports_masking``.
+
+        Sequential and functional models carry masks from layer to layer with this method and
+        pass them as ``mask=`` to the next layer whose ``call`` accepts it.
+        """
+        return mask if self.supports_masking else None
+
     # ------------------------------------------------------------------ symbolic (functional API)
     def _symbolic_call(self, args, kwargs):
         inputs = args[0]

@@ -1,7 +1,45 @@
-"""``mini_keras.models``: Model, Sequential and the functional API."""
+"""``mini_keras.models``: Model, Sequential, the functional API, and model loading."""
+
+from __future__ import annotations
+
+import json
 
 from mini_keras.models.functional import Functional
 from mini_keras.models.model import Model
 from mini_keras.models.sequential import Sequential
 
-__all__ = ["Model", "Sequential", "Functional"]
+__all__ = ["Model", "Sequential", "Functional", "load_model", "save_model", "model_from_json",
+           "clone_model"]
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """Load a ``.keras`` model (see ``mini_keras.saving.load_model``)."""
+    from mini_keras.saving import saving_lib
+    return saving_lib.load_model(filepath, custom_objects=custom_objects, compile=compile,
+                                 safe_mode=safe_mode)
+
+
+def save_model(model, filepath, overwrite=True, **kwargs) -> None:
+    """Save ``model`` to a ``.keras`` file (same as ``model.save``)."""
+    model.save(filepath, overwrite=overwrite)
+
+
+def model_from_json(json_string: str, custom_objects=None, safe_mode=True):
+    """Recreate a model (fresh weights) from ``model.to_json()``.
+
+    Args:
+        json_string: the JSON text.
+        custom_objects: dict ``name -> class or function`` for user-defined objects.
+        safe_mode: refuse serialized Python lambdas.
+    """
+    from mini_keras.saving.serialization import deserialize_keras_object
+    return deserialize_keras_object(json.loads(json_string), custom_objects,
+                                    safe_mode=safe_mode)
+
+
+def clone_model(model, custom_objects=None):
+    """A new model with the same architecture and freshly initialized weights."""
+    from mini_keras.saving.serialization import deserialize_keras_object, serialize_keras_object
+    config = serialize_keras_object(model)
+    config.pop("compile_config", None)
+    return deserialize_keras_object(config, custom_objects)

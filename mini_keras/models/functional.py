@@ -33,7 +33,8 @@ class Functional(Model):
         self._input_layers = [t._input_layer for t in self.inputs
                               if hasattr(t, "_input_layer")]
         for layer in self._input_layers:
-            self._layers.append(layer)
+            if layer not in self._layers:  # assigning the list above may have tracked them
+                self._layers.append(layer)
         for node in self._nodes:
             if node.layer not in self._layers:
                 self._layers.append(node.layer)
@@ -83,15 +84,122 @@ class Functional(Model):
                                  f"expected shape {t.shape}, received {shape}.")
             values[id(t)] = value
         resolve = lambda v: values[id(v)] if isinstance(v, KerasTensor) else v  # noqa: E731
+        masks = {}  # id(KerasTensor) -> mask, carried like Keras' _keras_mask
         for node in self._nodes:
             args = map_structure(resolve, node.args)
             kwargs = map_structure(resolve, node.kwargs)
             if node.layer._call_has_training and kwargs.get("training") is None:
                 kwargs["training"] = training
+            first = flatten(node.args[0])[0]
+            in_mask = masks.get(id(first)) if isinstance(first, KerasTensor) else None
+            if in_mask is not None and node.layer._call_has_mask and "mask" not in kwargs:
+                kwargs["mask"] = in_mask
             out = node.layer(*args, **kwargs)
+            out_mask = node.layer.compute_mask(args[0], in_mask)
             for kt, value in zip(flatten(node.outputs), flatten(out)):
                 values[id(kt)] = value
+                if out_mask is not None:
+                    masks[id(kt)] = out_mask
         return map_structure(lambda t: values[id(t)], self._outputs_struct)
 
     def compute_output_shape(self, input_shape):
         return map_structure(lambda t: t.shape, self._outputs_struct)
+
+    # ------------------------------------------------------------------ config (Keras 3 schema)
+    def get_config(self) -> dict:
+        """Layers with their ``inbound_nodes`` (calls) plus ``input_layers``/``output_layers``.
+
+        A tensor is referenced by ``[layer name, node index, tensor index]``, where the node
+        index counts only this model's calls of that layer.
+        """
+        from mini_keras.saving.serialization import serialize_keras_object
+        node_index, counts = {}, {}
+        for node in self._nodes:
+            node_index[id(node)] = counts.get(id(node.layer), 0)
+            counts[id(node.layer)] = node_index[id(node)] + 1
+
+        def history(t):
+            if t.node is None:
+                return [t._input_layer.name, 0, 0]
+            index = next(i for i, o in enumerate(flatten(t.node.outputs)) if o is t)
+            return [t.node.layer.name, node_index[id(t.node)], index]
+
+        def arg(v):
+            if isinstance(v, KerasTensor):
+                return {"class_name": "__keras_tensor__",
+                        "config": {"shape": list(v.shape), "dtype": v.dtype,
+                                   "keras_history": history(v)}}
+            return serialize_keras_object(v)
+
+        layers = []
+        for layer in self._layers:
+            config = serialize_keras_object(layer)
+            config["name"] = layer.name
+            config["inbound_nodes"] = [
+                {"args": map_structure(arg, list(node.args)),
+                 "kwargs": map_structure(arg, dict(node.kwargs))}
+                for node in self._nodes if node.layer is layer]
+            layers.append(config)
+        return {"name": self.name, "trainable": self.trainable, "layers": layers,
+                "input_layers": map_structure(history, self._inputs_struct),
+                "output_layers": map_structure(history, self._outputs_struct)}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        """Rebuild the graph by calling the deserialized layers in dependency order."""
+        from mini_keras.saving.serialization import deserialize_keras_object
+        created, outputs, pending = {}, {}, {}
+        for data in config["layers"]:
+            layer = deserialize_keras_object(
+                {k: v for k, v in data.items() if k not in ("name", "inbound_nodes")},
+                custom_objects, build=False)
+            created[data["name"]] = layer
+            pending[data["name"]] = list(data.get("inbound_nodes") or [])
+            if hasattr(layer, "batch_shape") and hasattr(layer, "output"):  # an InputLayer
+                outputs[(data["name"], 0)] = [layer.output]
+
+        def tensor(history):
+            name, node, index = history
+            if (name, node) not in outputs:
+                raise LookupError(history)
+            return outputs[(name, node)][index]
+
+        def revive(v):
+            if isinstance(v, dict) and v.get("class_name") == "__keras_tensor__":
+                return tensor(v["config"]["keras_history"])
+            if isinstance(v, dict) and "class_name" in v and "config" in v:
+                return deserialize_keras_object(v, custom_objects)
+            if isinstance(v, list):
+                return [revive(x) for x in v]
+            if isinstance(v, dict):
+                return {k: revive(x) for k, x in v.items()}
+            return v
+
+        while any(pending.values()):
+            progressed = False
+            for name, nodes in pending.items():
+                while nodes:
+                    try:
+                        args, kwargs = revive(nodes[0].get("args", [])), revive(
+                            nodes[0].get("kwargs", {}))
+                    except LookupError:
+                        break
+                    out = created[name](*args, **kwargs)
+                    done = sum(1 for key in outputs if key[0] == name)
+                    outputs[(name, done)] = flatten(out)
+                    nodes.pop(0)
+                    progressed = True
+            if not progressed:
+                raise ValueError(f"Functional config '{config.get('name')}': the graph has "
+                                 "cycles or references missing layers; unresolved calls of "
+                                 f"{[n for n, v in pending.items() if v]}.")
+
+        def structure(spec):
+            if isinstance(spec, list) and len(spec) == 3 and isinstance(spec[0], str):
+                return tensor(spec)
+            if isinstance(spec, dict):
+                return {k: structure(v) for k, v in spec.items()}
+            return [structure(v) for v in spec]
+
+        return cls(structure(config["input_layers"]), structure(config["output_layers"]),
+                   name=config.get("name"), trainable=config.get("trainable", True))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from mini_keras import backends
 from mini_keras.layers.layer import Layer
 from mini_keras.trainers.trainer import Trainer
 from mini_keras.utils.summary import print_summary
@@ -48,3 +51,83 @@ class Model(Trainer, Layer):
     def summary(self, line_length=None, positions=None, print_fn=None, **kwargs) -> None:
         """Print a table of layers, output shapes and parameter counts."""
         print_summary(self, line_length=line_length, print_fn=print_fn)
+
+    # ------------------------------------------------------------------ saving
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        """Configure the model for training (see ``Trainer.compile``); remembered for saving."""
+        self._compile_args = {"optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
+                              "metrics": metrics, "weighted_metrics": weighted_metrics,
+                              "run_eagerly": run_eagerly,
+                              "steps_per_execution": steps_per_execution,
+                              "jit_compile": jit_compile}
+        super().compile(optimizer=optimizer, loss=loss, loss_weights=loss_weights,
+                        metrics=metrics, weighted_metrics=weighted_metrics,
+                        run_eagerly=run_eagerly, steps_per_execution=steps_per_execution,
+                        jit_compile=jit_compile, auto_scale_loss=auto_scale_loss)
+
+    def get_compile_config(self) -> dict | None:
+        """The ``compile()`` arguments, serialized (None if the model was never compiled)."""
+        from mini_keras.saving.serialization import serialize_keras_object
+        if not getattr(self, "compiled", False) or not hasattr(self, "_compile_args"):
+            return None
+        config = dict(self._compile_args, optimizer=self.optimizer)
+        return serialize_keras_object(config)
+
+    def compile_from_config(self, config: dict, custom_objects=None) -> None:
+        """Compile from :meth:`get_compile_config`'s output and build the optimizer's state."""
+        from mini_keras.saving.serialization import deserialize_keras_object
+        config = deserialize_keras_object(config, custom_objects)
+        if config.get("jit_compile") is False:  # Keras' False still traces a graph
+            config["jit_compile"] = "auto"
+        allowed = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics",
+                   "run_eagerly", "steps_per_execution", "jit_compile")
+        self.compile(**{k: v for k, v in config.items() if k in allowed})
+        if self.built:
+            with backends.backend_scope(self._backend_name):
+                self.optimizer.build(self.trainable_variables)
+
+    def get_build_config(self) -> dict | None:
+        """``{"input_shape": ...}`` the model was built with (None if unknown)."""
+        shape = getattr(self, "_build_input_shape", None) or self._build_shapes
+        if not self.built:
+            return None
+        return {"input_shape": list(shape) if isinstance(shape, tuple) else shape}
+
+    def build_from_config(self, config: dict) -> None:
+        """Build from :meth:`get_build_config`'s output."""
+        from mini_keras.saving.serialization import _to_shape
+        shape = config.get("input_shape")
+        if shape is not None and not self.built:
+            self._maybe_build(_to_shape(shape))
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        """Recreate a subclassed model from its ``get_config()`` (constructor arguments)."""
+        return cls(**config)
+
+    def save(self, filepath, overwrite: bool = True, zipped=None, **kwargs) -> None:
+        """Save architecture, weights and optimizer state to a ``.keras`` file (Keras 3 format).
+
+        Args:
+            filepath: path ending in ``.keras``.
+            overwrite: replace an existing file.
+        """
+        from mini_keras.saving import saving_lib
+        saving_lib.save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite: bool = True) -> None:
+        """Save the weights (and built optimizer state) to a ``.weights.h5`` file."""
+        from mini_keras.saving import saving_lib
+        saving_lib.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
+        """Load weights from ``.weights.h5`` or ``.keras`` (same architecture required)."""
+        from mini_keras.saving import saving_lib
+        saving_lib.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs) -> str:
+        """The model's architecture as a JSON string (``model_from_json`` reverses it)."""
+        from mini_keras.saving.serialization import serialize_keras_object
+        return json.dumps(serialize_keras_object(self), **kwargs)

@@ -86,10 +86,13 @@ class Sequential(Model):
         self.outputs_spec = x
         self.built = True
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, mask=None):
         x = inputs
         for layer in self._stack:
-            x = layer(x, training=training)
+            extra = {"mask": mask} if mask is not None and layer._call_has_mask else {}
+            y = layer(x, training=training, **extra)
+            mask = layer.compute_mask(x, mask)
+            x = y
         return x
 
     def compute_output_shape(self, input_shape):
@@ -105,5 +108,22 @@ class Sequential(Model):
         if self._input_layer is not None:
             layers.append(serialize_keras_object(self._input_layer))
         layers += [serialize_keras_object(layer) for layer in self._stack]
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype,
-                "layers": layers}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype,
+                  "layers": layers}
+        if self.built and getattr(self, "_build_input_shape", None) is not None:
+            config["build_input_shape"] = list(self._build_input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        """Recreate from :meth:`get_config` (or Keras 3's Sequential config)."""
+        from mini_keras.saving.serialization import deserialize_keras_object
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        for layer_config in config["layers"]:
+            model.add(deserialize_keras_object(layer_config, custom_objects, build=False),
+                      rebuild=False)
+        model._build_if_shape_known()
+        shape = config.get("build_input_shape")
+        if not model.built and shape:
+            model._maybe_build(tuple(shape))
+        return model

@@ -1,15 +1,33 @@
-"""``mini_keras.optimizers``: SGD, Adam, RMSprop and the Optimizer base class."""
+"""``mini_keras.optimizers``: the Optimizer base class, Keras 3's optimizers and ``schedules``."""
 
+from mini_keras.optimizers import schedules
+from mini_keras.optimizers.adam_variants import Adamax, AdamW, Lion, Nadam
+from mini_keras.optimizers.adaptive import Adadelta, Adagrad
 from mini_keras.optimizers.basic import SGD, Adam, RMSprop
 from mini_keras.optimizers.optimizer import Optimizer
 
-__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "get"]
+__all__ = [
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Adamax",
+    "Lion",
+    "Nadam",
+    "Optimizer",
+    "RMSprop",
+    "get",
+    "schedules",
+]
 
-_BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop}
+_BY_NAME = {cls.__name__.lower(): cls for cls in
+            (SGD, Adam, RMSprop, AdamW, Adagrad, Adadelta, Adamax, Nadam, Lion)}
 
 
 def get(identifier) -> Optimizer:
-    """Return an optimizer from a name ("adam", "sgd", "rmsprop"), a class or an instance."""
+    """Return an optimizer from a name ("adam", "adamw", "sgd", ...; case-insensitive), a class
+    or an instance."""
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str):

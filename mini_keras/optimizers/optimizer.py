@@ -10,6 +10,7 @@ import numpy as np
 
 from mini_keras import backends
 from mini_keras.core.variable import Variable, unique_name
+from mini_keras.optimizers.schedules import LearningRateSchedule
 
 
 class Optimizer:
@@ -17,7 +18,8 @@ class Optimizer:
 
     Args:
         learning_rate: float or a schedule (callable of the iteration count).
-        weight_decay: decoupled weight decay rate (applied as ``var -= lr * wd * var``).
+        weight_decay: decoupled weight decay rate: before each update, ``var -= var * wd * lr``
+            (Keras 3 order: clip gradients, decay every variable, then ``update_step``).
         clipnorm: clip each gradient to this L2 norm.
         clipvalue: clip each gradient elementwise to ``[-clipvalue, clipvalue]``.
         global_clipnorm: clip all gradients jointly to this global norm.
@@ -39,6 +41,8 @@ class Optimizer:
         self.weight_decay, self.clipnorm = weight_decay, clipnorm
         self.clipvalue, self.global_clipnorm = clipvalue, global_clipnorm
         self.built = False
+        self._exclude_ids: set[int] = set()
+        self._exclude_names: tuple[str, ...] = ()
         self._variables: list[Variable] = []
         self._slots: dict[tuple[str, int], Variable] = {}
 
@@ -59,9 +63,10 @@ class Optimizer:
         self._variables.append(var)
         return var
 
-    def add_variable_from_reference(self, reference: Variable, name: str) -> Variable:
-        """Create a zero slot shaped like ``reference`` (e.g. Adam's ``m``)."""
-        slot = self._add(np.zeros(reference.shape, dtype=reference.dtype),
+    def add_variable_from_reference(self, reference: Variable, name: str,
+                                    initial_value: float = 0.0) -> Variable:
+        """Create a slot shaped like ``reference`` (e.g. Adam's ``m``), filled with ``initial_value``."""
+        slot = self._add(np.full(reference.shape, initial_value, dtype=reference.dtype),
                          f"{reference.path.replace('/', '_')}_{name}", reference.backend)
         self._slots[(name, id(reference))] = slot
         return slot
@@ -79,7 +84,12 @@ class Optimizer:
     def learning_rate(self):
         """Current learning rate (settable with a float)."""
         if self._schedule is not None:
-            return self._schedule(self.iterations.value if self.built else 0)
+            if not isinstance(self._schedule, LearningRateSchedule):
+                return self._schedule()  # Keras calls a plain callable without arguments
+            if not self.built:
+                return self._schedule(0)
+            with backends.backend_scope(self._backend_name):
+                return self._schedule(self.iterations.value)
         if not self.built:
             return self._initial_lr
         return self._learning_rate.value
@@ -96,22 +106,53 @@ class Optimizer:
 
     # ------------------------------------------------------------------ updates
     def apply(self, grads, trainable_variables) -> None:
-        """Apply one update step: clip, decay, ``update_step`` per variable, constraints."""
+        """Apply one update step, in Keras 3's order: clip the gradients, decay the weights,
+        ``update_step`` per variable, apply constraints, increment ``iterations``."""
         trainable_variables = list(trainable_variables)
         if not self.built:
             self.build(trainable_variables)
         grads = self._clip(list(grads))
         b = backends.get(self._backend_name)
-        lr = self.learning_rate
-        lr = b.cast(b.convert_to_tensor(lr), "float32")
-        for g, v in zip(grads, trainable_variables):
-            if self.weight_decay:
-                v.assign(b.subtract(v.value, b.multiply(b.multiply(lr, self.weight_decay), v.value)))
-            self.update_step(g, v, lr)
+        lr = b.cast(b.convert_to_tensor(self.learning_rate), "float32")
+        self._apply_weight_decay(trainable_variables, lr)
+        self._update_all(grads, trainable_variables, lr)
         for v in trainable_variables:
             if getattr(v, "constraint", None) is not None:
                 v.assign(v.constraint(v.value))
         self.iterations.assign(b.add(self.iterations.value, 1))
+
+    def _update_all(self, grads, trainable_variables, learning_rate) -> None:
+        """Run ``update_step`` on every variable (Nadam overrides it to update shared state)."""
+        for g, v in zip(grads, trainable_variables):
+            self.update_step(g, v, learning_rate)
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
+        """Exclude variables from weight decay (call before the optimizer is built).
+
+        Args:
+            var_list: Variables to exclude.
+            var_names: substrings; a variable whose name contains one of them is excluded
+                (e.g. ``["bias"]``).
+        """
+        if self.built:
+            raise ValueError(f"Optimizer '{self.name}': exclude_from_weight_decay() can only be "
+                             "configured before the optimizer is built.")
+        self._exclude_ids = {id(v) for v in var_list or ()}
+        self._exclude_names = tuple(var_names or ())
+
+    def _use_weight_decay(self, variable) -> bool:
+        if id(variable) in self._exclude_ids:
+            return False
+        return not any(name in variable.name for name in self._exclude_names)
+
+    def _apply_weight_decay(self, variables, lr) -> None:
+        if not self.weight_decay:
+            return
+        b = backends.get(self._backend_name)
+        for v in variables:
+            if self._use_weight_decay(v):
+                v.assign(b.subtract(v.value, b.multiply(b.multiply(v.value, self.weight_decay),
+                                                        lr)))
 
     def apply_gradients(self, grads_and_vars) -> None:
         """Keras' ``apply_gradients([(grad, var), ...])``."""

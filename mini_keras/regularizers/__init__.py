@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from mini_keras import ops
 
-__all__ = ["Regularizer", "L1", "L2", "L1L2", "get"]
+__all__ = [
+    "L1",
+    "L1L2",
+    "L2",
+    "Regularizer",
+    "deserialize",
+    "get",
+    "l1",
+    "l1_l2",
+    "l2",
+    "serialize",
+]
 
 
 class Regularizer:
@@ -16,6 +27,11 @@ class Regularizer:
     def get_config(self) -> dict:
         """Constructor arguments."""
         return {}
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """Recreate the regularizer from :meth:`get_config`'s output."""
+        return cls(**config)
 
 
 class L1L2(Regularizer):
@@ -56,11 +72,37 @@ class L2(L1L2):
         return {"l2": self.l2}
 
 
+# Keras' lower-case aliases.
+l1, l2, l1_l2 = L1, L2, L1L2
+
+_BY_NAME = {"l1": L1, "l2": L2, "l1_l2": L1L2, "L1": L1, "L2": L2, "L1L2": L1L2}
+
+
+def serialize(regularizer) -> dict | None:
+    """Return ``{"class_name", "config"}`` for a regularizer (None stays None)."""
+    if regularizer is None:
+        return None
+    return {"module": "keras.regularizers", "class_name": type(regularizer).__name__,
+            "config": regularizer.get_config(), "registered_name": None}
+
+
+def deserialize(config: dict) -> Regularizer:
+    """Recreate a regularizer from :func:`serialize`'s output."""
+    cls = _BY_NAME.get(config.get("class_name"))
+    if cls is None:
+        raise ValueError(f"Unknown regularizer class {config.get('class_name')!r}. "
+                         "Valid names: L1, L2, L1L2")
+    return cls.from_config(config.get("config") or {})
+
+
 def get(identifier):
-    """Return a regularizer from a name ("l1", "l2", "l1_l2"), a callable, or None."""
+    """Return a regularizer from a name ("l1", "l2", "l1_l2"), a config dict, a callable, or None."""
+    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
+        return identifier()
     if identifier is None or callable(identifier):
         return identifier
-    table = {"l1": L1, "l2": L2, "l1_l2": L1L2, "L1": L1, "L2": L2, "L1L2": L1L2}
-    if isinstance(identifier, str) and identifier in table:
-        return table[identifier]()
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str) and identifier in _BY_NAME:
+        return _BY_NAME[identifier]()
     raise ValueError(f"Unknown regularizer {identifier!r}. Valid names: l1, l2, l1_l2")

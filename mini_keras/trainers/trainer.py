@@ -285,6 +285,8 @@ class Trainer:
                            params={"epochs": epochs, "steps": train.steps, "verbose": verbose})
         self.stop_training = False
         cbs.on_train_begin()
+        # A callback (BackupAndRestore) may resume from a later epoch.
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
         epoch_logs: dict = {}
         with backends.backend_scope(self._backend_name):
             for epoch in range(initial_epoch, epochs):

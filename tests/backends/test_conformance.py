@@ -181,12 +181,11 @@ def test_comparison_and_logic(backend, fn, args, kwargs, ref, dtype, tol):
 
 # ============================================================================ reductions
 
-AXES = {"all": None, "1": 1, "neg1": -1, "tuple02": (0, 2), "tuple0neg1": (0, -1)}
+AXES = {"all": None, "1": 1, "neg1": -1, "tuple0neg1": (0, -1)}
 FLOAT_REDUCTIONS = {
     "sum": (np.sum, X234, SIMPLE), "mean": (np.mean, X234, SIMPLE),
     "max": (np.max, X234, EXACT), "min": (np.min, X234, EXACT),
     "prod": (np.prod, PROD234, SIMPLE), "var": (np.var, X234, TRANSCENDENTAL),
-    "logsumexp": (scipy.special.logsumexp, X234, TRANSCENDENTAL),
     "any": (np.any, B234, EXACT), "all": (np.all, B234, EXACT),
 }
 
@@ -204,6 +203,11 @@ REDUCTIONS = [
     for name, (np_fn, x, tol) in FLOAT_REDUCTIONS.items()
     for axis_id, axis in AXES.items()
     for keep in (False, True)
+] + [
+    case(f"logsumexp-axis{axis_id}-{'keep' if keep else 'drop'}", "logsumexp", [X234],
+         _reduce(scipy.special.logsumexp, axis, keep), {"axis": axis, "keepdims": keep},
+         tol=TRANSCENDENTAL)
+    for axis_id, axis, keep in (("all", None, False), ("neg1", -1, True), ("tuple", (0, 2), False))
 ] + [
     case(f"{name}-axis{axis_id}-{'keep' if keep else 'drop'}", name, [X234],
          _reduce(np_fn, axis, keep, np.int32), {"axis": axis, "keepdims": keep}, tol=EXACT)
@@ -753,8 +757,8 @@ def test_random_reproducible_and_shaped(backend, fn):
     np.testing.assert_array_equal(first, again)
     assert not np.array_equal(first, other_counter)
     assert not np.array_equal(first, other_seed)
-    assert bk.shape(sample((2, 5))) == (2, 5)  # seed=None
-    assert bk.dtype(sample((2,), dtype="float16", seed=(1, 2))) == "float16"
+    assert bk.shape(sample((3, 4))) == (3, 4)  # seed=None
+    assert bk.dtype(sample((3, 4), dtype="float16", seed=(1, 2))) == "float16"
 
 
 def test_random_uniform_statistics(backend):
@@ -849,10 +853,9 @@ REF = SimpleNamespace(
 
 
 def _loss(o, const, y):
-    """A scalar that depends on every entry of ``y`` differently: sum(y * (y + w))."""
+    """A scalar that weighs every entry of ``y`` differently: sum(y * w)."""
     size = math.prod(o.shape(y))
-    w = const(np.linspace(-1.0, 1.0, size).reshape(o.shape(y)))
-    return o.sum(o.multiply(y, o.add(y, w)))
+    return o.sum(o.multiply(y, const(np.linspace(-1.0, 0.9, size).reshape(o.shape(y)))))
 
 
 def _signed(*shape):
@@ -884,7 +887,6 @@ GRAD_CASES = [
               _normal(1, 4)),
     grad_case("divide-broadcast", lambda o, a, b: o.divide(a, b), _normal(2, 3), _positive(3)),
     grad_case("power", lambda o, a, b: o.power(a, b), _positive(2, 3), _normal(3)),
-    grad_case("matmul", lambda o, a, b: o.matmul(a, b), _normal(3, 4), _normal(4, 2)),
     grad_case("matmul-batch-broadcast", lambda o, a, b: o.matmul(a, b), _normal(2, 3, 4),
               _normal(4, 2)),
     grad_case("exp", lambda o, a: o.exp(a), _normal(3, 4)),
@@ -892,15 +894,12 @@ GRAD_CASES = [
     grad_case("tanh", lambda o, a: o.tanh(a), _normal(3, 4)),
     grad_case("sigmoid", lambda o, a: o.sigmoid(a), _normal(3, 4)),
     grad_case("softmax", lambda o, a: o.softmax(a), _normal(3, 4)),
-    grad_case("softmax-axis0", lambda o, a: o.softmax(a, axis=0), _normal(3, 4)),
     grad_case("log_softmax", lambda o, a: o.log_softmax(a), _normal(3, 4)),
     grad_case("relu", lambda o, a: o.relu(a), _signed(3, 4)),
     grad_case("sum-axis1", lambda o, a: o.sum(a, axis=1), _normal(2, 3, 4)),
-    grad_case("sum-all", lambda o, a: o.sum(a), _normal(2, 3)),
     grad_case("mean-tuple-keepdims", lambda o, a: o.mean(a, axis=(0, 2), keepdims=True),
               _normal(2, 3, 4)),
     grad_case("max-axis-neg1", lambda o, a: o.max(a, axis=-1), _distinct64(3, 4)),
-    grad_case("max-all", lambda o, a: o.max(a), _distinct64(3, 4)),
     grad_case("reshape", lambda o, a: o.reshape(a, (4, 3)), _normal(2, 6)),
     grad_case("transpose", lambda o, a: o.transpose(a, (1, 0, 2)), _normal(2, 3, 4)),
     grad_case("concatenate", lambda o, a, b: o.concatenate([a, b], axis=1), _normal(2, 3),
@@ -924,13 +923,11 @@ GRAD_CASES = [
               rng.uniform(0, 1, (3, 2)), _normal(3, 2) * 3),
     grad_case("conv2d-s2-same", lambda o, x, k: o.conv(x, k, strides=2, padding="same"),
               _normal(1, 5, 5, 2), _normal(3, 3, 2, 3)),
-    grad_case("conv1d-valid", lambda o, x, k: o.conv(x, k), _normal(2, 6, 2), _normal(3, 2, 2)),
     grad_case("depthwise2d-same", lambda o, x, k: o.depthwise_conv(x, k, padding="same"),
               _normal(1, 4, 4, 2), _normal(3, 3, 2, 2)),
     grad_case("conv_transpose2d-s2-same",
               lambda o, x, k: o.conv_transpose(x, k, strides=2, padding="same"),
               _normal(1, 3, 3, 2), _normal(3, 3, 2, 2)),
-    grad_case("max_pool2d", lambda o, x: o.max_pool(x, 2), _distinct64(1, 4, 4, 2)),
     grad_case("max_pool2d-overlapping-same",
               lambda o, x: o.max_pool(x, 3, strides=2, padding="same"), _distinct64(1, 5, 5, 1)),
     grad_case("average_pool2d-same",

@@ -195,8 +195,8 @@ def arange(start, stop=None, step=1, dtype=None):
     ints = all(isinstance(v, (numbers.Integral, np.integer)) for v in args)
     if dtype is None:
         dtype = "int32" if ints else floatx_dtype().name
-    stop_args = (start,) if stop is None else (start, stop)
-    return np.arange(*[data(v) for v in stop_args], data(step)).astype(np_dtype(dtype))
+    start, stop = (0, start) if stop is None else (start, stop)
+    return np.arange(data(start), data(stop), data(step)).astype(np_dtype(dtype))
 
 
 def eye(N, M=None, k=0, dtype=None):

@@ -1,0 +1,85 @@
+"""Embedding: a trainable lookup table from integer ids to dense vectors."""
+
+from __future__ import annotations
+
+from mini_keras import initializers, ops
+from mini_keras.layers.core import _regularizer
+from mini_keras.layers.layer import Layer
+
+__all__ = ["Embedding"]
+
+
+class Embedding(Layer):
+    """Turn integer ids into dense vectors: ``outputs[..., :] = embeddings[inputs[...]]``.
+
+    Args:
+        input_dim: vocabulary size (largest id + 1).
+        output_dim: size of each embedding vector.
+        embeddings_initializer: initializer of the table (Keras default ``RandomUniform(-0.05,
+            0.05)``, i.e. "uniform").
+        embeddings_regularizer: optional regularizer of the table.
+        embeddings_constraint: optional constraint applied after each optimizer update.
+        mask_zero: whether id 0 is padding; :meth:`compute_mask` then returns ``inputs != 0``
+            (pass that mask to recurrent or attention layers as ``mask=``).
+
+    Weights: ``embeddings`` of shape ``(input_dim, output_dim)``.
+
+    Example:
+        >>> emb = Embedding(10, 4, mask_zero=True)
+        >>> vectors = emb(np.array([[3, 1, 0]]))   # shape (1, 3, 4)
+        >>> mask = emb.compute_mask(np.array([[3, 1, 0]]))  # [[True, True, False]]
+    """
+
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
+                 embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
+                 activity_regularizer=None, **kwargs):
+        kwargs.pop("input_length", None)  # Keras 2 argument, ignored by Keras 3 too
+        super().__init__(**kwargs)
+        for arg, value in (("input_dim", input_dim), ("output_dim", output_dim)):
+            if not isinstance(value, int) or value <= 0:
+                raise ValueError(f"Embedding '{self.name}': {arg} must be a positive int, "
+                                 f"received {value!r}")
+        self.input_dim, self.output_dim = input_dim, output_dim
+        if embeddings_initializer == "uniform":  # Keras' alias for RandomUniform(-0.05, 0.05)
+            embeddings_initializer = "random_uniform"
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings_regularizer = _regularizer(embeddings_regularizer)
+        self.activity_regularizer = _regularizer(activity_regularizer)
+        self.embeddings_constraint = embeddings_constraint
+        self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero
+
+    def build(self, input_shape):
+        self.embeddings = self.add_weight((self.input_dim, self.output_dim),
+                                          self.embeddings_initializer, name="embeddings",
+                                          regularizer=self.embeddings_regularizer,
+                                          constraint=self.embeddings_constraint)
+
+    def call(self, inputs):
+        if ops.dtype(inputs) not in ("int32", "int64"):
+            inputs = ops.cast(inputs, "int32")
+        outputs = ops.take(self.embeddings, inputs, axis=0)
+        if self.activity_regularizer is not None:
+            self.add_loss(self.activity_regularizer(outputs))
+        return outputs
+
+    def compute_mask(self, inputs, mask=None):
+        """Return the padding mask ``inputs != 0`` (None unless ``mask_zero``).
+
+        Args:
+            inputs: the integer ids given to the layer.
+            mask: ignored (an incoming mask is replaced).
+        """
+        if not self.mask_zero:
+            return None
+        return ops.not_equal(ops.convert_to_tensor(inputs), 0)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape) + (self.output_dim,)
+
+    def get_config(self):
+        return {**super().get_config(), "input_dim": self.input_dim,
+                "output_dim": self.output_dim,
+                "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
+                "embeddings_regularizer": None, "activity_regularizer": None,
+                "embeddings_constraint": None, "mask_zero": self.mask_zero}

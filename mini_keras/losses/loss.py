@@ -1,0 +1,105 @@
+"""The Loss base class, the function wrapper and Keras' weighting and reduction rules."""
+
+from __future__ import annotations
+
+from mini_keras import backends
+
+_REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "none", None)
+
+
+class Loss:
+    """Base class: ``loss(y_true, y_pred, sample_weight=None) -> scalar``.
+
+    Subclasses implement ``call(y_true, y_pred)`` returning per-sample losses.
+
+    Args:
+        name: the loss name.
+        reduction: "sum_over_batch_size" (default), "sum", "mean" or "none".
+    """
+
+    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
+        if reduction not in _REDUCTIONS:
+            raise ValueError(f"Loss '{name}': reduction must be one of {_REDUCTIONS}, "
+                             f"received {reduction!r}")
+        self.name = name or type(self).__name__
+        self.reduction = reduction
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        b = backends.current()
+        y_pred = b.convert_to_tensor(y_pred)
+        y_true = b.convert_to_tensor(y_true)
+        values = self.call(y_true, y_pred)
+        return reduce_weighted_values(values, sample_weight, self.reduction)
+
+    def call(self, y_true, y_pred):
+        """Per-sample loss values."""
+        raise NotImplementedError
+
+    def get_config(self) -> dict:
+        """Constructor arguments."""
+        return {"name": self.name, "reduction": self.reduction}
+
+    @classmethod
+    def from_config(cls, config):
+        """Recreate from :meth:`get_config`."""
+        return cls(**config)
+
+def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch_size"):
+    """Apply ``sample_weight`` (broadcast over trailing dims) and reduce per ``reduction``."""
+    b = backends.current()
+    if sample_weight is not None:
+        sw = b.cast(b.convert_to_tensor(sample_weight), b.dtype(values))
+        while len(b.shape(sw)) > len(b.shape(values)):
+            sw = b.squeeze(sw, axis=-1)
+        while len(b.shape(sw)) < len(b.shape(values)):
+            sw = b.expand_dims(sw, axis=-1)
+        values = b.multiply(values, sw)
+    if reduction in ("none", None):
+        return values
+    total = b.sum(values)
+    if reduction == "sum":
+        return total
+    count = 1
+    for d in b.shape(values):
+        count *= d
+    return b.divide(total, max(count, 1))
+
+def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
+    """Squeeze or expand the last axis when the ranks differ by exactly one (Keras' rule).
+
+    A size-1 last axis of the higher-rank tensor is squeezed, except that a rank-1 partner is
+    expanded instead when ``expand_rank_1``.
+    """
+    b = backends.current()
+    r1, r2 = len(b.shape(x1)), len(b.shape(x2))
+    if r1 == r2 + 1 and b.shape(x1)[-1] == 1:
+        if r2 == 1 and expand_rank_1:
+            x2 = b.expand_dims(x2, axis=-1)
+        else:
+            x1 = b.squeeze(x1, axis=-1)
+    if r2 == r1 + 1 and b.shape(x2)[-1] == 1:
+        if r1 == 1 and expand_rank_1:
+            x1 = b.expand_dims(x1, axis=-1)
+        else:
+            x2 = b.squeeze(x2, axis=-1)
+    return x1, x2
+
+
+def match_dtype(y_true, y_pred):
+    b = backends.current()
+    return b.cast(y_true, b.dtype(y_pred))
+
+
+class LossFunctionWrapper(Loss):
+    """Wrap a per-sample function ``fn(y_true, y_pred, **kwargs)`` as a Loss."""
+
+    def __init__(self, fn, name=None, reduction="sum_over_batch_size", **kwargs):
+        super().__init__(name=name or fn.__name__, reduction=reduction)
+        self.fn, self._fn_kwargs = fn, kwargs
+
+    def call(self, y_true, y_pred):
+        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self):
+        return {**super().get_config(), **self._fn_kwargs}

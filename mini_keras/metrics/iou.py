@@ -1,0 +1,69 @@
+"""Mean intersection-over-union from a running confusion matrix (Keras 3 rules)."""
+
+from __future__ import annotations
+
+from mini_keras import backends
+from mini_keras.metrics.metric import Metric
+
+EPSILON = 1e-7
+
+
+class MeanIoU(Metric):
+    """Mean over classes of ``tp / (tp + fp + fn)``; classes never seen are left out.
+
+    Args:
+        num_classes: number of classes (the confusion matrix is ``num_classes`` square).
+        ignore_class: a label value whose entries are ignored.
+        sparse_y_true: labels are integer ids (else one-hot/probabilities, arg-maxed).
+        sparse_y_pred: predictions are integer ids (else scores, arg-maxed).
+        axis: the class axis for the arg-max.
+        name: metric name.
+    """
+
+    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
+                 sparse_y_true=True, sparse_y_pred=True, axis=-1):
+        super().__init__(name=name, dtype=dtype)
+        self.num_classes, self.ignore_class = num_classes, ignore_class
+        self.sparse_y_true, self.sparse_y_pred, self.axis = sparse_y_true, sparse_y_pred, axis
+        self.total_cm = self.add_variable(shape=(num_classes, num_classes),
+                                          name="total_confusion_matrix")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        b = backends.current()
+        y_true, y_pred = b.convert_to_tensor(y_true), b.convert_to_tensor(y_pred)
+        if not self.sparse_y_true:
+            y_true = b.argmax(y_true, axis=self.axis)
+        if not self.sparse_y_pred:
+            y_pred = b.argmax(y_pred, axis=self.axis)
+        y_true = b.reshape(b.cast(y_true, "int32"), (-1,))
+        y_pred = b.reshape(b.cast(y_pred, "int32"), (-1,))
+        sw = b.convert_to_tensor(1.0 if sample_weight is None else sample_weight)
+        sw = b.broadcast_to(b.reshape(b.cast(sw, "float32"), (-1,)) if b.shape(sw) else sw,
+                            b.shape(y_true))
+        in_bounds = b.logical_and(
+            b.logical_and(b.greater_equal(y_true, 0), b.less(y_true, self.num_classes)),
+            b.logical_and(b.greater_equal(y_pred, 0), b.less(y_pred, self.num_classes)))
+        if self.ignore_class is not None:
+            in_bounds = b.logical_and(in_bounds, b.not_equal(y_true, self.ignore_class))
+        y_true = b.where(in_bounds, y_true, 0)
+        y_pred = b.where(in_bounds, y_pred, 0)
+        sw = b.where(in_bounds, sw, 0.0)
+        true_1h = b.one_hot(y_true, self.num_classes, dtype="float32")
+        pred_1h = b.one_hot(y_pred, self.num_classes, dtype="float32")
+        # cm[i, j] = total weight of samples with label i predicted as j
+        cm = b.matmul(b.transpose(true_1h), b.multiply(pred_1h, b.expand_dims(sw, -1)))
+        self.total_cm.assign(b.add(self.total_cm.value, b.cast(cm, self.total_cm.dtype)))
+
+    def result(self):
+        b = backends.current()
+        cm = b.cast(self.total_cm.value, "float32")
+        true_positives = b.sum(b.multiply(cm, b.eye(self.num_classes, dtype="float32")), axis=1)
+        denominator = b.subtract(b.add(b.sum(cm, axis=0), b.sum(cm, axis=1)), true_positives)
+        valid = b.greater(denominator, 1e-9)
+        iou = b.where(valid, b.divide(true_positives, b.add(denominator, EPSILON)), 0.0)
+        return b.divide(b.sum(iou), b.add(b.sum(b.cast(valid, "float32")), EPSILON))
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes,
+                "ignore_class": self.ignore_class, "sparse_y_true": self.sparse_y_true,
+                "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}

@@ -1,0 +1,145 @@
+"""The Metric base class and the reducing metrics: Mean, Sum, MeanMetricWrapper."""
+
+from __future__ import annotations
+
+import re
+
+from mini_keras import backends
+from mini_keras.core.variable import Variable
+
+
+def to_snake_case(name: str) -> str:
+    """``"MeanIoU"`` -> ``"mean_io_u"`` (Keras' default metric names)."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def divide_no_nan(x, y):
+    """``x / y`` with 0 where ``y == 0``."""
+    b = backends.current()
+    zero = b.equal(y, 0.0)
+    return b.where(zero, 0.0, b.divide(x, b.where(zero, 1.0, y)))
+
+
+class Metric:
+    """Base class: ``update_state(y_true, y_pred, sample_weight)``, ``result()``, ``reset_state()``.
+
+    State is held in Variables created with :meth:`add_variable` on the current backend, so
+    compiled train steps update it in place (JAX threads it through the jitted step). Metrics
+    whose state shape depends on the data (F1Score, R2Score, ...) create it in
+    :meth:`build_from_shapes`, which ``metrics.get`` calls at compile time; used standalone they
+    build on the first ``update_state``.
+    """
+
+    def __init__(self, name=None, dtype=None):
+        self.name = name or to_snake_case(type(self).__name__)
+        self.dtype = dtype or "float32"
+        self._variables: list[Variable] = []
+
+    def add_variable(self, shape=(), initializer="zeros", dtype=None, name=None):
+        """Create a non-trainable state Variable."""
+        from mini_keras import initializers
+        var = Variable(initializers.get(initializer), shape=shape, dtype=dtype or self.dtype,
+                       trainable=False, name=name or "state", path=f"{self.name}/{name}")
+        self._variables.append(var)
+        return var
+
+    def build_from_shapes(self, y_true_shape, y_pred_shape) -> None:
+        """Create data-dependent state from the label/prediction shapes (default: nothing)."""
+
+    @property
+    def variables(self) -> list[Variable]:
+        """The state variables."""
+        return list(self._variables)
+
+    def reset_state(self) -> None:
+        """Set every state variable back to zero."""
+        for v in self._variables:
+            v.assign(backends.get(v.backend).zeros(v.shape, dtype=v.dtype))
+
+    def update_state(self, *args, **kwargs):
+        """Accumulate a batch."""
+        raise NotImplementedError
+
+    def result(self):
+        """The current value (a scalar tensor)."""
+        raise NotImplementedError
+
+    def __call__(self, *args, **kwargs):
+        """Update with a batch and return the new result."""
+        self.update_state(*args, **kwargs)
+        return self.result()
+
+    def get_config(self) -> dict:
+        """Constructor arguments."""
+        return {"name": self.name, "dtype": self.dtype}
+
+
+def _broadcast_weight(b, sample_weight, values, dtype):
+    """Cast ``sample_weight`` and broadcast it (aligned on the leading axes) to ``values``."""
+    sw = b.cast(b.convert_to_tensor(sample_weight), dtype)
+    while len(b.shape(sw)) > len(b.shape(values)):
+        sw = b.squeeze(sw, axis=-1)
+    missing = len(b.shape(values)) - len(b.shape(sw))
+    if missing:
+        sw = b.reshape(sw, tuple(b.shape(sw)) + (1,) * missing)
+    return b.broadcast_to(sw, b.shape(values))
+
+
+class Mean(Metric):
+    """Weighted running mean of the values passed to ``update_state``."""
+
+    def __init__(self, name="mean", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_variable(name="total")
+        self.count = self.add_variable(name="count")
+
+    def update_state(self, values, sample_weight=None):
+        b = backends.current()
+        values = b.cast(b.convert_to_tensor(values), self.dtype)
+        if sample_weight is None:
+            n = 1
+            for d in b.shape(values):
+                n *= d
+            self.total.assign(b.add(self.total.value, b.sum(values)))
+            self.count.assign(b.add(self.count.value, float(n)))
+            return
+        sw = _broadcast_weight(b, sample_weight, values, self.dtype)
+        self.total.assign(b.add(self.total.value, b.sum(b.multiply(values, sw))))
+        self.count.assign(b.add(self.count.value, b.sum(sw)))
+
+    def result(self):
+        b = backends.current()
+        return b.divide(self.total.value, b.maximum(self.count.value, 1e-12))
+
+
+class Sum(Metric):
+    """Weighted running sum of the values passed to ``update_state``."""
+
+    def __init__(self, name="sum", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_variable(name="total")
+
+    def update_state(self, values, sample_weight=None):
+        b = backends.current()
+        values = b.cast(b.convert_to_tensor(values), self.dtype)
+        if sample_weight is not None:
+            values = b.multiply(values, _broadcast_weight(b, sample_weight, values, self.dtype))
+        self.total.assign(b.add(self.total.value, b.sum(values)))
+
+    def result(self):
+        return self.total.value
+
+
+class MeanMetricWrapper(Mean):
+    """Mean over the batch of ``fn(y_true, y_pred)`` per sample."""
+
+    def __init__(self, fn, name=None, dtype=None, **kwargs):
+        super().__init__(name=name or fn.__name__, dtype=dtype)
+        self._fn, self._fn_kwargs = fn, kwargs
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight)
+
+    def get_config(self):
+        return {**super().get_config(), **self._fn_kwargs}

@@ -1,0 +1,251 @@
+"""Saving and loading: .keras round trips across backends, Keras 3 interop, errors, atomicity."""
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+
+import h5py
+import numpy as np
+import pytest
+
+import mini_keras as keras
+from mini_keras import backends, config
+from mini_keras.saving import saving_lib
+from tests.conftest import ALL_BACKENDS, require_backend
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(8, 4)).astype("float32")
+Y = RNG.normal(size=(8, 2)).astype("float32")
+
+
+def _mlp(functional=False):
+    if functional:
+        inputs = keras.Input((4,), name="features")
+        h = keras.layers.Dense(5, activation="relu")(inputs)
+        h = keras.layers.Dropout(0.2)(h)
+        return keras.Model(inputs, keras.layers.Dense(2, name="head")(h), name="mlp")
+    return keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="tanh"),
+                             keras.layers.Dropout(0.2), keras.layers.Dense(2)])
+
+
+@pytest.fixture
+def on_backend():
+    """Switch the default backend inside a test; restores the previous one afterwards."""
+    previous = backends.default_name()
+
+    def use(name):
+        require_backend(name)
+        config.set_backend(name)
+    yield use
+    config.set_backend(previous)
+
+
+# ---------------------------------------------------------------------------- round trips
+@pytest.mark.parametrize("src,dst", [(a, b) for a in ALL_BACKENDS for b in ALL_BACKENDS],
+                         ids=lambda s: s)
+def test_round_trip_every_backend_pair(src, dst, tmp_path, on_backend):
+    on_backend(src)
+    keras.utils.set_random_seed(1)
+    model = _mlp(functional=(ALL_BACKENDS.index(src) + ALL_BACKENDS.index(dst)) % 2 == 1)
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    model.fit(X, Y, epochs=1, batch_size=4, verbose=0, shuffle=False)
+    expected = model.predict(X, verbose=0)
+    path = tmp_path / "model.keras"
+    model.save(path)
+    on_backend(dst)
+    loaded = keras.models.load_model(path)
+    assert loaded.backend == dst
+    np.testing.assert_allclose(loaded.predict(X, verbose=0), expected, atol=1e-6)
+    saved_opt = [v.numpy() for v in model.optimizer.variables]
+    loaded_opt = [v.numpy() for v in loaded.optimizer.variables]
+    assert len(saved_opt) == len(loaded_opt) == 2 + 2 * 4  # iterations, lr, (m, v) per var
+    for a, b in zip(saved_opt, loaded_opt):
+        np.testing.assert_allclose(a, b, atol=1e-7)
+
+
+def test_resumed_training_matches_uninterrupted(backend, tmp_path):
+    def fresh():
+        keras.utils.set_random_seed(3)
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(6, activation="relu"),
+                                  keras.layers.Dense(2)])
+        model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse", metrics=["mae"])
+        return model
+
+    full = fresh().fit(X, Y, epochs=4, batch_size=4, shuffle=False, verbose=0).history["loss"]
+    model = fresh()
+    first = model.fit(X, Y, epochs=2, batch_size=4, shuffle=False, verbose=0).history["loss"]
+    model.save(tmp_path / "half.keras")
+    resumed = keras.models.load_model(tmp_path / "half.keras")
+    second = resumed.fit(X, Y, epochs=2, batch_size=4, shuffle=False,
+                         verbose=0).history["loss"]
+    np.testing.assert_allclose(first + second, full, rtol=1e-5, atol=1e-6)
+    assert int(resumed.optimizer.iterations.numpy()) == 8
+
+
+def test_weights_file_and_json(backend, tmp_path):
+    model = _mlp(functional=True)
+    model.compile(optimizer="sgd", loss="mse")
+    model.save_weights(tmp_path / "w.weights.h5")
+    clone = keras.models.model_from_json(model.to_json())
+    assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
+    clone.load_weights(tmp_path / "w.weights.h5")
+    np.testing.assert_allclose(clone.predict(X, verbose=0), model.predict(X, verbose=0),
+                               atol=1e-6)
+    with h5py.File(tmp_path / "w.weights.h5") as h5:  # Keras 3 layout
+        assert h5["layers/dense/vars/0"].shape == (4, 5)
+        assert h5["layers/dense/vars/1"].shape == (5,)
+        assert h5["layers/dense_1/vars/0"].shape == (5, 2)
+        assert h5["layers/dense/vars"].attrs["name"] == model.layers[1].name
+        assert "layers/input_layer/vars" in h5 and "layers/dropout/vars" in h5
+    with pytest.raises(ValueError, match=r"\.weights\.h5"):
+        model.save_weights(tmp_path / "w.h5")
+
+
+def test_custom_layer_registration(backend, tmp_path):
+    @keras.saving.register_keras_serializable(package="tests")
+    class Scale(keras.Layer):
+        def __init__(self, factor=2.0, **kwargs):
+            super().__init__(**kwargs)
+            self.factor = factor
+
+        def call(self, x):
+            return keras.ops.multiply(x, self.factor)
+
+        def get_config(self):
+            return {**super().get_config(), "factor": self.factor}
+
+    model = keras.Sequential([keras.Input((4,)), Scale(3.0), keras.layers.Dense(2)])
+    model.save(tmp_path / "custom.keras")
+    loaded = keras.models.load_model(tmp_path / "custom.keras")
+    assert isinstance(loaded.layers[0], Scale) and loaded.layers[0].factor == 3.0
+    np.testing.assert_allclose(loaded.predict(X, verbose=0), model.predict(X, verbose=0),
+                               atol=1e-6)
+    config_json = json.loads(zipfile.ZipFile(tmp_path / "custom.keras").read("config.json"))
+    assert config_json["config"]["layers"][1]["registered_name"] == "tests>Scale"
+
+
+# ---------------------------------------------------------------------------- errors
+def test_errors_are_clear(tmp_path):
+    model = _mlp()
+    model.save(tmp_path / "ok.keras")
+    data = (tmp_path / "ok.keras").read_bytes()
+    (tmp_path / "truncated.keras").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="corrupted or truncated"):
+        keras.models.load_model(tmp_path / "truncated.keras")
+    (tmp_path / "garbage.keras").write_bytes(b"not a zip at all" * 10)
+    with pytest.raises(ValueError, match="corrupted or truncated"):
+        keras.models.load_model(tmp_path / "garbage.keras")
+    with pytest.raises(ValueError, match=r"\.keras"):
+        model.save(tmp_path / "model.h5")
+    with pytest.raises(ValueError, match="File format not supported"):
+        keras.models.load_model(tmp_path / "model.h5")
+    with pytest.raises(FileNotFoundError):
+        keras.models.load_model(tmp_path / "missing.keras")
+
+    class Unregistered(keras.Layer):
+        pass
+
+    custom = keras.Sequential([keras.Input((4,)), Unregistered(), keras.layers.Dense(2)])
+    custom.save(tmp_path / "custom.keras")
+    with pytest.raises(TypeError, match="Unregistered.*register_keras_serializable"):
+        keras.models.load_model(tmp_path / "custom.keras")
+    loaded = keras.models.load_model(tmp_path / "custom.keras",
+                                     custom_objects={"Unregistered": Unregistered})
+    assert isinstance(loaded.layers[0], Unregistered)
+
+
+def test_lambda_needs_unsafe_mode(tmp_path):
+    from mini_keras.layers.lambda_layer import Lambda
+    model = keras.Sequential([keras.Input((4,)), Lambda(lambda x: x * 2.0), keras.layers.Dense(2)])
+    model.save(tmp_path / "lambda.keras")
+    with pytest.raises(ValueError, match="safe_mode=False"):
+        keras.models.load_model(tmp_path / "lambda.keras")
+    loaded = keras.models.load_model(tmp_path / "lambda.keras", safe_mode=False)
+    np.testing.assert_allclose(loaded.predict(X, verbose=0), model.predict(X, verbose=0),
+                               atol=1e-6)
+
+
+def test_atomic_write_keeps_previous_file(tmp_path, monkeypatch):
+    model = _mlp()
+    path = tmp_path / "model.keras"
+    model.save(path)
+    before = path.read_bytes()
+    expected = model.predict(X, verbose=0)
+    model.layers[0].set_weights([w + 1 for w in model.layers[0].get_weights()])
+
+    def crash(model, h5):
+        raise RuntimeError("simulated crash while writing weights")
+    monkeypatch.setattr(saving_lib, "write_weights", crash)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        model.save(path)
+    assert path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["model.keras"]  # no temp file left behind
+    monkeypatch.undo()
+    np.testing.assert_allclose(keras.models.load_model(path).predict(X, verbose=0), expected,
+                               atol=1e-6)
+
+
+# ---------------------------------------------------------------------------- Keras 3 interop
+_KERAS_SCRIPT = r"""
+import os, sys, numpy as np
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import keras
+mode, kind, path = sys.argv[1:4]
+x = np.load(sys.argv[4])
+if mode == "save":
+    keras.utils.set_random_seed(0)
+    if kind == "sequential":
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="relu"),
+                                  keras.layers.Dropout(0.1), keras.layers.Dense(2)])
+    elif kind == "functional":
+        i = keras.Input((4,), name="inp")
+        h = keras.layers.Dense(5, activation="tanh")(i)
+        model = keras.Model(i, keras.layers.Dense(2, name="out")(h))
+    else:
+        model = keras.Sequential([keras.Input((6, 6, 1)), keras.layers.Conv2D(3, 3, activation="relu"),
+                                  keras.layers.MaxPooling2D(2), keras.layers.Flatten(),
+                                  keras.layers.Dense(2)])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    y = np.ones((len(x), 2), "float32")
+    model.fit(x, y, epochs=1, verbose=0)
+    model.save(path)
+else:
+    model = keras.models.load_model(path)
+np.save(sys.argv[5], model.predict(x, verbose=0))
+"""
+
+
+def _run_keras(tmp_path, mode, kind, path, x):
+    pytest.importorskip("keras")
+    script = tmp_path / "k.py"
+    script.write_text(_KERAS_SCRIPT)
+    np.save(tmp_path / "x.npy", x)
+    out = subprocess.run([sys.executable, str(script), mode, kind, str(path),
+                          str(tmp_path / "x.npy"), str(tmp_path / "y.npy")],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return np.load(tmp_path / "y.npy")
+
+
+def _cnn_available():
+    return all(hasattr(keras.layers, n) for n in ("Conv2D", "MaxPooling2D"))
+
+
+@pytest.mark.parametrize("kind", ["sequential", "functional", "cnn"])
+def test_keras3_interop_both_ways(kind, tmp_path, on_backend):
+    """Real Keras 3 (in a subprocess, its own backend) saves -> we load, and the reverse."""
+    if kind == "cnn" and not _cnn_available():
+        pytest.skip("mini_keras.layers has no Conv2D/MaxPooling2D yet")
+    x = (np.random.default_rng(5).normal(size=(6, 6, 6, 1) if kind == "cnn" else (6, 4))
+         .astype("float32"))
+    keras_file = tmp_path / "from_keras.keras"
+    expected = _run_keras(tmp_path, "save", kind, keras_file, x)
+    on_backend("numpy")
+    ours = keras.models.load_model(keras_file)
+    np.testing.assert_allclose(ours.predict(x, verbose=0), expected, atol=1e-5)
+    assert ours.optimizer is not None and int(ours.optimizer.iterations.numpy()) == 1
+    ours.save(tmp_path / "from_ours.keras")
+    back = _run_keras(tmp_path, "load", kind, tmp_path / "from_ours.keras", x)
+    np.testing.assert_allclose(back, expected, atol=1e-5)
