@@ -80,5 +80,12 @@ class LambdaCallback(Callback):
         for name, fn in hooks.items():
             if not name.startswith("on_") or not hasattr(Callback, name):
                 raise TypeError(f"LambdaCallback: unknown hook {name!r}")
-            if fn is not None:
-                setattr(self, name, fn)  # instance attribute shadows the no-op method
+            if fn is not None:  # an instance attribute shadows the no-op method
+                setattr(self, name, _with_logs(fn))
+
+
+def _with_logs(fn):
+    """Always call ``fn`` with the logs last, as Keras does, even if the caller passed none."""
+    def hook(*args, logs=None):
+        return fn(*args[:1], logs if len(args) < 2 else args[1])
+    return hook

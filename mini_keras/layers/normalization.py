@@ -21,7 +21,7 @@ def _positive_axes(layer_name, axis, ndim):
 
 
 def _scale_and_shift(x, mean, variance, gamma, beta, epsilon):
-    """``(x - mean) / sqrt(variance + eps) * gamma + beta`` written as ``x * inv + (beta - mean * inv)``.
+    """``(x - mean) / sqrt(variance + eps) * gamma + beta``, as ``x * inv + (beta - mean * inv)``.
 
     All statistics are already shaped to broadcast against ``x``; ``gamma``/``beta`` may be None.
     """
@@ -98,7 +98,8 @@ class BatchNormalization(_AffineNormalization):
         beta_initializer, gamma_initializer, moving_mean_initializer,
         moving_variance_initializer: initializers (zeros, ones, zeros, ones).
         beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint: optional.
-        synchronized: accepted for Keras compatibility; must be False (single device).
+        synchronized, renorm, renorm_clipping, renorm_momentum: accepted so Keras configs load;
+            ``synchronized`` and ``renorm`` must be False.
 
     Weights (Keras order): ``gamma``, ``beta`` (trainable), ``moving_mean``,
     ``moving_variance`` (non-trainable), each of shape ``(input_shape[axis],)``.
@@ -108,7 +109,8 @@ class BatchNormalization(_AffineNormalization):
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
-                 gamma_constraint=None, synchronized=False, **kwargs):
+                 gamma_constraint=None, synchronized=False, renorm=False, renorm_clipping=None,
+                 renorm_momentum=0.99, **kwargs):
         super().__init__(axis, epsilon, center, scale, beta_initializer, gamma_initializer,
                          beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint,
                          **kwargs)
@@ -118,6 +120,9 @@ class BatchNormalization(_AffineNormalization):
         if synchronized:
             raise ValueError(f"BatchNormalization '{self.name}': synchronized=True needs a "
                              "multi-device strategy, which mini_keras does not have.")
+        if renorm:
+            raise ValueError(f"BatchNormalization '{self.name}': renorm=True (batch "
+                             "renormalization) is not supported.")
         self.momentum = float(momentum)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
@@ -161,7 +166,8 @@ class BatchNormalization(_AffineNormalization):
                 "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
                 "moving_variance_initializer":
                     initializers.serialize(self.moving_variance_initializer),
-                "synchronized": False}
+                "synchronized": False, "renorm": False, "renorm_clipping": None,
+                "renorm_momentum": 0.99}
 
 
 class LayerNormalization(_AffineNormalization):
@@ -260,8 +266,9 @@ class GroupNormalization(_AffineNormalization):
     def call(self, inputs):
         shape = ops.shape(inputs)
         axis = self._axis
-        grouped = ops.reshape(inputs, tuple(shape[:axis]) + (self.groups, shape[axis] // self.groups)
-                              + tuple(shape[axis + 1:]))
+        grouped_shape = (tuple(shape[:axis]) + (self.groups, shape[axis] // self.groups)
+                         + tuple(shape[axis + 1:]))
+        grouped = ops.reshape(inputs, grouped_shape)
         mean = ops.mean(grouped, axis=self._reduction_axes, keepdims=True)
         variance = ops.var(grouped, axis=self._reduction_axes, keepdims=True)
         out = _scale_and_shift(grouped, mean, variance,

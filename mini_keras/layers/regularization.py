@@ -48,13 +48,14 @@ class _SpatialDropout(Dropout):
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
             return inputs
-        return mk_random.dropout(inputs, self.rate, noise_shape=self._noise_shape(ops.shape(inputs)),
+        noise_shape = self._noise_shape(ops.shape(inputs))
+        return mk_random.dropout(inputs, self.rate, noise_shape=noise_shape,
                                  seed=self.seed_generator)
 
     def get_config(self):
-        config_ = super().get_config()
-        config_.pop("noise_shape", None)
-        return {**config_, "data_format": self.data_format}
+        # Keras 3's spatial dropouts serialize exactly these keys (no trainable/noise_shape).
+        return {"rate": self.rate, "seed": self.seed, "name": self.name, "dtype": self.dtype,
+                "data_format": self.data_format}
 
 
 class SpatialDropout1D(_SpatialDropout):

@@ -79,9 +79,16 @@ class Nadam(Optimizer):
         self._u_product = self._add(np.array(1.0, dtype="float32"), "u_product",
                                     self._backend_name)
 
+    def _f32(self, value):
+        # Keras casts the betas to the variable dtype before computing 1 - beta; matching that
+        # keeps (1 - beta_2) and beta_2 ** t consistently rounded, as in Keras.
+        b = backends.get(self._backend_name)
+        return b.cast(b.convert_to_tensor(value), "float32")
+
     def _u(self, step):
         b = backends.get(self._backend_name)
-        return b.multiply(self.beta_1, b.subtract(1.0, b.multiply(0.5, b.power(0.96, step))))
+        decay = b.power(self._f32(0.96), step)
+        return b.multiply(self._f32(self.beta_1), b.subtract(1.0, b.multiply(0.5, decay)))
 
     def _update_all(self, grads, trainable_variables, learning_rate):
         b = backends.get(self._backend_name)
@@ -91,18 +98,19 @@ class Nadam(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         b = backends.get(self._backend_name)
+        beta_1, beta_2 = self._f32(self.beta_1), self._f32(self.beta_2)
         t = b.cast(b.add(self.iterations.value, 1), "float32")
         u_t, u_next = self._u(t), self._u(b.add(t, 1.0))
         u_product = self._u_product.value
         u_product_next = b.multiply(u_product, u_next)
         m, v = self.slot("momentum", variable), self.slot("velocity", variable)
-        m.assign(b.add(m.value, b.multiply(b.subtract(gradient, m.value), 1 - self.beta_1)))
+        m.assign(b.add(m.value, b.multiply(b.subtract(gradient, m.value), b.subtract(1.0, beta_1))))
         v.assign(b.add(v.value, b.multiply(b.subtract(b.square(gradient), v.value),
-                                           1 - self.beta_2)))
+                                           b.subtract(1.0, beta_2))))
         m_hat = b.add(b.divide(b.multiply(u_next, m.value), b.subtract(1.0, u_product_next)),
                       b.divide(b.multiply(b.subtract(1.0, u_t), gradient),
                                b.subtract(1.0, u_product)))
-        v_hat = b.divide(v.value, b.subtract(1.0, b.power(self.beta_2, t)))
+        v_hat = b.divide(v.value, b.subtract(1.0, b.power(beta_2, t)))
         update = b.divide(b.multiply(m_hat, learning_rate), b.add(b.sqrt(v_hat), self.epsilon))
         variable.assign(b.subtract(variable.value, update))
 

@@ -96,7 +96,7 @@ def deserialize(config: dict) -> Regularizer:
 
 
 def get(identifier):
-    """Return a regularizer from a name ("l1", "l2", "l1_l2"), a config dict, a callable, or None."""
+    """Return a regularizer from a name ("l1", "l2", "l1_l2"), a config dict, a callable or None."""
     if isinstance(identifier, type) and issubclass(identifier, Regularizer):
         return identifier()
     if identifier is None or callable(identifier):

@@ -515,6 +515,8 @@ GRADIENT_CASES = {
     "avg-pool": (lambda v: B.sum(B.square(B.average_pool(v[0], 2, 1, "same"))),
                  [rng.normal(size=(1, 5, 2)).astype("float32")]),
     "matmul-logsumexp": (lambda v: B.logsumexp(B.matmul(v[0], v[1])), [X, Y.T]),
+    "max-pool": (lambda v: B.sum(B.square(B.max_pool(v[0], 2, 1, "same"))),
+                 [rng.normal(size=(1, 4, 4, 2)).astype("float32")]),
 }
 
 
@@ -551,6 +553,11 @@ def test_value_and_grad_rules():
     check(grads[0], np.array([2.0, 4.0], "float32"))
     check(grads[1], np.zeros(3, "float32"))  # unconnected -> zeros
     check(grads[2], np.zeros(2, "int32"))
+    import jax
+
+    pooled = jax.jit(B.value_and_grad(lambda v: B.sum(B.max_pool(v[0], 2, 2))))  # under jit too
+    _, (gp,) = pooled([B.convert_to_tensor(np.array([[[1.0], [3.0], [2.0], [0.0]]], "float32"))])
+    np.testing.assert_array_equal(B.convert_to_numpy(gp).ravel(), [0.0, 1.0, 1.0, 0.0])
     with pytest.raises(ValueError, match=r"\(3,\)"):
         B.value_and_grad(lambda v: v[0] * 2)([B.ones((3,))])
 

@@ -49,7 +49,7 @@ def test_activation_layer_matches_numpy_and_keras(backend, case):
 def test_prelu_matches_numpy_and_keras(backend, shared_axes):
     layer = keras.layers.PReLU(shared_axes=shared_axes)
     layer(X)
-    expected_shape = tuple(1 if i + 1 in (shared_axes or []) else d for i, d in enumerate(X.shape[1:]))
+    expected_shape = tuple(1 if i in (shared_axes or []) else X.shape[i] for i in (1, 2))
     assert layer.alpha.shape == expected_shape
     np.testing.assert_array_equal(layer.alpha.numpy(), 0.0)  # Keras default: zeros
     alpha = np.random.default_rng(1).uniform(0.0, 0.5, size=expected_shape).astype("float32")

@@ -62,8 +62,8 @@ def _reference_backend(backend):
 def _batchnorm_np(x, mean, var, gamma, beta, axis, eps=1e-3):
     shape = [1] * x.ndim
     shape[axis] = -1
-    r = lambda v: np.reshape(v, shape)  # noqa: E731
-    return (x - r(mean)) / np.sqrt(r(var) + eps) * r(gamma) + r(beta)
+    mean, var, gamma, beta = (np.reshape(v, shape) for v in (mean, var, gamma, beta))
+    return (x - mean) / np.sqrt(var + eps) * gamma + beta
 
 
 # ----------------------------------------------------------------------------- BatchNormalization

@@ -12,22 +12,22 @@ L = keras.layers
 # (id, layer class name, constructor kwargs, input shape). Same names and arguments in Keras 3.
 CASES = [
     ("max1d", "MaxPooling1D", {}, (2, 7, 3)),
-    ("max1d_same_strided", "MaxPooling1D", dict(pool_size=3, strides=2, padding="same"),
+    ("max1d_same_strided", "MaxPooling1D", {"pool_size": 3, "strides": 2, "padding": "same"},
      (2, 8, 3)),
-    ("avg1d_same", "AveragePooling1D", dict(pool_size=3, strides=1, padding="same"), (2, 7, 3)),
+    ("avg1d_same", "AveragePooling1D", {"pool_size": 3, "strides": 1, "padding": "same"},
+     (2, 7, 3)),
     ("max2d", "MaxPooling2D", {}, (2, 5, 6, 3)),
-    ("max2d_same_rect", "MaxPooling2D", dict(pool_size=(3, 2), strides=(2, 1), padding="same"),
+    ("max2d_same_rect", "MaxPooling2D", {"pool_size": (3, 2), "strides": (2, 1), "padding": "same"},
      (2, 5, 6, 3)),
-    ("avg2d_same_odd", "AveragePooling2D", dict(pool_size=2, padding="same"), (2, 5, 5, 3)),
-    ("avg2d_channels_first", "AveragePooling2D", dict(pool_size=(2, 3),
-                                                      data_format="channels_first"),
-     (2, 3, 6, 6)),
-    ("max2d_channels_first", "MaxPooling2D", dict(strides=1, data_format="channels_first"),
+    ("avg2d_same_odd", "AveragePooling2D", {"pool_size": 2, "padding": "same"}, (2, 5, 5, 3)),
+    ("avg2d_channels_first", "AveragePooling2D",
+     {"pool_size": (2, 3), "data_format": "channels_first"}, (2, 3, 6, 6)),
+    ("max2d_channels_first", "MaxPooling2D", {"strides": 1, "data_format": "channels_first"},
      (2, 3, 4, 5)),
     ("global_max1d", "GlobalMaxPooling1D", {}, (2, 7, 3)),
-    ("global_avg1d_keepdims", "GlobalAveragePooling1D", dict(keepdims=True), (2, 7, 3)),
-    ("global_max2d_channels_first", "GlobalMaxPooling2D", dict(
-        data_format="channels_first", keepdims=True), (2, 3, 4, 5)),
+    ("global_avg1d_keepdims", "GlobalAveragePooling1D", {"keepdims": True}, (2, 7, 3)),
+    ("global_max2d_channels_first", "GlobalMaxPooling2D",
+     {"data_format": "channels_first", "keepdims": True}, (2, 3, 4, 5)),
     ("global_avg2d", "GlobalAveragePooling2D", {}, (2, 4, 5, 3)),
 ]
 IDS = [case[0] for case in CASES]
@@ -74,7 +74,7 @@ def test_matches_keras(backend, case):
 def test_matches_numpy_formulas(backend):
     x = numbers((2, 6, 4, 3), 2)
     windows = x.reshape(2, 3, 2, 2, 2, 3)  # (batch, row block, row, col block, col, channel)
-    out = lambda layer: keras.ops.convert_to_numpy(layer(x))  # noqa: E731
+    out = lambda layer: keras.ops.convert_to_numpy(layer(x))
     np.testing.assert_allclose(out(L.MaxPooling2D()), windows.max(axis=(2, 4)), rtol=1e-6)
     np.testing.assert_allclose(out(L.AveragePooling2D()), windows.mean(axis=(2, 4)), rtol=1e-5)
     np.testing.assert_allclose(out(L.GlobalMaxPooling2D()), x.max(axis=(1, 2)), rtol=1e-6)
@@ -118,8 +118,8 @@ def test_input_gradients_agree_across_backends(backend, case):
 def test_max_pooling_trains_inside_a_compiled_step(backend):
     """The gradient of max pooling must also exist inside the compiled train step (jax.jit)."""
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((4, 4, 1)), L.MaxPooling2D(), L.Flatten(),
-                              L.Dense(1)])
+    model = keras.Sequential([keras.Input((4, 4, 1)), L.Conv2D(2, 1), L.MaxPooling2D(),
+                              L.AveragePooling2D(), L.Flatten(), L.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     x = numbers((8, 4, 4, 1), 6)
     history = model.fit(x, x.reshape(8, -1).max(1, keepdims=True), epochs=2, verbose=0)

@@ -28,7 +28,8 @@ def _input_grad(layer, x, **kwargs):
 # ----------------------------------------------------------------------------- spatial dropout
 
 @pytest.mark.parametrize("cls,shape,shared", [("SpatialDropout1D", (64, 5, 16), (1,)),
-                                              ("SpatialDropout2D", (32, 3, 4, 16), (1, 2))])
+                                              ("SpatialDropout2D", (32, 3, 4, 16), (1, 2)),
+                                              ("SpatialDropout3D", (16, 2, 3, 2, 32), (1, 2, 3))])
 def test_spatial_dropout_drops_whole_channels(backend, cls, shape, shared):
     x = np.random.default_rng(0).uniform(1.0, 2.0, size=shape).astype("float32")
     layer = getattr(keras.layers, cls)(0.25, seed=3)
@@ -37,10 +38,10 @@ def test_spatial_dropout_drops_whole_channels(backend, cls, shape, shared):
     y = _np(layer(x, training=True))
     kept = y != 0
     # the mask is constant across the spatial axes, and kept values are scaled by 1 / (1 - rate)
-    assert np.all(kept == kept.take([0], axis=shared[0]))
+    assert all(np.all(kept == kept.take([0], axis=a)) for a in shared)
     np.testing.assert_allclose(y[kept], x[kept] / 0.75, rtol=1e-6)
     maps = kept.reshape(shape[0], -1, shape[-1])[:, 0, :]
-    assert abs(1 - maps.mean() - 0.25) < 0.06  # 1024 / 512 feature maps: ~3 sigma
+    assert abs(1 - maps.mean() - 0.25) < 0.06  # 512-1024 feature maps: > 3 sigma
     # same seed, same masks; the next call draws a new mask
     again = getattr(keras.layers, cls)(0.25, seed=3)
     np.testing.assert_array_equal(_np(again(x, training=True)), y)
@@ -72,7 +73,7 @@ def test_gaussian_noise_statistics_and_reproducibility(backend):
     assert abs(noise.mean()) < 0.02 and abs(noise.std() - 0.5) < 0.02
     np.testing.assert_array_equal(_np(keras.layers.GaussianNoise(0.5, seed=7)(x, training=True)),
                                   noise + x)
-    out, grad = _input_grad(layer, x, training=True)
+    _, grad = _input_grad(layer, x, training=True)
     np.testing.assert_allclose(grad, np.ones_like(x))
 
 
@@ -91,6 +92,9 @@ def test_gaussian_layers_config_and_validation(backend):
     layer = keras.layers.GaussianNoise.from_config(keras.layers.GaussianNoise(0.1, seed=2)
                                                    .get_config())
     assert (layer.stddev, layer.seed) == (0.1, 2)
+    spatial = keras.layers.SpatialDropout2D(0.3, data_format="channels_first", seed=1)
+    clone = keras.layers.SpatialDropout2D.from_config(spatial.get_config())
+    assert (clone.rate, clone.seed, clone.data_format) == (0.3, 1, "channels_first")
     with pytest.raises(ValueError, match="stddev"):
         keras.layers.GaussianNoise(2.0)
     with pytest.raises(ValueError, match="rate"):

@@ -247,10 +247,11 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     """Max pooling; ``strides`` default to ``pool_size``."""
     inputs = convert_to_tensor(inputs)
     window, step = _window(inputs, pool_size, strides, data_format, "max_pool")
-    lowest = -jnp.inf if jnp.issubdtype(inputs.dtype, jnp.inexact) else jnp.iinfo(
-        inputs.dtype).min
-    return jax.lax.reduce_window(inputs, jnp.array(lowest, inputs.dtype), jax.lax.max, window,
-                                 step, _padding(padding, "max_pool"))
+    # A Python scalar init (not an array) lets JAX see the max monoid, which it can differentiate.
+    lowest = -np.inf if jnp.issubdtype(inputs.dtype, jnp.inexact) else int(
+        jnp.iinfo(inputs.dtype).min)
+    return jax.lax.reduce_window(inputs, lowest, jax.lax.max, window, step,
+                                 _padding(padding, "max_pool"))
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
@@ -258,10 +259,9 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     inputs = convert_to_tensor(inputs)
     window, step = _window(inputs, pool_size, strides, data_format, "average_pool")
     pad = _padding(padding, "average_pool")
-    zero = jnp.array(0, inputs.dtype)
-    total = jax.lax.reduce_window(inputs, zero, jax.lax.add, window, step, pad)
+    total = jax.lax.reduce_window(inputs, 0, jax.lax.add, window, step, pad)
     if pad == "VALID":
         return total / np.prod(window)
     ones = jnp.ones((1,) + inputs.shape[1:], inputs.dtype)
-    count = jax.lax.reduce_window(ones, zero, jax.lax.add, window, step, pad)
+    count = jax.lax.reduce_window(ones, 0, jax.lax.add, window, step, pad)
     return total / count
