@@ -105,27 +105,40 @@ def keras_like_model(K, workload: str):
     return model
 
 
-def train_keras_like(impl, backend, workload, x, y, epochs, profile):
+def train_keras_like(impl, backend, workload, x, y):
+    """Build + compile the model; return ``epoch()`` -> (epoch seconds, fit() wall seconds).
+
+    Every call is ``fit(epochs=1, verbose=0)``; the epoch time is measured by a callback from
+    ``on_epoch_begin`` to ``on_epoch_end`` so fit()'s per-call setup is reported apart.
+    """
     K = keras_module(impl, backend)
     missing = [n for n in ("Conv2D", "MaxPooling2D", "LSTM") if not hasattr(K.layers, n)]
     if workload != "mlp" and missing:
-        return {"error": f"layer not available: {missing}"}
+        raise Unavailable(f"layer not available: {missing}")
+    if impl == "keras" and backend == "numpy":
+        raise Unavailable("Keras 3 cannot train on the numpy backend")
     model = keras_like_model(K, workload)
-    ends: list[float] = []
+    span = {}
 
     class EpochTimer(K.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            span["begin"] = time.perf_counter()
+
         def on_epoch_end(self, epoch, logs=None):
-            ends.append(time.perf_counter())
+            span["epoch"] = time.perf_counter() - span["begin"]
 
     timer = EpochTimer()
-    if profile:  # warm up (compile) first, then profile the steady-state epochs only
-        model.fit(x, y, batch_size=BATCH[workload], epochs=1, verbose=0)
-        return run_profiled(lambda: model.fit(x, y, batch_size=BATCH[workload], epochs=epochs,
-                                              verbose=0))
-    start = time.perf_counter()
-    model.fit(x, y, batch_size=BATCH[workload], epochs=1 + epochs, verbose=0, callbacks=[timer])
-    times = [b - a for a, b in zip([start] + ends, ends)]
-    return {"warmup_s": times[0], "epoch_s": times[1:]}
+
+    def epoch():
+        t0 = time.perf_counter()
+        model.fit(x, y, batch_size=BATCH[workload], epochs=1, verbose=0, callbacks=[timer])
+        return span["epoch"], time.perf_counter() - t0
+
+    return epoch
+
+
+class Unavailable(Exception):
+    """This implementation does not exist for the workload/backend (reported, not an error)."""
 
 
 # ---------------------------------------------------------------- raw torch
@@ -154,27 +167,29 @@ def torch_net(workload):
     return LSTMNet()
 
 
-def train_torch(workload, x, y, epochs, profile):
+def train_torch(workload, x, y):
     import torch
     import torch.nn.functional as F
     net = torch_net(workload)
     opt = torch.optim.Adam(net.parameters(), lr=LR)
     if workload == "cnn":  # torch's native layout is NCHW: convert the data once, up front
         x = x.transpose(0, 3, 1, 2).copy()
-    X, Y = torch.from_numpy(x), torch.from_numpy(y)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    net.to(device)
+    X, Y = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
     n, batch = len(x), BATCH[workload]
 
     def epoch():
-        perm = torch.randperm(n)
+        perm = torch.randperm(n, device=device)
         for i in range(0, n, batch):
             idx = perm[i:i + batch]
             opt.zero_grad(set_to_none=True)
             loss = F.cross_entropy(net(X[idx]), Y[idx])
             loss.backward()
             opt.step()
-        return float(loss)
+        return loss.item()  # waits for the device, like the Keras-style epoch-end logs
 
-    return time_epochs(epoch, epochs, profile)
+    return timed(epoch)
 
 
 # ---------------------------------------------------------------- raw JAX
@@ -217,7 +232,7 @@ def jax_forward(workload):
     return forward
 
 
-def train_jax(workload, x, y, epochs, profile):
+def train_jax(workload, x, y):
     import jax
     import numpy as np
     import optax
@@ -245,7 +260,7 @@ def train_jax(workload, x, y, epochs, profile):
             state[0], state[1], loss = step(state[0], state[1], x[idx], y[idx])
         return float(loss)
 
-    return time_epochs(epoch, epochs, profile)
+    return timed(epoch)
 
 
 # ---------------------------------------------------------------- raw TensorFlow
@@ -293,7 +308,7 @@ def tf_forward(workload, p):
     return forward
 
 
-def train_tf(workload, x, y, epochs, profile):
+def train_tf(workload, x, y):
     import numpy as np
     import tensorflow as tf
     rng = np.random.default_rng(0)
@@ -326,7 +341,7 @@ def train_tf(workload, x, y, epochs, profile):
             loss = step(tf.constant(x[idx]), tf.constant(y[idx]))
         return float(loss)
 
-    return time_epochs(epoch, epochs, profile)
+    return timed(epoch)
 
 
 # ---------------------------------------------------------------- raw numpy (MLP only)
@@ -352,7 +367,7 @@ class NumpyMLP:
 
     def step(self, x, y):
         import numpy as np
-        w1, b1, w2, b2, w3, b3 = self.params
+        w2, w3 = self.params[2], self.params[4]
         logits, (h1, h2) = self.forward(x)
         z = logits - logits.max(axis=1, keepdims=True)
         p = np.exp(z)
@@ -377,10 +392,10 @@ class NumpyMLP:
         return loss
 
 
-def train_numpy(workload, x, y, epochs, profile):
+def train_numpy(workload, x, y):
     import numpy as np
     if workload != "mlp":
-        return {"error": "no hand-written numpy baseline for this workload"}
+        raise Unavailable("no hand-written numpy baseline for this workload")
     rng = np.random.default_rng(0)
     net = NumpyMLP(rng)
     n, batch = len(x), BATCH[workload]
@@ -392,22 +407,17 @@ def train_numpy(workload, x, y, epochs, profile):
             loss = net.step(x[idx], y[idx])
         return float(loss)
 
-    return time_epochs(epoch, epochs, profile)
+    return timed(epoch)
 
 
-def time_epochs(epoch, epochs, profile):
-    """One warm-up epoch (compilation), then ``epochs`` timed ones."""
-    t0 = time.perf_counter()
-    epoch()
-    warmup = time.perf_counter() - t0
-    if profile:
-        return run_profiled(lambda: [epoch() for _ in range(epochs)])
-    times = []
-    for _ in range(epochs):
+def timed(epoch):
+    """Wrap a raw loop's ``epoch()`` to return (seconds, seconds) like the Keras-style ones."""
+    def run():
         t0 = time.perf_counter()
         epoch()
-        times.append(time.perf_counter() - t0)
-    return {"warmup_s": warmup, "epoch_s": times}
+        elapsed = time.perf_counter() - t0
+        return elapsed, elapsed
+    return run
 
 
 RAW_TRAIN = {"torch": train_torch, "jax": train_jax, "tensorflow": train_tf, "numpy": train_numpy}
@@ -479,25 +489,88 @@ def to_tensor(backend, x):
     return x
 
 
-def run_infer(impl, backend, args):
+def run_infer(impls, backend, args):
+    """Per-call seconds of predict (numpy in/out) and a direct call (tensor in/out), interleaved."""
     import numpy as np
     rng = np.random.default_rng(0)
-    result = {}
+    result = {impl: {} for impl in impls}
     for batch, calls in ((1, args.calls), (1024, max(args.calls // 10, 5))):
         x = rng.random((batch, 784), dtype=np.float32)
-        fns = infer_fns(impl, backend, x)
-        for name, fn in fns.items():
-            if args.profile:
-                print(f"== profile: {name} batch {batch}")
+        fns = {impl: infer_fns(impl, backend, x) for impl in impls}
+        if args.profile:
+            for name, fn in fns[impls[0]].items():
                 per_call(fn, 3, 1)
-                print(run_profiled(lambda: [fn() for _ in range(calls)])["profile"])
-                continue
-            result[f"{name}_b{batch}_s"] = per_call(fn, calls)
+                print(f"== profile: {impls[0]} {name} batch {batch}")
+                print(run_profiled(lambda fn=fn, n=calls: [fn() for _ in range(n)]))
+            continue
+        for impl in impls:  # warm up (compile) everything before any timing
+            for fn in fns[impl].values():
+                per_call(fn, 1, 1)
+        samples: dict = {}
+        for _ in range(args.reps):
+            for impl in impls:
+                for name, fn in fns[impl].items():
+                    samples.setdefault((impl, name), []).append(per_call(fn, calls, 1))
+        for (impl, name), values in samples.items():
+            result[impl][f"{name}_b{batch}_s"] = values
     return result
 
 
+def run_training(impls, backend, args):
+    """Warm each implementation up (one epoch), then time epochs round-robin across them."""
+    x, y = make_data(args.workload, args.samples)
+    result, epochs = {}, {}
+    base = rss_mb("VmRSS")
+    for impl in impls:
+        try:
+            prepare = RAW_TRAIN[backend] if impl == "raw" else (
+                lambda w, x, y, impl=impl: train_keras_like(impl, backend, w, x, y))
+            epochs[impl] = prepare(args.workload, x, y)
+            t0 = time.perf_counter()
+            epochs[impl]()
+            result[impl] = {"warmup_s": time.perf_counter() - t0, "epoch_s": [], "wall_s": []}
+        except Unavailable as e:
+            result[impl] = {"error": str(e)}
+            epochs.pop(impl, None)
+    if args.profile:
+        for impl, epoch in epochs.items():
+            print(f"== profile: {impl} {backend} {args.workload}, {args.reps} epoch(s)")
+            print(run_profiled(lambda epoch=epoch: [epoch() for _ in range(args.reps)]))
+        return result
+    for _ in range(args.reps):
+        for impl, epoch in epochs.items():
+            seconds, wall = epoch()
+            result[impl]["epoch_s"].append(seconds)
+            result[impl]["wall_s"].append(wall)
+    if len(impls) == 1:  # memory is only meaningful with one implementation per process
+        result[impls[0]].update(rss_before_mb=base, peak_rss_mb=rss_mb("VmHWM"))
+    return result
+
+
+def limit_threads(n: int) -> None:
+    """Pin every framework to ``n`` threads (set before the frameworks are imported)."""
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+        os.environ[var] = str(n)
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +
+                               f" --xla_cpu_multi_thread_eigen={'true' if n > 1 else 'false'}"
+                               f" intra_op_parallelism_threads={n}").strip()
+
+
+def apply_thread_limit(backend: str, n: int) -> None:
+    if backend == "torch":
+        import torch
+        torch.set_num_threads(n)
+        torch.set_num_interop_threads(n)
+    elif backend == "tensorflow":
+        import tensorflow as tf
+        tf.config.threading.set_intra_op_parallelism_threads(n)
+        tf.config.threading.set_inter_op_parallelism_threads(n)
+
+
 # ---------------------------------------------------------------- profiling and main
-def run_profiled(fn, top: int = 25):
+def run_profiled(fn, top: int = 30) -> str:
+    """cProfile ``fn``; return the top entries by own time, then by cumulative time."""
     import cProfile
     import io
     import pstats
@@ -509,7 +582,7 @@ def run_profiled(fn, top: int = 25):
     stats = pstats.Stats(prof, stream=text).strip_dirs()
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
-    return {"profile": text.getvalue()}
+    return text.getvalue()
 
 
 def main(argv=None):
@@ -517,34 +590,28 @@ def main(argv=None):
     parser.add_argument("--workload", required=True, choices=["mlp", "cnn", "lstm", "infer"])
     parser.add_argument("--backend", required=True,
                         choices=["numpy", "torch", "jax", "tensorflow"])
-    parser.add_argument("--impl", required=True, choices=["mk", "raw", "keras"])
+    parser.add_argument("--impls", default="mk,raw,keras",
+                        help="comma-separated subset of mk,raw,keras, timed round-robin")
     parser.add_argument("--samples", type=int, default=4096)
-    parser.add_argument("--epochs", type=int, default=2, help="timed epochs after one warm-up")
+    parser.add_argument("--reps", type=int, default=3,
+                        help="timed epochs (or timing blocks) per implementation after warm-up")
     parser.add_argument("--calls", type=int, default=100, help="forward calls per timing block")
-    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--threads", type=int, default=0, help="pin frameworks to N threads")
+    parser.add_argument("--profile", action="store_true",
+                        help="print cProfile of the timed part instead of timing it")
     args = parser.parse_args(argv)
+    impls = [i for i in args.impls.split(",") if i]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
+    if args.threads:
+        limit_threads(args.threads)
     import_framework(args.backend)
-    if args.impl == "keras":
-        keras_module("keras", args.backend)
-    elif args.impl == "mk":
-        keras_module("mk", args.backend)
-    if args.workload == "infer":
-        result = run_infer(args.impl, args.backend, args)
-    else:
-        x, y = make_data(args.workload, args.samples)
-        base = rss_mb("VmRSS")
-        if args.impl == "raw":
-            result = RAW_TRAIN[args.backend](args.workload, x, y, args.epochs, args.profile)
-        elif args.impl == "keras" and args.backend == "numpy":
-            result = {"error": "Keras 3 cannot train on the numpy backend"}
-        else:
-            result = train_keras_like(args.impl, args.backend, args.workload, x, y, args.epochs,
-                                      args.profile)
-        result.update(rss_before_mb=base, peak_rss_mb=rss_mb("VmHWM"))
-    if args.profile and "profile" in result:
-        print(result.pop("profile"))
+    if args.threads:
+        apply_thread_limit(args.backend, args.threads)
+    for impl in impls:  # import (and configure) the libraries before the memory baseline
+        if impl != "raw":
+            keras_module(impl, args.backend)
+    run = run_infer if args.workload == "infer" else run_training
+    result = run(impls, args.backend, args)
     print("RESULT " + json.dumps(result), flush=True)
 
 

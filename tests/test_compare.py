@@ -14,8 +14,7 @@ def test_compare_two_backends_prints_table_and_writes_png(tmp_path, capsys):
     results = compare.main(["--backends", ",".join(names), "--epochs", "2", "--limit", "256",
                             "--output", str(png), "--no-progress"])
     out = capsys.readouterr().out
-    header = out.splitlines()[[i for i, line in enumerate(out.splitlines())
-                               if line.startswith("| backend")][0]]
+    header = next(line for line in out.splitlines() if line.startswith("| backend"))
     for column in ("backend", "device", "params", "1st epoch (s)", "s/epoch", "samples/s",
                    "final loss", "test acc"):
         assert column in header

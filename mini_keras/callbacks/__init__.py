@@ -8,6 +8,18 @@ from mini_keras.callbacks.model_checkpoint import ModelCheckpoint
 from mini_keras.callbacks.simple import CSVLogger, LambdaCallback, TerminateOnNaN
 from mini_keras.callbacks.tensorboard import TensorBoard
 
-__all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
-           "ModelCheckpoint", "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger",
-           "TerminateOnNaN", "LambdaCallback", "BackupAndRestore", "TensorBoard"]
+__all__ = [
+           "BackupAndRestore",
+           "CSVLogger",
+           "Callback",
+           "CallbackList",
+           "EarlyStopping",
+           "History",
+           "LambdaCallback",
+           "LearningRateScheduler",
+           "ModelCheckpoint",
+           "ProgbarLogger",
+           "ReduceLROnPlateau",
+           "TensorBoard",
+           "TerminateOnNaN",
+]

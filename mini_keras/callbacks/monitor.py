@@ -22,7 +22,7 @@ def improvement_sign(monitor: str, mode: str, owner: str) -> int:
         return -1
     if mode == "max":
         return 1
-    name = monitor[4:] if monitor.startswith("val_") else monitor
+    name = monitor.removeprefix("val_")
     if name.endswith("loss") or "error" in name or name in ("mse", "mae", "mape", "msle"):
         return -1
     if any(hint in name for hint in _MAX_HINTS):

@@ -26,7 +26,8 @@ class CSVLogger(Callback):
     def on_train_begin(self, logs=None):
         has_header = (self.append and os.path.exists(self.filename)
                       and os.path.getsize(self.filename) > 0)
-        self._file = open(self.filename, "a" if self.append else "w", newline="")
+        # Kept open for the whole fit and closed in on_train_end.
+        self._file = open(self.filename, "a" if self.append else "w", newline="")  # noqa: SIM115
         self.keys, self._writer = None, None
         self._append_header = not has_header
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 import inspect
 import math
 import re
@@ -17,6 +18,7 @@ from mini_keras.core.stateless import StatelessScope
 from mini_keras.core.variable import Variable, unique_name
 
 _training_ctx: contextvars.ContextVar = contextvars.ContextVar("mini_keras_training", default=None)
+_in_call: contextvars.ContextVar = contextvars.ContextVar("mini_keras_in_call", default=False)
 
 
 def to_snake_case(name: str) -> str:
@@ -38,6 +40,23 @@ class Layer:
         dtype: variable dtype (default ``config.floatx()``).
         input_shape: (Sequential convenience) shape of one sample, without the batch.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        # Like Keras 3: calling `layer.build(shape)` directly marks the layer built and creates
+        # its weights on the layer's backend, so a later call does not build a second time.
+        super().__init_subclass__(**kwargs)
+        original = cls.__dict__.get("build")
+        if original is None or getattr(original, "_wraps_build", False):
+            return
+
+        @functools.wraps(original)
+        def build(self, *args, **kw):
+            with backends.backend_scope(self._backend_name):
+                original(self, *args, **kw)
+            self.built = True
+
+        build._wraps_build = True
+        cls.build = build
 
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, **kwargs):
         if kwargs.pop("input_dim", None) is not None and input_shape is None:
@@ -228,6 +247,23 @@ class Layer:
             raise TypeError(f"Layer '{self.name}' must be called with at least one input.")
         if is_symbolic((args, kwargs)):
             return self._symbolic_call(args, kwargs)
+        outermost = not _in_call.get()
+        if outermost:  # a new top-level call: forget losses added by the previous one
+            self._clear_losses()
+        call_token = _in_call.set(True)
+        try:
+            return self._call_on_backend(args, kwargs)
+        finally:
+            _in_call.reset(call_token)
+
+    def _clear_losses(self) -> None:
+        stack = [self]
+        while stack:
+            layer = stack.pop()
+            layer._losses.clear()
+            stack.extend(layer._layers)
+
+    def _call_on_backend(self, args, kwargs):
         with backends.backend_scope(self._backend_name):
             inputs = map_structure(self._to_tensor, args[0])
             args = (inputs,) + args[1:]

@@ -8,8 +8,15 @@ from mini_keras.models.functional import Functional
 from mini_keras.models.model import Model
 from mini_keras.models.sequential import Sequential
 
-__all__ = ["Model", "Sequential", "Functional", "load_model", "save_model", "model_from_json",
-           "clone_model"]
+__all__ = [
+    "Functional",
+    "Model",
+    "Sequential",
+    "clone_model",
+    "load_model",
+    "model_from_json",
+    "save_model",
+]
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):

@@ -79,7 +79,7 @@ def get_custom_objects() -> dict:
     return _GLOBAL_CUSTOM_OBJECTS
 
 
-class custom_object_scope:  # noqa: N801 - Keras' name
+class custom_object_scope:
     """Context manager making ``custom_objects`` visible to every load inside it.
 
     Args:

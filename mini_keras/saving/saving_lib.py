@@ -24,8 +24,11 @@ import zlib
 import h5py
 import numpy as np
 
-from mini_keras.saving.serialization import (deserialize_keras_object, safe_mode_scope,
-                                             serialize_keras_object)
+from mini_keras.saving.serialization import (
+    deserialize_keras_object,
+    safe_mode_scope,
+    serialize_keras_object,
+)
 
 CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
@@ -175,7 +178,7 @@ def atomic_write(filepath: str, write) -> None:
         raise
 
 
-class open_archive:  # noqa: N801 - used as a context manager
+class open_archive:
     """Open a ``.keras`` zip for reading, turning every corruption into a clear ValueError."""
 
     def __init__(self, filepath: str):
@@ -345,7 +348,7 @@ def read_weights(model, h5: h5py.File, skip_mismatch: bool = False) -> None:
     def visit(obj, path):
         variables = _own_variables(obj)
         key = f"{path}/vars" if path else "vars"
-        saved = h5[key] if key in h5 else {}
+        saved = h5.get(key, {})
         if isinstance(obj, Optimizer):
             if not len(saved):  # saved before the optimizer was built: nothing to restore
                 return

@@ -206,13 +206,6 @@ class Trainer:
         """Forward pass in inference mode."""
         return self(x, training=False)
 
-    def _clear_losses(self) -> None:
-        stack = [self]
-        while stack:
-            layer = stack.pop()
-            layer._losses.clear()
-            stack.extend(layer._layers)
-
     # ------------------------------------------------------------------ compiled functions
     def _state_variables(self) -> list:
         state = self.variables + self.optimizer.variables if self.optimizer else self.variables

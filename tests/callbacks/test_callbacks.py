@@ -92,14 +92,14 @@ def test_csv_logger(backend, tmp_path):
     path = tmp_path / "log.csv"
     history = _model().fit(X, Y, epochs=3, verbose=0, validation_data=(X, Y),
                            callbacks=[callbacks.CSVLogger(str(path))])
-    rows = list(csv.DictReader(open(path)))
+    rows = list(csv.DictReader(path.read_text().splitlines()))
     assert list(rows[0]) == ["epoch", "loss", "mae", "val_loss", "val_mae"]
     assert [int(r["epoch"]) for r in rows] == [0, 1, 2]
     np.testing.assert_allclose([float(r["loss"]) for r in rows], history.history["loss"],
                                rtol=1e-6)
     _model().fit(X, Y, epochs=1, verbose=0, callbacks=[callbacks.CSVLogger(str(path),
                                                                            append=True)])
-    lines = open(path).read().strip().splitlines()
+    lines = path.read_text().strip().splitlines()
     assert len(lines) == 5 and lines[4].startswith("0,")  # appended, no second header
 
 
@@ -194,4 +194,5 @@ def test_tensorboard_event_files(backend, tmp_path):
 def test_plot_history(tmp_path):
     history = _model().fit(X, Y, epochs=2, verbose=0, validation_data=(X, Y))
     path = keras.utils.plot_history(history, str(tmp_path / "curves.png"))
-    assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    with open(path, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
