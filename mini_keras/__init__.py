@@ -8,7 +8,7 @@ numpy) and can be changed with ``keras.config.set_backend``; models keep the bac
 built with.
 """
 
-from mini_keras import (activations, callbacks, config, constraints, initializers, layers, losses, metrics,
+from mini_keras import (activations, callbacks, config, constraints, datasets, initializers, layers, losses, metrics,
                         models, ops, optimizers, random, regularizers, utils)
 from mini_keras.layers import Input, Layer
 from mini_keras.models import Model, Sequential
@@ -16,6 +16,6 @@ from mini_keras.core.variable import Variable
 
 __version__ = "0.1.0"
 
-__all__ = ["activations", "callbacks", "config", "constraints", "initializers", "layers", "losses", "metrics",
+__all__ = ["activations", "callbacks", "config", "constraints", "datasets", "initializers", "layers", "losses", "metrics",
            "models", "ops", "optimizers", "random", "regularizers", "utils", "Input", "Layer",
            "Model", "Sequential", "Variable", "__version__"]

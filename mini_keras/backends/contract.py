@@ -9,7 +9,9 @@ Conventions every backend follows:
   its autodiff ``Tensor``). Outputs are the backend's tensors.
 - ``dtype`` arguments and :func:`dtype` results are canonical strings: "float16", "bfloat16",
   "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint32", "bool".
-  ``dtype=None`` for float creation means ``mini_keras.config.floatx()``.
+  ``dtype=None`` for float creation means ``mini_keras.config.floatx()``. JAX runs with
+  ``jax_enable_x64`` off, as Keras 3 does: there, float64/int64 requests give float32/int32
+  (silently, without a warning per call).
 - ``axis`` may be an int, a tuple of ints or None; negative axes count from the end.
 - Tensors are placed on the backend's default accelerator when one is present.
 - A function that cannot be differentiated on a backend raises ``NotImplementedError`` naming the
