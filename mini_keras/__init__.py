@@ -9,7 +9,7 @@ built with.
 """
 
 from mini_keras import (activations, callbacks, config, constraints, datasets, initializers, layers, losses, metrics,
-                        models, ops, optimizers, random, regularizers, utils)
+                        models, ops, optimizers, random, regularizers, saving, utils)
 from mini_keras.layers import Input, Layer
 from mini_keras.models import Model, Sequential
 from mini_keras.core.variable import Variable
@@ -17,5 +17,5 @@ from mini_keras.core.variable import Variable
 __version__ = "0.1.0"
 
 __all__ = ["activations", "callbacks", "config", "constraints", "datasets", "initializers", "layers", "losses", "metrics",
-           "models", "ops", "optimizers", "random", "regularizers", "utils", "Input", "Layer",
+           "models", "ops", "optimizers", "random", "regularizers", "saving", "utils", "Input", "Layer",
            "Model", "Sequential", "Variable", "__version__"]

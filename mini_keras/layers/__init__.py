@@ -9,6 +9,7 @@ from mini_keras.layers.convolutional import *  # noqa: F403
 from mini_keras.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer
 from mini_keras.layers.embedding import *  # noqa: F403
 from mini_keras.layers.input_spec import InputSpec
+from mini_keras.layers.lambda_layer import Lambda
 from mini_keras.layers.layer import Layer
 from mini_keras.layers.merging import *  # noqa: F403
 from mini_keras.layers.normalization import *  # noqa: F403
@@ -22,6 +23,6 @@ from mini_keras.layers import (activation_layers, attention, convolutional, embe
                                rnn)
 
 __all__ = (["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
-            "Flatten"] + activation_layers.__all__ + attention.__all__ + convolutional.__all__
+            "Flatten", "Lambda"] + activation_layers.__all__ + attention.__all__ + convolutional.__all__
            + embedding.__all__ + merging.__all__ + normalization.__all__ + pooling.__all__
            + preprocessing.__all__ + regularization.__all__ + reshaping.__all__ + rnn.__all__)
