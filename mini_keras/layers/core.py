@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from mini_keras import activations, backends, constraints, initializers, ops
+from mini_keras import activations, backends, constraints, initializers, ops, regularizers
 from mini_keras import random as mk_random
 from mini_keras.core.keras_tensor import KerasTensor
 from mini_keras.core.seed_generator import SeedGenerator
@@ -130,8 +130,11 @@ class Dense(Layer):
                 "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": None, "bias_regularizer": None,
-                "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}
 
 
 class Activation(Layer):
@@ -205,7 +208,4 @@ class Flatten(Layer):
 
 
 def _regularizer(identifier):
-    if identifier is None:
-        return None
-    from mini_keras import regularizers
-    return regularizers.get(identifier)
+    return None if identifier is None else regularizers.get(identifier)
