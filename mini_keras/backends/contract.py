@@ -492,3 +492,21 @@ def compile(fn, state_variables, jit_compile=None):
     with :class:`mini_keras.core.stateless.StatelessScope`, ``jax.jit``-compiles it with the
     values donated, and writes the new values back after each call.
     """
+
+
+# ---------------------------------------------------------------------------- extensions
+# The numpy-like and nn/math/core op families live in their own files to keep this one short;
+# they are part of the contract exactly like the functions above.
+from mini_keras.backends.contract_nn_ext import *  # noqa: E402, F403
+from mini_keras.backends.contract_numpy_ext import *  # noqa: E402, F403
+
+_MODULES = ("mini_keras.backends.contract", "mini_keras.backends.contract_numpy_ext",
+            "mini_keras.backends.contract_nn_ext")
+
+
+def functions() -> dict:
+    """Return every contract function by name (this module and its extension modules)."""
+    import inspect
+    return {name: fn for name, fn in globals().items()
+            if inspect.isfunction(fn) and fn.__module__ in _MODULES and name != "functions"
+            and not name.startswith("_")}

@@ -257,7 +257,8 @@ class Attention(Layer):
         inputs: ``[query, value]`` or ``[query, value, key]``; query ``(batch, Tq, dim)``, value
             and key ``(batch, Tv, dim)`` (key defaults to value).
         mask: ``[query_mask, value_mask]`` bool masks ``(batch, Tq)`` / ``(batch, Tv)``; masked
-            values get no attention, masked queries output zeros.
+            values get no attention, masked queries output zeros. A single tensor (a mask
+            propagated by a model for the first input) is taken as the query mask.
         return_attention_scores: also return the ``(batch, Tq, Tv)`` probabilities.
         use_causal_mask: forbid attending to later positions.
 
@@ -293,6 +294,8 @@ class Attention(Layer):
 
     def call(self, inputs, mask=None, training=None, return_attention_scores=False,
              use_causal_mask=False):
+        if mask is not None and not isinstance(mask, (list, tuple)):
+            mask = [mask, None]
         self._check_inputs(inputs, mask)
         query, value = inputs[0], inputs[1]
         key = inputs[2] if len(inputs) > 2 else value
@@ -326,7 +329,9 @@ class Attention(Layer):
 
     def compute_mask(self, inputs, mask=None):
         """The output mask: the query mask (None when absent)."""
-        return None if not mask or mask[0] is None else mask[0]
+        if mask is None or not isinstance(mask, (list, tuple)):
+            return mask
+        return mask[0] if mask else None
 
     def compute_output_spec(self, inputs, mask=None, return_attention_scores=False, **kwargs):
         query, value = inputs[0], inputs[1]

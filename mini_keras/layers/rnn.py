@@ -185,10 +185,11 @@ class _RNN(Layer):
         return output
 
     def compute_mask(self, inputs, mask=None):
-        """The output mask: the input mask when returning sequences, else None."""
-        if mask is None or not self.return_sequences:
-            return None if not self.return_state else [None] * (1 + self.state_count)
-        return mask if not self.return_state else [mask] + [None] * self.state_count
+        """The mask of the main output: the input mask when returning sequences, else None.
+
+        (One mask, also with ``return_state``: models carry a single mask per layer call.)
+        """
+        return mask if self.return_sequences else None
 
     def compute_output_shape(self, input_shape):
         batch, steps = input_shape[0], input_shape[1]
@@ -444,12 +445,8 @@ class Bidirectional(Layer):
         return output
 
     def compute_mask(self, inputs, mask=None):
-        """The output mask: the input mask when returning sequences, else None."""
-        out = mask if self.return_sequences else None
-        if not self.return_state:
-            return out
-        outputs = [out, out] if self.merge_mode is None else [out]
-        return outputs + [None] * (2 * self.forward_layer.state_count)
+        """The mask of the main output: the input mask when returning sequences, else None."""
+        return mask if self.return_sequences else None
 
     def get_config(self):
         return {**super().get_config(), "merge_mode": self.merge_mode,

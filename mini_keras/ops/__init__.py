@@ -125,4 +125,8 @@ from mini_keras.ops.composite import (  # noqa: E402
     swish,
 )
 
-__all__ = [n for n in dir() if not n.startswith("_")]
+from mini_keras.ops.nn_ext import *  # noqa: E402, F403
+from mini_keras.ops.numpy_ext import *  # noqa: E402, F403
+
+__all__ = [n for n in dir() if not n.startswith("_") and n not in ("dispatch", "composite",
+                                                                      "nn_ext", "numpy_ext")]

@@ -12,10 +12,7 @@ from mini_keras.backends import contract
 
 PACKAGE_DIR = pathlib.Path(mini_keras.__file__).parent
 FRAMEWORKS = ("torch", "jax", "tensorflow")
-CONTRACT_FUNCTIONS = {
-    name: fn for name, fn in vars(contract).items()
-    if inspect.isfunction(fn) and fn.__module__ == contract.__name__
-}
+CONTRACT_FUNCTIONS = contract.functions()
 
 
 def _installed_backend(name):

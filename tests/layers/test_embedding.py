@@ -62,3 +62,23 @@ def test_embedding_in_a_model_and_config(backend):
     assert (clone.input_dim, clone.output_dim, clone.mask_zero) == (7, 2, True)
     with pytest.raises(ValueError, match="output_dim"):
         layers.Embedding(10, 0)
+
+
+def test_models_carry_the_embedding_mask(backend):
+    """Sequential and functional models pass Embedding's mask to LSTM and MultiHeadAttention."""
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4,), dtype="int32"),
+                              layers.Embedding(10, 4, mask_zero=True), layers.LSTM(3)])
+    padded = _np(model(IDS))
+    emb, lstm = model.layers
+    np.testing.assert_allclose(padded[0], _np(lstm(emb(IDS[:1, :2])))[0], atol=1e-6)
+    np.testing.assert_allclose(padded[1], _np(lstm(emb(IDS[1:, :3])))[0], atol=1e-6)
+
+    inputs = keras.Input((4,), dtype="int32")
+    embedded = layers.Embedding(10, 4, mask_zero=True)(inputs)
+    attended = layers.MultiHeadAttention(2, 3)(embedded, embedded)
+    functional = keras.Model(inputs, attended)
+    emb, mha = functional.layers[1], functional.layers[2]
+    mask = IDS != 0
+    expected = mha(emb(IDS), emb(IDS), attention_mask=mask[:, :, None] & mask[:, None, :])
+    np.testing.assert_allclose(_np(functional(IDS)), _np(expected), atol=1e-6)

@@ -9,20 +9,20 @@ from mini_keras.core.variable import Variable
 
 STEPS = [0, 1, 3, 7, 10, 15, 25, 40]
 CASES = [
-    ("ExponentialDecay", dict(initial_learning_rate=0.1, decay_steps=4, decay_rate=0.5)),
-    ("ExponentialDecay", dict(initial_learning_rate=0.1, decay_steps=4, decay_rate=0.5,
-                              staircase=True)),
-    ("PiecewiseConstantDecay", dict(boundaries=[3, 10, 20], values=[1.0, 0.5, 0.1, 0.01])),
-    ("InverseTimeDecay", dict(initial_learning_rate=0.2, decay_steps=5, decay_rate=0.5)),
-    ("InverseTimeDecay", dict(initial_learning_rate=0.2, decay_steps=5, decay_rate=0.5,
-                              staircase=True)),
-    ("PolynomialDecay", dict(initial_learning_rate=0.1, decay_steps=20, power=2.0)),
-    ("PolynomialDecay", dict(initial_learning_rate=0.1, decay_steps=12, cycle=True)),
-    ("CosineDecay", dict(initial_learning_rate=0.1, decay_steps=20, alpha=0.1)),
-    ("CosineDecay", dict(initial_learning_rate=0.0, decay_steps=20, warmup_target=0.1,
-                         warmup_steps=8)),
-    ("CosineDecay", dict(initial_learning_rate=0.05, decay_steps=20, warmup_target=0.1,
-                         warmup_steps=0)),
+    ("ExponentialDecay", {"initial_learning_rate": 0.1, "decay_steps": 4, "decay_rate": 0.5}),
+    ("ExponentialDecay", {"initial_learning_rate": 0.1, "decay_steps": 4, "decay_rate": 0.5,
+                              "staircase": True}),
+    ("PiecewiseConstantDecay", {"boundaries": [3, 10, 20], "values": [1.0, 0.5, 0.1, 0.01]}),
+    ("InverseTimeDecay", {"initial_learning_rate": 0.2, "decay_steps": 5, "decay_rate": 0.5}),
+    ("InverseTimeDecay", {"initial_learning_rate": 0.2, "decay_steps": 5, "decay_rate": 0.5,
+                              "staircase": True}),
+    ("PolynomialDecay", {"initial_learning_rate": 0.1, "decay_steps": 20, "power": 2.0}),
+    ("PolynomialDecay", {"initial_learning_rate": 0.1, "decay_steps": 12, "cycle": True}),
+    ("CosineDecay", {"initial_learning_rate": 0.1, "decay_steps": 20, "alpha": 0.1}),
+    ("CosineDecay", {"initial_learning_rate": 0.0, "decay_steps": 20, "warmup_target": 0.1,
+                         "warmup_steps": 8}),
+    ("CosineDecay", {"initial_learning_rate": 0.05, "decay_steps": 20, "warmup_target": 0.1,
+                         "warmup_steps": 0}),
 ]
 
 

@@ -233,3 +233,6 @@ __all__ = [
 # Importing the submodule `shape.py` bound the package attribute `shape` to that module;
 # the contract's `shape` is the function from core.
 shape = core.shape
+
+from mini_keras.backends.jax.numpy_ext import *  # noqa: E402, F403
+from mini_keras.backends.jax.nn_ext import *  # noqa: E402, F403

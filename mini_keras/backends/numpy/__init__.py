@@ -103,3 +103,6 @@ from mini_keras.backends.numpy.shapes import (
     tile,
     transpose,
 )
+
+from mini_keras.backends.numpy.numpy_ext import *  # noqa: E402, F403
+from mini_keras.backends.numpy.nn_ext import *  # noqa: E402, F403

@@ -239,3 +239,6 @@ __all__ = [
     "where",
     "zeros",
 ]
+
+from mini_keras.backends.tensorflow.numpy_ext import *  # noqa: E402, F403
+from mini_keras.backends.tensorflow.nn_ext import *  # noqa: E402, F403

@@ -229,3 +229,6 @@ __all__ = [
     "where",
     "zeros",
 ]
+
+from mini_keras.backends.torch.numpy_ext import *  # noqa: E402, F403
+from mini_keras.backends.torch.nn_ext import *  # noqa: E402, F403
