@@ -450,11 +450,15 @@ class Bidirectional(Layer):
 
     def get_config(self):
         return {**super().get_config(), "merge_mode": self.merge_mode,
-                "layer": _serialize(self.forward_layer)}
+                "layer": _serialize(self.forward_layer),
+                "backward_layer": _serialize(self.backward_layer)}
 
     @classmethod
     def from_config(cls, config):
-        return super().from_config({**config, "layer": _deserialize(config["layer"])})
+        config = {**config, "layer": _deserialize(config["layer"])}
+        if config.get("backward_layer") is not None:
+            config["backward_layer"] = _deserialize(config["backward_layer"])
+        return super().from_config(config)
 
 
 class TimeDistributed(Layer):

@@ -616,7 +616,7 @@ def test_every_function_tested():
     from mini_keras.backends import contract
 
     tree = ast.parse(CONTRACT.read_text())
-    names = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    names = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)} - {"functions"}
     assert names - {case[0] for case in CASES} - DEDICATED == set()
     for name in names:
         assert (inspect.signature(getattr(B, name)).parameters
