@@ -66,7 +66,9 @@ def profile_text(args: list[str], threads: int, lines: int = 45) -> str:
     print("  $ (profile)", " ".join(cmd[1:]), flush=True)
     proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env, cwd=HERE.parent)
     out = proc.stdout.splitlines()
-    start = next((i for i, line in enumerate(out) if "ncalls" in line), 0)
+    if not any("ncalls" in line for line in out):
+        return "profile failed: " + " | ".join((proc.stderr or proc.stdout).splitlines()[-3:])
+    start = next(i for i, line in enumerate(out) if "ncalls" in line)
     head = [line for line in out[:start] if "function calls" in line or "profile:" in line]
     return "\n".join(head + out[start:start + lines]).rstrip()
 

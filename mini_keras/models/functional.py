@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from mini_keras import backends
 from mini_keras.core.keras_tensor import KerasTensor, flatten, map_structure
 from mini_keras.models.model import Model
@@ -90,10 +92,13 @@ class Functional(Model):
             kwargs = map_structure(resolve, node.kwargs)
             if node.layer._call_has_training and kwargs.get("training") is None:
                 kwargs["training"] = training
-            first = flatten(node.args[0])[0]
-            in_mask = masks.get(id(first)) if isinstance(first, KerasTensor) else None
+            in_mask = self._input_mask(node.args[0], masks)
             if in_mask is not None and node.layer._call_has_mask and "mask" not in kwargs:
                 kwargs["mask"] = in_mask
+            value = node.args[1] if len(node.args) > 1 else node.kwargs.get("value")
+            if (isinstance(value, KerasTensor) and id(value) in masks and "value_mask" not in kwargs
+                    and "value_mask" in inspect.signature(node.layer.call).parameters):
+                kwargs["value_mask"] = masks[id(value)]  # attention layers: mask the keys/values
             out = node.layer(*args, **kwargs)
             out_mask = node.layer.compute_mask(args[0], in_mask)
             for kt, value in zip(flatten(node.outputs), flatten(out)):
@@ -101,6 +106,14 @@ class Functional(Model):
                 if out_mask is not None:
                     masks[id(kt)] = out_mask
         return map_structure(lambda t: values[id(t)], self._outputs_struct)
+
+    @staticmethod
+    def _input_mask(first_arg, masks):
+        """Mask for a node's first argument: one mask, or a list for a list of inputs."""
+        if isinstance(first_arg, (list, tuple)):
+            found = [masks.get(id(t)) if isinstance(t, KerasTensor) else None for t in first_arg]
+            return None if all(m is None for m in found) else found
+        return masks.get(id(first_arg)) if isinstance(first_arg, KerasTensor) else None
 
     def compute_output_shape(self, input_shape):
         return map_structure(lambda t: t.shape, self._outputs_struct)

@@ -1,13 +1,23 @@
-"""``mini_keras.random``: seeded random tensors on the current backend."""
+"""``mini_keras.random``: seeded random tensors on the current backend.
+
+``seed`` is an int, a :class:`SeedGenerator` (a new draw per call: use this inside layers and
+compiled steps) or None (a fresh, unreproducible draw). The same seed gives the same numbers on
+the same backend; the streams of the four backends differ (each uses its framework's generator:
+numpy ``default_rng``, ``torch.Generator``, JAX keys, TensorFlow stateless ops). Initial weights
+are drawn on the host instead (see ``mini_keras.initializers``), so they match everywhere.
+"""
 
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 
 from mini_keras import backends
 from mini_keras.core.seed_generator import SeedGenerator
 
-__all__ = ["SeedGenerator", "uniform", "normal", "dropout"]
+__all__ = ["SeedGenerator", "uniform", "normal", "dropout", "truncated_normal", "categorical",
+           "randint", "shuffle"]
 
 
 def _seed(seed):
@@ -18,18 +28,116 @@ def _seed(seed):
     return np.array([int(seed) % 2**31, 0], dtype="int32")
 
 
+def _unwrap(x):
+    from mini_keras.ops.dispatch import unwrap
+    return unwrap(x)
+
+
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
-    """Uniform samples in ``[minval, maxval)``; ``seed`` is an int, a SeedGenerator or None."""
+    """Uniform samples in ``[minval, maxval)``.
+
+    Args:
+        shape: output shape.
+        minval, maxval: the range.
+        dtype: float dtype (floatx by default).
+        seed: int, SeedGenerator or None.
+    """
     return backends.current().random_uniform(tuple(shape), minval, maxval, dtype, _seed(seed))
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    """Normal samples; ``seed`` is an int, a SeedGenerator or None."""
+    """Normal samples.
+
+    Args:
+        shape: output shape.
+        mean, stddev: the distribution's parameters.
+        dtype: float dtype (floatx by default).
+        seed: int, SeedGenerator or None.
+    """
     return backends.current().random_normal(tuple(shape), mean, stddev, dtype, _seed(seed))
 
 
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Normal samples redrawn until within two standard deviations of the mean.
+
+    Args:
+        shape: output shape.
+        mean, stddev: parameters of the untruncated normal.
+        dtype: float dtype (floatx by default).
+        seed: int, SeedGenerator or None.
+    """
+    return backends.current().random_truncated_normal(tuple(shape), mean, stddev, dtype,
+                                                      _seed(seed))
+
+
+def categorical(logits, num_samples, dtype="int32", seed=None):
+    """Draw class indices with probabilities ``softmax(logits)``, independently per row.
+
+    Args:
+        logits: 2-D tensor ``(batch, classes)`` of unnormalized log-probabilities.
+        num_samples: draws per row.
+        dtype: int dtype of the result.
+        seed: int, SeedGenerator or None.
+
+    Returns:
+        int tensor ``(batch, num_samples)``.
+    """
+    b = backends.current()
+    logits = b.convert_to_tensor(_unwrap(logits))
+    if len(b.shape(logits)) != 2:
+        raise ValueError("random.categorical: `logits` must be 2-D (batch, classes), received "
+                         f"shape {tuple(b.shape(logits))}.")
+    if not isinstance(num_samples, numbers.Integral) or num_samples < 1:
+        raise ValueError("random.categorical: `num_samples` must be a positive int, received "
+                         f"{num_samples!r}.")
+    return b.random_categorical(logits, int(num_samples), dtype, _seed(seed))
+
+
+def randint(shape, minval, maxval, dtype="int32", seed=None):
+    """Uniform integers in ``[minval, maxval)``.
+
+    Args:
+        shape: output shape.
+        minval, maxval: the range (``minval < maxval``).
+        dtype: int dtype of the result.
+        seed: int, SeedGenerator or None.
+    """
+    if "int" not in str(dtype):
+        raise TypeError(f"random.randint: `dtype` must be an integer dtype, received {dtype!r}.")
+    if int(minval) >= int(maxval):
+        raise ValueError(f"random.randint: `minval` must be < `maxval`, received {minval} and "
+                         f"{maxval}.")
+    return backends.current().random_randint(tuple(shape), int(minval), int(maxval), dtype,
+                                             _seed(seed))
+
+
+def shuffle(x, axis=0, seed=None):
+    """``x`` with its slices along ``axis`` in a random order.
+
+    Args:
+        x: tensor.
+        axis: the shuffled axis.
+        seed: int, SeedGenerator or None.
+    """
+    b = backends.current()
+    x = b.convert_to_tensor(_unwrap(x))
+    rank = len(b.shape(x))
+    if not isinstance(axis, numbers.Integral) or not -rank <= axis < rank:
+        raise ValueError(f"random.shuffle: `axis`={axis!r} is out of range for a tensor of rank "
+                         f"{rank}.")
+    return b.random_shuffle(x, int(axis) % rank, _seed(seed))
+
+
 def dropout(inputs, rate, noise_shape=None, seed=None):
-    """Zero each entry with probability ``rate``; scale the kept ones by ``1 / (1 - rate)``."""
+    """Zero each entry with probability ``rate``; scale the kept ones by ``1 / (1 - rate)``.
+
+    Args:
+        inputs: tensor.
+        rate: drop probability in ``[0, 1)``.
+        noise_shape: shape of the keep mask (broadcast to ``inputs``); None entries take the
+            input's size.
+        seed: int, SeedGenerator or None.
+    """
     b = backends.current()
     shape = tuple(noise_shape) if noise_shape is not None else tuple(b.shape(inputs))
     shape = tuple(s if s is not None else d for s, d in zip(shape, b.shape(inputs)))

@@ -21,7 +21,6 @@ import warnings
 import zipfile
 import zlib
 
-import h5py
 import numpy as np
 
 from mini_keras.saving.serialization import (
@@ -71,7 +70,7 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
             zf.writestr(METADATA_FILENAME, metadata_json)
             zf.writestr(CONFIG_FILENAME, config_json)
             buffer = io.BytesIO()
-            with h5py.File(buffer, "w") as h5:
+            with _h5py().File(buffer, "w") as h5:
                 write_weights(model, h5)
             zf.writestr(WEIGHTS_FILENAME, buffer.getvalue())
 
@@ -127,7 +126,7 @@ def save_weights(model, filepath, overwrite: bool = True) -> None:
     _check_overwrite(filepath, overwrite)
 
     def write(fileobj):
-        with h5py.File(fileobj, "w") as h5:
+        with _h5py().File(fileobj, "w") as h5:
             write_weights(model, h5)
 
     atomic_write(filepath, write)
@@ -210,9 +209,18 @@ def _read_member(zf: zipfile.ZipFile, name: str, filepath: str) -> bytes:
         raise ValueError(_corrupt(filepath, e)) from e
 
 
+def _h5py():
+    """Import h5py on first use (it is the `io` extra, not a core dependency)."""
+    try:
+        import h5py
+    except ImportError as e:
+        raise ImportError('Saving and loading weights needs h5py: pip install "mini_keras[io]"') from e
+    return h5py
+
+
 def _open_h5(data: bytes, filepath: str) -> h5py.File:
     try:
-        return h5py.File(io.BytesIO(data), "r")
+        return _h5py().File(io.BytesIO(data), "r")
     except OSError as e:
         raise ValueError(_corrupt(filepath, f"unreadable weights file: {e}")) from e
 

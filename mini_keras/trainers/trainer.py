@@ -72,6 +72,9 @@ class Trainer:
 
     def _build_for_data(self, x, y) -> None:
         """Build weights, per-output losses, metrics and optimizer state from a sample batch."""
+        if (self._losses_per_output is not None and (self._metrics_built or y is None)
+                and self.optimizer.built):
+            return  # already built by an earlier fit/evaluate: no eager forward pass again
         sample_x = data_mod.take(x, slice(0, 2))
         with backends.backend_scope(self._backend_name), StatelessScope():
             y_pred = self(sample_x, training=False)

@@ -13,10 +13,13 @@ import numpy as np
 from mini_keras.backends.numpy.autodiff import Tensor, data, record
 from mini_keras.backends.numpy.core import as_input, floatx_dtype, operands
 
-try:
-    from scipy.special import erf as _erf
-except ImportError:  # scipy is optional: fall back to the (slower) standard library
-    _erf = np.vectorize(_math.erf, otypes=[np.float64])
+def _erf(a):
+    """scipy's erf when installed (imported on first use: it costs ~0.5 s), else the stdlib's."""
+    try:
+        from scipy.special import erf as scipy_erf
+    except ImportError:  # scipy is optional: fall back to the (slower) standard library
+        return np.vectorize(_math.erf, otypes=[np.float64])(a)
+    return scipy_erf(a)
 
 
 def _unary(x, fn, derivative):

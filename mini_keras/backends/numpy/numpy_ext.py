@@ -131,7 +131,8 @@ def isfinite(x):
 def _int_operands(x1, x2):
     """Elementwise operands with bools promoted to int32."""
     x1, x2 = operands(x1, x2)
-    return [cast(x, "int32") if data(x).dtype == bool else x for x in (x1, x2)]
+    return [cast(x, "int32") if np.asarray(data(x)).dtype == bool and not isinstance(x, bool)
+            else x for x in (x1, x2)]
 
 
 def mod(x1, x2):

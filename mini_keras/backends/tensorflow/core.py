@@ -353,4 +353,4 @@ def value_and_grad(fn, has_aux=False):
 
 def compile(fn, state_variables, jit_compile=None):
     """Wrap ``fn`` in ``tf.function`` (XLA when ``jit_compile``); variables are tf.Variables."""
-    return tf.function(fn, jit_compile=jit_compile)
+    return tf.function(fn, jit_compile=jit_compile, autograph=False)

@@ -136,10 +136,6 @@ def slice_update(inputs, start_indices, updates):
 # ---------------------------------------------------------------------------- random
 
 
-def _seed(seed):
-    return _stateless_seed([0, 0] if seed is None else seed) if seed is not None else None
-
-
 def random_truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """``tf.random.stateless_truncated_normal`` (stateful without a seed)."""
     dtype, shape = dtype or config.floatx(), _shape_arg(shape)
