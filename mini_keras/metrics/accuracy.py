@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from mini_keras import backends
+from mini_keras.losses.loss import squeeze_or_expand_to_same_rank
 from mini_keras.metrics.metric import MeanMetricWrapper
 
 
 def accuracy(y_true, y_pred):
     """1.0 where ``y_true == y_pred`` exactly."""
     b = backends.current()
-    y_pred = b.convert_to_tensor(y_pred)
-    return b.cast(b.equal(b.cast(b.convert_to_tensor(y_true), b.dtype(y_pred)), y_pred), "float32")
+    y_true, y_pred = squeeze_or_expand_to_same_rank(b.convert_to_tensor(y_true),
+                                                    b.convert_to_tensor(y_pred))
+    return b.cast(b.equal(b.cast(y_true, b.dtype(y_pred)), y_pred), "float32")
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     """Mean over the last axis of ``(y_pred > threshold) == y_true``."""
     b = backends.current()
+    y_true, y_pred = squeeze_or_expand_to_same_rank(b.convert_to_tensor(y_true),
+                                                    b.convert_to_tensor(y_pred))
     pred = b.cast(b.greater(y_pred, threshold), "float32")
     true = b.cast(b.convert_to_tensor(y_true), "float32")
     return b.mean(b.cast(b.equal(true, pred), "float32"), axis=-1)

@@ -252,6 +252,9 @@ def threshold(x, threshold, default_value):
 def sparsemax(x, axis=-1):
     """Sparsemax: the Euclidean projection of ``x`` onto the probability simplex along ``axis``.
 
+    ``tau`` is ``(sum of the k largest entries - 1) / k`` for the support size ``k`` (Keras 3.15
+    sums the running sums instead, which is wrong whenever ``k > 1``; this follows the paper).
+
     Args:
         x: input tensor (logits).
         axis: the axis that sums to one.
@@ -267,7 +270,7 @@ def sparsemax(x, axis=-1):
     cumulative = b.cumsum(ordered, axis=axis)
     support = b.greater(b.subtract(ordered, b.divide(b.subtract(cumulative, 1.0), ranks)), 0.0)
     k = b.sum(b.cast(support, b.dtype(x)), axis=axis, keepdims=True)
-    kept = b.where(support, cumulative, b.zeros((), b.dtype(x)))
+    kept = b.where(support, ordered, b.zeros((), b.dtype(x)))  # the support is a prefix
     tau = b.divide(b.subtract(b.sum(kept, axis=axis, keepdims=True), 1.0), k)
     return b.maximum(b.subtract(x, tau), 0.0)
 
@@ -539,9 +542,10 @@ def psnr(x1, x2, max_val):
     if tuple(b.shape(x1)) != tuple(b.shape(x2)):
         _fail("psnr", f"`x1` and `x2` must have the same shape, received {tuple(b.shape(x1))} "
                       f"and {tuple(b.shape(x2))}.")
-    mse = b.mean(b.square(b.subtract(x1, x2)))
-    return b.subtract(20.0 * math.log10(float(max_val)),
-                      b.multiply(b.log(mse), 10.0 / math.log(10.0)))
+    # keepdims until the end: 0-d intermediates would turn into Python scalars on numpy
+    mse = b.mean(b.square(b.subtract(x1, x2)), keepdims=True)
+    ratio = b.subtract(b.log(mse), 2.0 * math.log(float(max_val)))
+    return b.reshape(b.multiply(ratio, -10.0 / math.log(10.0)), ())
 
 
 def _space_depth_args(op, x, block_size, data_format):

@@ -18,6 +18,7 @@ from mini_keras.callbacks import CallbackList
 from mini_keras.core.keras_tensor import flatten, map_structure
 from mini_keras.core.stateless import StatelessScope
 from mini_keras.trainers import data as data_mod
+from mini_keras.utils.progbar import format_logs
 from mini_keras.utils.rng import host_rng
 
 
@@ -333,7 +334,7 @@ class Trainer:
         results = self._metric_results()
         cbs.on_test_end(results)
         if verbose and verbose != "auto" or (verbose == "auto" and not _from_fit):
-            print(" - ".join(f"{k}: {v:.4f}" for k, v in results.items()), flush=True)
+            print(format_logs(results), flush=True)
         if return_dict:
             return results
         values = list(results.values())
@@ -403,8 +404,13 @@ class Trainer:
 
 
 def _to_floats(logs: dict) -> dict:
+    """Logs as Python floats (array-valued metrics, e.g. per-class F1, stay numpy arrays)."""
     b = backends.current()
-    return {k: float(np.asarray(b.convert_to_numpy(v))) for k, v in logs.items()}
+    out = {}
+    for k, v in logs.items():
+        value = np.asarray(b.convert_to_numpy(v))
+        out[k] = float(value) if value.size == 1 else value
+    return out
 
 
 def _unpack(validation_data):

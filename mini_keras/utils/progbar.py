@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 import time
 
+import numpy as np
+
 
 class Progbar:
     """Display progress of ``target`` steps with metric values and an ETA.
@@ -41,7 +43,7 @@ class Progbar:
         self.stream.flush()
 
     def _format(self, current, elapsed, finalize) -> str:
-        metrics = " - ".join(f"{k}: {v:.4f}" for k, v in self._values.items())
+        metrics = format_logs(self._values)
         if self.verbose == 2 or not self.target:
             head = f"{current}/{self.target or '?'}"
         else:
@@ -55,3 +57,13 @@ class Progbar:
             eta = elapsed / max(current, 1) * ((self.target or current) - current)
             timing = f"ETA: {eta:.0f}s"
         return f"{head} {timing}" + (f" - {metrics}" if metrics else "")
+
+
+def format_logs(logs: dict) -> str:
+    """``"loss: 0.1234 - accuracy: 0.9500"``; array-valued metrics print as short arrays."""
+    def fmt(v):
+        array = np.asarray(v)
+        if array.size == 1:
+            return f"{float(array):.4f}"
+        return np.array2string(array, precision=4, separator=", ")
+    return " - ".join(f"{k}: {fmt(v)}" for k, v in logs.items())

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -109,23 +109,23 @@ VALUES = [
      1e-6),
     ("celu", "celu", [X], {"alpha": 0.5},
      f32(lambda x, alpha: np.maximum(x, 0) + alpha * np.expm1(np.minimum(x, 0) / alpha)), 1e-5),
-    ("glu", "glu", [X234], {"axis": -1}, lambda x: x[..., :2] * _sigmoid(x[..., 2:]), 1e-5),
-    ("glu-axis0", "glu", [X234], {"axis": 0}, lambda x: x[:1] * _sigmoid(x[1:]), 1e-5),
+    ("glu", "glu", [X234], {"axis": -1}, lambda x, axis: x[..., :2] * _sigmoid(x[..., 2:]), 1e-5),
+    ("glu-axis0", "glu", [X234], {"axis": 0}, lambda x, axis: x[:1] * _sigmoid(x[1:]), 1e-5),
     ("hard_tanh", "hard_tanh", [X], {}, lambda x: np.clip(x, -1, 1), 1e-6),
     ("hard_shrink", "hard_shrink", [X], {"threshold": 1.0},
-     lambda x: np.where(np.abs(x) > 1, x, 0), 1e-6),
+     lambda x, threshold: np.where(np.abs(x) > 1, x, 0), 1e-6),
     ("soft_shrink", "soft_shrink", [X], {},
      lambda x: np.where(x > 0.5, x - 0.5, np.where(x < -0.5, x + 0.5, 0)), 1e-6),
     ("tanh_shrink", "tanh_shrink", [X], {}, lambda x: x - np.tanh(x), 1e-5),
     ("threshold", "threshold", [X, 0.5, -1.0], {}, lambda x, t, d: np.where(x > t, x, d), 1e-6),
     ("sparsemax", "sparsemax", [X], {}, _sparsemax, 1e-5),
-    ("sparsemax-axis0", "sparsemax", [X], {"axis": 0}, lambda x: _sparsemax(x, 0), 1e-5),
+    ("sparsemax-axis0", "sparsemax", [X], {"axis": 0}, _sparsemax, 1e-5),
     ("relu6-int", "relu6", [np.array([-2, 3, 9], np.int32)], {},
      lambda x: np.clip(x, 0, 6).astype(np.float32), 0),
     ("multi_hot", "multi_hot", [np.array([[0, 2], [1, 1]], np.int32), 4], {},
      lambda x, n: np.array([[1, 0, 1, 0], [0, 1, 0, 0]], np.float32), 0),
     ("multi_hot-1d-int", "multi_hot", [np.array([3, 0], np.int32), 4], {"dtype": "int32"},
-     lambda x, n: np.array([1, 0, 0, 1], np.int32), 0),
+     lambda x, n, dtype: np.array([1, 0, 0, 1], np.int32), 0),
     ("batch_normalization", "batch_normalization",
      [X, X[0] * 0.1, POS[0], -1], {"offset": X[1], "scale": X[2]},
      lambda x, m, v, a, offset, scale: (x - m) / np.sqrt(v + 1e-3) * scale + offset, 1e-5),
@@ -461,7 +461,8 @@ floats = hnp.arrays(np.float32, hnp.array_shapes(min_dims=0, max_dims=3, max_sid
 
 
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(x=floats)
 def test_activation_properties(backend, name, x):
     b = backends.get(backend)
@@ -471,7 +472,8 @@ def test_activation_properties(backend, name, x):
                                rtol=1e-5, atol=1e-5)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=hnp.arrays(np.float32, st.tuples(st.integers(1, 6), st.integers(1, 3)),
                        elements=st.floats(-5, 5, width=32)),
        seed=st.integers(0, 1000), segments=st.integers(1, 4))
@@ -484,7 +486,8 @@ def test_segment_reductions_property(backend, data, seed, segments):
     np.testing.assert_array_equal(got_max, _segment_max(data, ids, segments))
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(x=hnp.arrays(np.float32, hnp.array_shapes(min_dims=1, max_dims=3, max_side=5),
                     elements=st.floats(-5, 5, width=32), unique=True),
        k=st.integers(1, 5))
