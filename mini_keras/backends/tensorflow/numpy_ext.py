@@ -119,7 +119,29 @@ def cumprod(x, axis=None, dtype=None):
         x = tf.cast(x, tf.int32)
     if axis is None:
         x, axis = tf.reshape(x, [-1]), 0
-    return tf.math.cumprod(x, axis=axis)
+    if not x.dtype.is_floating:
+        return tf.math.cumprod(x, axis=axis)
+    return _cumprod_exact_grad(x, axis % x.shape.rank)
+
+
+def _cumprod_exact_grad(x, axis):
+    """tf's own cumprod gradient divides by ``x`` (NaN at zeros); this one is exact:
+    d out_j / d x_i = prod_{k <= j, k != i} x_k for j >= i."""
+
+    @tf.custom_gradient
+    def forward(v):
+        def backward(g):
+            moved = tf.experimental.numpy.moveaxis(v, axis, -1)
+            g_moved = tf.experimental.numpy.moveaxis(g, axis, -1)
+            n = moved.shape[-1]
+            eye = tf.eye(n, dtype=tf.bool)
+            others = tf.where(eye, tf.ones([], v.dtype), moved[..., None, :])  # row i: x_i := 1
+            partial = tf.math.cumprod(others, axis=-1)  # [..., i, j]
+            upper = tf.linalg.band_part(tf.ones([n, n], v.dtype), 0, -1)  # j >= i
+            grad = tf.reduce_sum(partial * upper * g_moved[..., None, :], axis=-1)
+            return tf.experimental.numpy.moveaxis(grad, -1, axis)
+        return tf.math.cumprod(v, axis=axis), backward
+    return forward(x)
 
 
 def nonzero(x):
