@@ -6,13 +6,22 @@ needs a framework primitive (a traced branch or loop, a custom VJP, a segment re
 random stream) lives here.
 """
 
-# ruff: noqa: ARG001, A001
-
 __all__ = [
-    "top_k", "segment_sum", "segment_max", "erfinv",
-    "cond", "fori_loop", "while_loop", "vectorized_map", "custom_gradient",
-    "slice", "slice_update",
-    "random_truncated_normal", "random_categorical", "random_randint", "random_shuffle",
+    "cond",
+    "custom_gradient",
+    "erfinv",
+    "fori_loop",
+    "random_categorical",
+    "random_randint",
+    "random_shuffle",
+    "random_truncated_normal",
+    "segment_max",
+    "segment_sum",
+    "slice",
+    "slice_update",
+    "top_k",
+    "vectorized_map",
+    "while_loop",
 ]
 
 # ---------------------------------------------------------------------------- math

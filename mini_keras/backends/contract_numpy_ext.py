@@ -10,8 +10,6 @@ predicates return bool; index results are int32. Linear-algebra inputs are ``(..
 batches of matrices; a right-hand side ``b`` is ``(..., n, k)`` or, when 1-D, a vector ``(n,)``.
 """
 
-# ruff: noqa: ARG001
-
 __all__ = [
     "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "cholesky",
     "cosh", "cumprod", "det", "eigh", "floor_divide", "inv", "isfinite", "isinf", "isnan",

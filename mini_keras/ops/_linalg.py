@@ -11,6 +11,7 @@ import numpy as np
 
 from mini_keras import config
 from mini_keras.backends import current
+from mini_keras.ops._common import _axes
 from mini_keras.ops.dispatch import unwrap
 
 __all__ = ["cholesky", "det", "eigh", "inv", "lstsq", "norm", "pinv", "qr", "slogdet", "solve",
@@ -205,11 +206,11 @@ _VECTOR_ORDS = "None, inf, -inf, 0 or a number"
 _MATRIX_ORDS = ("fro", "nuc", None, 1, -1, 2, -2, np.inf, -np.inf)
 
 
-def _vector_norm(x, ord, axis, keepdims):  # noqa: A002 - Keras' argument name
+def _vector_norm(x, ord, axis, keepdims):
     b = current()
     if ord is None or ord == 2:
         return b.sqrt(b.sum(b.square(x), axis=axis, keepdims=keepdims))
-    if isinstance(ord, str):
+    if ord in ("fro", "nuc"):
         raise ValueError(f"ops.norm: `ord`={ord!r} is a matrix norm; vector norms take "
                          f"{_VECTOR_ORDS}.")
     if ord == np.inf:
@@ -224,7 +225,7 @@ def _vector_norm(x, ord, axis, keepdims):  # noqa: A002 - Keras' argument name
     return b.power(total, 1.0 / float(ord))
 
 
-def _matrix_norm(x, ord, rows, cols, keepdims):  # noqa: A002 - Keras' argument name
+def _matrix_norm(x, ord, rows, cols, keepdims):
     b = current()
     if ord not in _MATRIX_ORDS:
         raise ValueError(f"ops.norm: invalid `ord`={ord!r} for a matrix norm; expected one of "
@@ -244,7 +245,7 @@ def _matrix_norm(x, ord, rows, cols, keepdims):  # noqa: A002 - Keras' argument 
     return out if keepdims else b.squeeze(out, (rows, cols))
 
 
-def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - Keras' argument name
+def norm(x, ord=None, axis=None, keepdims=False):
     """Vector or matrix norm (numpy's ``ord`` meanings).
 
     ``axis`` None: the 2-norm of the flattened tensor when ``ord`` is None, else a vector norm
@@ -258,7 +259,6 @@ def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - Keras' argumen
     Raises:
         ValueError: an invalid ``ord`` or ``axis``.
     """
-    from mini_keras.ops.numpy_ext import _axes  # shared axis validation
     b = current()
     x = b.convert_to_tensor(unwrap(x))
     if not b.dtype(x).startswith(("float", "bfloat")):

@@ -6,8 +6,6 @@ same value, dtype and gradient on every backend. Bad arguments raise the same ``
 ``TypeError`` text on every backend, naming the op and the argument.
 """
 
-# ruff: noqa: A001 - Keras names (map, slice)
-
 from __future__ import annotations
 
 import builtins
@@ -21,19 +19,58 @@ from mini_keras.backends import current
 from mini_keras.ops.dispatch import unwrap
 
 __all__ = [
-    # nn
-    "relu6", "hard_sigmoid", "hard_silu", "hard_swish", "log_sigmoid", "sparse_plus",
-    "sparse_sigmoid", "squareplus", "celu", "glu", "hard_tanh", "hard_shrink", "soft_shrink",
-    "tanh_shrink", "threshold", "sparsemax", "multi_hot", "moments", "batch_normalization",
-    "normalize", "layer_normalization", "rms_normalization", "dot_product_attention",
-    "separable_conv", "psnr", "depth_to_space", "space_to_depth",
-    # math
-    "top_k", "in_top_k", "segment_sum", "segment_max", "erfinv", "erfc", "extract_sequences",
+    "associative_scan",
+    "batch_normalization",
     "cdist",
+    "celu",
     # core
-    "cond", "switch", "fori_loop", "while_loop", "map", "vectorized_map", "associative_scan",
-    "custom_gradient", "scatter", "scatter_update", "slice", "slice_update", "saturate_cast",
+    "cond",
+    "custom_gradient",
+    "depth_to_space",
+    "dot_product_attention",
+    "erfc",
+    "erfinv",
+    "extract_sequences",
+    "fori_loop",
+    "glu",
+    "hard_shrink",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
+    "hard_tanh",
+    "in_top_k",
+    "layer_normalization",
+    "log_sigmoid",
+    "map",
+    "moments",
+    "multi_hot",
+    "normalize",
+    "psnr",
+    # nn
+    "relu6",
+    "rms_normalization",
+    "saturate_cast",
+    "scatter",
+    "scatter_update",
+    "segment_max",
+    "segment_sum",
+    "separable_conv",
+    "slice",
+    "slice_update",
+    "soft_shrink",
+    "space_to_depth",
+    "sparse_plus",
+    "sparse_sigmoid",
+    "sparsemax",
+    "squareplus",
+    "switch",
+    "tanh_shrink",
+    "threshold",
+    # math
+    "top_k",
     "unstack",
+    "vectorized_map",
+    "while_loop",
 ]
 
 

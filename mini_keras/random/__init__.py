@@ -16,8 +16,16 @@ import numpy as np
 from mini_keras import backends
 from mini_keras.core.seed_generator import SeedGenerator
 
-__all__ = ["SeedGenerator", "uniform", "normal", "dropout", "truncated_normal", "categorical",
-           "randint", "shuffle"]
+__all__ = [
+    "SeedGenerator",
+    "categorical",
+    "dropout",
+    "normal",
+    "randint",
+    "shuffle",
+    "truncated_normal",
+    "uniform",
+]
 
 
 def _seed(seed):

@@ -1,8 +1,6 @@
 """jax backend of contract_nn_ext: top_k, segment reductions, erfinv, ``lax`` control flow (works
 inside ``jax.jit``), ``jax.custom_gradient``, ``lax.dynamic_slice`` and the extra samplers."""
 
-# ruff: noqa: A001 - Keras names (slice)
-
 from __future__ import annotations
 
 import jax
@@ -12,10 +10,21 @@ import numpy as np
 from mini_keras.backends.jax.core import _canonical, _float_or, _key, convert_to_tensor
 
 __all__ = [
-    "top_k", "segment_sum", "segment_max", "erfinv",
-    "cond", "fori_loop", "while_loop", "vectorized_map", "custom_gradient",
-    "slice", "slice_update",
-    "random_truncated_normal", "random_categorical", "random_randint", "random_shuffle",
+    "cond",
+    "custom_gradient",
+    "erfinv",
+    "fori_loop",
+    "random_categorical",
+    "random_randint",
+    "random_shuffle",
+    "random_truncated_normal",
+    "segment_max",
+    "segment_sum",
+    "slice",
+    "slice_update",
+    "top_k",
+    "vectorized_map",
+    "while_loop",
 ]
 
 # ---------------------------------------------------------------------------- math

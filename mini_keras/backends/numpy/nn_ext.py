@@ -4,8 +4,6 @@ loops), custom_gradient on the tape, dynamic slicing and the extra random sample
 Each differentiable op records its backward right under its forward, as in ``nn.py``.
 """
 
-# ruff: noqa: A001 - Keras names (slice)
-
 from __future__ import annotations
 
 import builtins
@@ -20,10 +18,21 @@ from mini_keras.backends.numpy.nn import _as_float, _erf
 from mini_keras.backends.numpy.shapes import stack
 
 __all__ = [
-    "top_k", "segment_sum", "segment_max", "erfinv",
-    "cond", "fori_loop", "while_loop", "vectorized_map", "custom_gradient",
-    "slice", "slice_update",
-    "random_truncated_normal", "random_categorical", "random_randint", "random_shuffle",
+    "cond",
+    "custom_gradient",
+    "erfinv",
+    "fori_loop",
+    "random_categorical",
+    "random_randint",
+    "random_shuffle",
+    "random_truncated_normal",
+    "segment_max",
+    "segment_sum",
+    "slice",
+    "slice_update",
+    "top_k",
+    "vectorized_map",
+    "while_loop",
 ]
 
 # ---------------------------------------------------------------------------- math

@@ -197,7 +197,7 @@ def searchsorted(sorted_sequence, values, side="left"):
 # ---------------------------------------------------------------------------- linear algebra
 
 
-def _mT(a):  # noqa: N802 - the matrix transpose of a batch
+def _mT(a):  # the matrix transpose of a batch
     return np.swapaxes(a, -1, -2)
 
 

@@ -2,8 +2,6 @@
 ``tf.while_loop`` control flow (works inside ``tf.function``), ``tf.custom_gradient``, dynamic
 slicing and the extra stateless samplers."""
 
-# ruff: noqa: A001 - Keras names (slice)
-
 from __future__ import annotations
 
 import tensorflow as tf
@@ -12,10 +10,21 @@ from mini_keras import config
 from mini_keras.backends.tensorflow.core import _shape_arg, _stateless_seed, convert_to_tensor
 
 __all__ = [
-    "top_k", "segment_sum", "segment_max", "erfinv",
-    "cond", "fori_loop", "while_loop", "vectorized_map", "custom_gradient",
-    "slice", "slice_update",
-    "random_truncated_normal", "random_categorical", "random_randint", "random_shuffle",
+    "cond",
+    "custom_gradient",
+    "erfinv",
+    "fori_loop",
+    "random_categorical",
+    "random_randint",
+    "random_shuffle",
+    "random_truncated_normal",
+    "segment_max",
+    "segment_sum",
+    "slice",
+    "slice_update",
+    "top_k",
+    "vectorized_map",
+    "while_loop",
 ]
 
 # ---------------------------------------------------------------------------- math

@@ -1,8 +1,6 @@
 """torch backend of contract_nn_ext: top_k, segment reductions, erfinv, control flow (Python),
 custom_gradient as a ``torch.autograd.Function``, dynamic slicing and the extra samplers."""
 
-# ruff: noqa: A001 - Keras names (slice)
-
 from __future__ import annotations
 
 import builtins
@@ -19,10 +17,21 @@ from mini_keras.backends.torch.core import (
 )
 
 __all__ = [
-    "top_k", "segment_sum", "segment_max", "erfinv",
-    "cond", "fori_loop", "while_loop", "vectorized_map", "custom_gradient",
-    "slice", "slice_update",
-    "random_truncated_normal", "random_categorical", "random_randint", "random_shuffle",
+    "cond",
+    "custom_gradient",
+    "erfinv",
+    "fori_loop",
+    "random_categorical",
+    "random_randint",
+    "random_shuffle",
+    "random_truncated_normal",
+    "segment_max",
+    "segment_sum",
+    "slice",
+    "slice_update",
+    "top_k",
+    "vectorized_map",
+    "while_loop",
 ]
 
 # ---------------------------------------------------------------------------- math
