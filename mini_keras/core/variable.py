@@ -136,6 +136,14 @@ class Variable:
                 f"trainable={self.trainable}, backend={self._backend.name}>")
 
     # -- array protocol and arithmetic (so `v * 2` works like Keras 3) -------------------------
+    # numpy must not turn `ndarray * variable` into a plain product (that would bypass the
+    # numpy backend's autodiff): with __array_ufunc__ = None it calls our __rmul__ instead.
+    __array_ufunc__ = None
+
+    def __jax_array__(self):
+        """Let ``jax_array * variable`` read the current value (also inside jax.jit)."""
+        return self.value
+
     def __array__(self, dtype=None, copy=None):
         out = np.asarray(self._backend.convert_to_numpy(self.value))
         return out.astype(dtype) if dtype is not None else out

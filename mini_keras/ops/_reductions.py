@@ -133,7 +133,7 @@ def quantile(x, q, axis=None, method="linear", keepdims=False):
     ordered = b.sort(moved, axis=-1)
     outs = []
     for qv in qs.reshape(-1):
-        pos = qv * (n - 1)
+        pos = float(qv) * (n - 1)
         lo, hi = math.floor(pos), math.ceil(pos)
         low, high = _take_static(ordered, [lo], -1), _take_static(ordered, [hi], -1)
         if method == "lower":
@@ -145,7 +145,7 @@ def quantile(x, q, axis=None, method="linear", keepdims=False):
         elif method == "midpoint":
             value = b.multiply(b.add(low, high), 0.5)
         else:
-            value = b.add(low, b.multiply(b.subtract(high, low), pos - lo))
+            value = b.add(low, b.multiply(b.subtract(high, low), float(pos - lo)))
         outs.append(b.squeeze(value, -1))
     kept = [1 if i in axes else shape[i] for i in range(len(shape))] if keepdims else \
         [shape[i] for i in rest]

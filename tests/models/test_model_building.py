@@ -136,3 +136,31 @@ def test_layer_reused_with_incompatible_shape(backend):
     dense(np.zeros((2, 4), "float32"))
     with pytest.raises(ValueError, match="reused.*axis -1.*4.*\\(2, 5\\)"):
         dense(np.zeros((2, 5), "float32"))
+
+
+class _ScaleLeft(layers.Layer):
+    def build(self, input_shape):
+        self.scale = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="scale")
+
+    def call(self, inputs):
+        return self.scale * inputs + inputs
+
+
+def test_python_operators_on_variables_train_identically_across_backends():
+    """`x * variable` / `variable * x` in custom layers get gradients on every backend."""
+    from mini_keras import backends
+    x = np.random.default_rng(0).normal(size=(8, 3)).astype("float32")
+    y = x.sum(1, keepdims=True)
+    results = {}
+    for name in backends.available():
+        keras.config.set_backend(name)
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((3,)), _Scale(), _ScaleLeft(), layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(x, y, epochs=3, batch_size=8, verbose=0)
+        results[name] = model.get_weights()
+    keras.config.set_backend("numpy")
+    assert not np.allclose(results["numpy"][0], 1.0)  # the scales were trained
+    for name, weights in results.items():
+        for a, b in zip(results["numpy"], weights):
+            np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6, err_msg=name)

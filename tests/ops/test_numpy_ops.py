@@ -361,6 +361,40 @@ def test_decompositions_reconstruct(backend):
     np.testing.assert_allclose(ops.convert_to_numpy(vwv), SYM, atol=1e-4)
 
 
+DTYPE_PROBES = {
+    "tan": ops.tan, "arctan2": lambda t: ops.arctan2(t, t), "mod": lambda t: ops.mod(t, t),
+    "logaddexp": lambda t: ops.logaddexp(t, t), "hypot": lambda t: ops.hypot(t, t),
+    "cumprod": lambda t: ops.cumprod(t, 1), "median": lambda t: ops.median(t, axis=0),
+    "norm": lambda t: ops.norm(t, axis=1), "roll": lambda t: ops.roll(t, 1), "tril": ops.tril,
+    "tensordot": lambda t: ops.tensordot(t, t, ([1], [1])), "inv": lambda t: ops.inv(t[:, :2]),
+    "cross": lambda t: ops.cross(t, t), "diagonal": ops.diagonal, "trunc": ops.trunc,
+}
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float64"])
+def test_float_dtypes_are_kept(backend, dtype):
+    x = ops.convert_to_tensor(np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]]), dtype)
+    want = "float32" if backend == "jax" and dtype == "float64" else dtype  # x64 is off on jax
+    got = {name: ops.dtype(fn(x)) for name, fn in DTYPE_PROBES.items()
+           if not (dtype == "float16" and name == "inv")}  # no float16 LAPACK anywhere
+    assert got == dict.fromkeys(got, want)
+
+
+def test_composites_trace_under_compilation(backend):
+    """Composites only use static shapes: they run inside jax.jit / tf.function unchanged."""
+    def body(x, m):
+        return [ops.quantile(x, [0.2, 0.5], axis=1), ops.roll(x, 1, axis=-1), ops.tril(x),
+                ops.logaddexp(x, 0.5), ops.diagonal(m), ops.norm(m, ord="nuc"), ops.inv(m),
+                ops.linspace(ops.min(x), ops.max(x), 3), ops.cumprod(x, axis=0),
+                ops.cross(m, ops.flip(m, 0)), ops.searchsorted(SORTED, x)]
+    compiled = backends.get(backend).compile(body, [])
+    got = compiled(ops.convert_to_tensor(X34), ops.convert_to_tensor(A33))
+    want = body(ops.convert_to_tensor(X34), ops.convert_to_tensor(A33))
+    for g_out, w_out in zip(got, want):
+        np.testing.assert_allclose(ops.convert_to_numpy(g_out), ops.convert_to_numpy(w_out),
+                                   rtol=1e-5, atol=1e-5)
+
+
 # ============================================================================ gradients
 # Each case: a function of the backend's public ops and its inputs (float64 arrays). The loss is
 # sum(out * weights) over every output, with fixed random weights, so no gradient is trivial.

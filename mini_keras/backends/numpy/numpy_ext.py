@@ -24,9 +24,19 @@ __all__ = [
 def _float(x):
     """``x`` as an input whose data is floating point (ints/bools become floatx)."""
     x = as_input(x)
-    if data(x).dtype.kind in "fc":
+    if _is_float(data(x)):
         return x
     return cast(x, floatx_dtype().name)
+
+
+def _is_float(a) -> bool:
+    return a.dtype.kind in "fc" or a.dtype.name == "bfloat16"
+
+
+def _promoted(out, *operands_data):
+    """numpy computes some ufuncs on bfloat16 in float32: give back the operands' dtype."""
+    arrays = [a for a in operands_data if isinstance(a, np.ndarray)]
+    return np.asarray(out).astype(np.result_type(*arrays), copy=False) if arrays else out
 
 
 def _float_unary(x, fn, derivative):
@@ -68,7 +78,7 @@ def arctan2(x1, x2):
     x1, x2 = operands(_float(x1) if not isinstance(x1, float) else x1,
                       _float(x2) if not isinstance(x2, float) else x2)
     a, b = data(x1), data(x2)
-    out = np.arctan2(a, b)
+    out = _promoted(np.arctan2(a, b), a, b)
 
     def backward(g):
         r2 = a * a + b * b
@@ -105,12 +115,12 @@ def trunc(x):
     """Round toward zero (integers pass through; gradient zero)."""
     x = as_input(x)
     a = data(x)
-    if a.dtype.kind not in "fc":
+    if not _is_float(a):
         return a
 
     def backward(g):
         return (np.zeros_like(g),)
-    return record(np.trunc(a), (x,), backward)
+    return record(_promoted(np.trunc(a), a), (x,), backward)
 
 
 def isnan(x):
@@ -139,7 +149,7 @@ def mod(x1, x2):
     """Floor remainder (sign of ``x2``): d/dx1 = 1, d/dx2 = -floor(x1 / x2)."""
     x1, x2 = _int_operands(x1, x2)
     a, b = data(x1), data(x2)
-    out = np.asarray(np.mod(a, b))
+    out = _promoted(np.mod(a, b), a, b)
 
     def backward(g):
         return g, -g * np.floor_divide(a, b)
@@ -149,7 +159,7 @@ def mod(x1, x2):
 def floor_divide(x1, x2):
     """``floor(x1 / x2)`` in the common dtype (gradient zero)."""
     x1, x2 = _int_operands(x1, x2)
-    out = np.asarray(np.floor_divide(data(x1), data(x2)))
+    out = _promoted(np.floor_divide(data(x1), data(x2)), data(x1), data(x2))
 
     def backward(g):
         return np.zeros_like(g), np.zeros_like(g)

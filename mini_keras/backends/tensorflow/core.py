@@ -354,3 +354,16 @@ def value_and_grad(fn, has_aux=False):
 def compile(fn, state_variables, jit_compile=None):
     """Wrap ``fn`` in ``tf.function`` (XLA when ``jit_compile``); variables are tf.Variables."""
     return tf.function(fn, jit_compile=jit_compile, autograph=False)
+
+
+def _convert_variable(value, dtype=None, name=None, as_ref=False):
+    """Let TF ops take a mini_keras Variable directly (``tf_tensor * variable`` in graph mode)."""
+    return tf.convert_to_tensor(value.value, dtype=dtype, name=name)
+
+
+def _register_variable_conversion():
+    from mini_keras.core.variable import Variable
+    tf.register_tensor_conversion_function(Variable, _convert_variable)
+
+
+_register_variable_conversion()
