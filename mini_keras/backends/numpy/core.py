@@ -62,7 +62,8 @@ def operands(*xs):
     if not strong:
         return [convert_to_tensor(x) for x in xs]
     float_scalar = any(isinstance(x, float) for x in xs)
-    if float_scalar and not any(data(x).dtype.kind in "fc" for x in strong):
+    if float_scalar and not any(data(x).dtype.kind in "fc" or data(x).dtype.name == "bfloat16"
+                                for x in strong):
         xs = [cast(x, floatx_dtype().name) if isinstance(x, (Tensor, np.ndarray)) else x
               for x in xs]
     return xs
