@@ -8,14 +8,51 @@ numpy) and can be changed with ``keras.config.set_backend``; models keep the bac
 built with.
 """
 
-from mini_keras import (activations, callbacks, config, constraints, datasets, initializers, layers, losses, metrics,
-                        models, ops, optimizers, random, regularizers, saving, utils)
+from mini_keras import (
+                        activations,
+                        callbacks,
+                        config,
+                        constraints,
+                        datasets,
+                        initializers,
+                        layers,
+                        losses,
+                        metrics,
+                        models,
+                        ops,
+                        optimizers,
+                        random,
+                        regularizers,
+                        saving,
+                        utils,
+)
+from mini_keras.core.variable import Variable
 from mini_keras.layers import Input, Layer
 from mini_keras.models import Model, Sequential
-from mini_keras.core.variable import Variable
 
 __version__ = "0.1.0"
 
-__all__ = ["activations", "callbacks", "config", "constraints", "datasets", "initializers", "layers", "losses", "metrics",
-           "models", "ops", "optimizers", "random", "regularizers", "saving", "utils", "Input", "Layer",
-           "Model", "Sequential", "Variable", "__version__"]
+__all__ = [
+                        "Input",
+                        "Layer",
+                        "Model",
+                        "Sequential",
+                        "Variable",
+                        "__version__",
+                        "activations",
+                        "callbacks",
+                        "config",
+                        "constraints",
+                        "datasets",
+                        "initializers",
+                        "layers",
+                        "losses",
+                        "metrics",
+                        "models",
+                        "ops",
+                        "optimizers",
+                        "random",
+                        "regularizers",
+                        "saving",
+                        "utils",
+]

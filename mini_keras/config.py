@@ -14,16 +14,16 @@ _EPSILON = 1e-7
 _IMAGE_DATA_FORMAT = "channels_last"
 
 __all__ = [
-    "backend",
-    "set_backend",
-    "floatx",
-    "set_floatx",
-    "epsilon",
-    "set_epsilon",
-    "image_data_format",
-    "set_image_data_format",
-    "device",
     "available_backends",
+    "backend",
+    "device",
+    "epsilon",
+    "floatx",
+    "image_data_format",
+    "set_backend",
+    "set_epsilon",
+    "set_floatx",
+    "set_image_data_format",
 ]
 
 

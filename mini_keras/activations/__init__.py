@@ -4,9 +4,25 @@ from __future__ import annotations
 
 from mini_keras import ops
 
-__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "softplus", "softsign", "silu",
-           "swish", "gelu", "elu", "selu", "leaky_relu", "exponential", "linear", "get",
-           "serialize"]
+__all__ = [
+    "elu",
+    "exponential",
+    "gelu",
+    "get",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "relu",
+    "selu",
+    "serialize",
+    "sigmoid",
+    "silu",
+    "softmax",
+    "softplus",
+    "softsign",
+    "swish",
+    "tanh",
+]
 
 
 def relu(x):

@@ -20,7 +20,6 @@ Conventions every backend follows:
   same seed gives the same numbers on the same backend (streams may differ between backends).
 """
 
-# ruff: noqa: ARG001
 
 # ---------------------------------------------------------------------------- tensors & devices
 
@@ -497,8 +496,8 @@ def compile(fn, state_variables, jit_compile=None):
 # ---------------------------------------------------------------------------- extensions
 # The numpy-like and nn/math/core op families live in their own files to keep this one short;
 # they are part of the contract exactly like the functions above.
-from mini_keras.backends.contract_nn_ext import *  # noqa: E402, F403
-from mini_keras.backends.contract_numpy_ext import *  # noqa: E402, F403
+from mini_keras.backends.contract_nn_ext import *
+from mini_keras.backends.contract_numpy_ext import *
 
 _MODULES = ("mini_keras.backends.contract", "mini_keras.backends.contract_numpy_ext",
             "mini_keras.backends.contract_nn_ext")

@@ -10,9 +10,10 @@ metric updates) becomes the pure function that ``jax.jit`` needs, and how every 
 from __future__ import annotations
 
 import contextvars
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-_current: contextvars.ContextVar["StatelessScope | None"] = contextvars.ContextVar(
+_current: contextvars.ContextVar[StatelessScope | None] = contextvars.ContextVar(
     "mini_keras_stateless_scope", default=None)
 
 
@@ -34,7 +35,7 @@ class StatelessScope:
         self._parent: StatelessScope | None = None
         self._token = None
 
-    def __enter__(self) -> "StatelessScope":
+    def __enter__(self) -> StatelessScope:
         self._parent = _current.get()
         self._token = _current.set(self)
         return self

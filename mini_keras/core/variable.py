@@ -148,7 +148,7 @@ class Variable:
         out = np.asarray(self._backend.convert_to_numpy(self.value))
         return out.astype(dtype) if dtype is not None else out
 
-    def _op(name, reverse=False):  # noqa: N805 - helper evaluated at class creation
+    def _op(name, reverse=False):
         def method(self, other):
             fn = getattr(self._backend, name)
             other = other.value if isinstance(other, Variable) else other

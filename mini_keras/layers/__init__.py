@@ -3,24 +3,34 @@
 Each module lists its public classes in ``__all__``; this package re-exports exactly those.
 """
 
-from mini_keras.layers.activation_layers import *  # noqa: F403
-from mini_keras.layers.attention import *  # noqa: F403
-from mini_keras.layers.convolutional import *  # noqa: F403
+from mini_keras.layers import (
+                               activation_layers,
+                               attention,
+                               convolutional,
+                               embedding,
+                               merging,
+                               normalization,
+                               pooling,
+                               preprocessing,
+                               regularization,
+                               reshaping,
+                               rnn,
+)
+from mini_keras.layers.activation_layers import *
+from mini_keras.layers.attention import *
+from mini_keras.layers.convolutional import *
 from mini_keras.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer
-from mini_keras.layers.embedding import *  # noqa: F403
+from mini_keras.layers.embedding import *
 from mini_keras.layers.input_spec import InputSpec
 from mini_keras.layers.lambda_layer import Lambda
 from mini_keras.layers.layer import Layer
-from mini_keras.layers.merging import *  # noqa: F403
-from mini_keras.layers.normalization import *  # noqa: F403
-from mini_keras.layers.pooling import *  # noqa: F403
-from mini_keras.layers.preprocessing import *  # noqa: F403
-from mini_keras.layers.regularization import *  # noqa: F403
-from mini_keras.layers.reshaping import *  # noqa: F403
-from mini_keras.layers.rnn import *  # noqa: F403
-from mini_keras.layers import (activation_layers, attention, convolutional, embedding, merging,
-                               normalization, pooling, preprocessing, regularization, reshaping,
-                               rnn)
+from mini_keras.layers.merging import *
+from mini_keras.layers.normalization import *
+from mini_keras.layers.pooling import *
+from mini_keras.layers.preprocessing import *
+from mini_keras.layers.regularization import *
+from mini_keras.layers.reshaping import *
+from mini_keras.layers.rnn import *
 
 __all__ = (["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
             "Flatten", "Lambda"] + activation_layers.__all__ + attention.__all__ + convolutional.__all__

@@ -49,7 +49,7 @@ class InputLayer(Layer):
         return cls(**config)
 
 
-def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):  # noqa: N802
+def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):
     """Create a symbolic input for the functional API (Keras' ``keras.Input``).
 
     Args:

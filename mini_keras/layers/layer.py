@@ -11,8 +11,7 @@ import re
 import numpy as np
 
 from mini_keras import backends, initializers
-from mini_keras.core.keras_tensor import (KerasTensor, Node, flatten, is_symbolic,
-                                          map_structure)
+from mini_keras.core.keras_tensor import KerasTensor, Node, flatten, is_symbolic, map_structure
 from mini_keras.core.seed_generator import SeedGenerator
 from mini_keras.core.stateless import StatelessScope
 from mini_keras.core.variable import Variable, unique_name

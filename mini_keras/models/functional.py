@@ -85,7 +85,7 @@ class Functional(Model):
                 raise ValueError(f"Input '{t.name}' of model '{self.name}' is incompatible: "
                                  f"expected shape {t.shape}, received {shape}.")
             values[id(t)] = value
-        resolve = lambda v: values[id(v)] if isinstance(v, KerasTensor) else v  # noqa: E731
+        resolve = lambda v: values[id(v)] if isinstance(v, KerasTensor) else v
         masks = {}  # id(KerasTensor) -> mask, carried like Keras' _keras_mask
         for node in self._nodes:
             args = map_structure(resolve, node.args)

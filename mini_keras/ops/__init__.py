@@ -30,7 +30,7 @@ power = _make("power")
 maximum = _make("maximum")
 minimum = _make("minimum")
 negative = _make("negative")
-abs = _make("abs")  # noqa: A001 - Keras name
+abs = _make("abs")
 sign = _make("sign")
 exp = _make("exp")
 log = _make("log")
@@ -43,7 +43,7 @@ cos = _make("cos")
 tanh = _make("tanh")
 floor = _make("floor")
 ceil = _make("ceil")
-round = _make("round")  # noqa: A001 - Keras name
+round = _make("round")
 erf = _make("erf")
 where = _make("where")
 clip = _make("clip")
@@ -58,16 +58,16 @@ logical_and = _make("logical_and")
 logical_or = _make("logical_or")
 logical_not = _make("logical_not")
 # -- reductions
-sum = _make("sum")  # noqa: A001 - Keras name
+sum = _make("sum")
 mean = _make("mean")
-max = _make("max")  # noqa: A001 - Keras name
-min = _make("min")  # noqa: A001 - Keras name
+max = _make("max")
+min = _make("min")
 prod = _make("prod")
 var = _make("var")
 argmax = _make("argmax")
 argmin = _make("argmin")
-any = _make("any")  # noqa: A001 - Keras name
-all = _make("all")  # noqa: A001 - Keras name
+any = _make("any")
+all = _make("all")
 cumsum = _make("cumsum")
 logsumexp = _make("logsumexp")
 # -- shapes & indexing
@@ -117,16 +117,15 @@ average_pool = _make("average_pool")
 scan = _make("scan")
 value_and_grad = _make("value_and_grad")
 
-from mini_keras.ops.composite import (  # noqa: E402
+from mini_keras.ops.composite import (  # noqa: F401 - re-exported via __all__
     dot,
     mean_squared_error,
     rsqrt,
     std,
     swish,
 )
-
-from mini_keras.ops.nn_ext import *  # noqa: E402, F403
-from mini_keras.ops.numpy_ext import *  # noqa: E402, F403
+from mini_keras.ops.nn_ext import *
+from mini_keras.ops.numpy_ext import *
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("dispatch", "composite",
                                                                       "nn_ext", "numpy_ext")]

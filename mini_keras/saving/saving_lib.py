@@ -20,8 +20,12 @@ import tempfile
 import warnings
 import zipfile
 import zlib
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import h5py
 
 from mini_keras.saving.serialization import (
     deserialize_keras_object,

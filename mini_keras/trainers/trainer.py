@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from mini_keras import backends
+from mini_keras import backends, optimizers
 from mini_keras import losses as losses_mod
 from mini_keras import metrics as metrics_mod
-from mini_keras import optimizers
 from mini_keras.callbacks import CallbackList
 from mini_keras.core.keras_tensor import flatten, map_structure
 from mini_keras.core.stateless import StatelessScope

@@ -30,7 +30,7 @@ def print_summary(model, line_length=None, print_fn=None) -> None:
              "━" * width]
     for layer in model.layers:
         name = f"{layer.name} ({type(layer).__name__})"
-        lines.append(f"{name:<{cols[0]}}{str(_output_shape(layer)):<{cols[1]}}"
+        lines.append(f"{name:<{cols[0]}}{_output_shape(layer)!s:<{cols[1]}}"
                      f"{_params(layer):>{width - sum(cols)},}")
     lines.append("━" * width)
     trainable = sum(math.prod(v.shape) for v in model.trainable_weights)

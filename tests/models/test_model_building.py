@@ -24,7 +24,7 @@ def test_functional_multi_io_matches_numpy_forward(backend):
     xa, xb = rng.normal(size=(6, 4)).astype("float32"), rng.normal(size=(6, 3)).astype("float32")
     reg, cls = model.predict([xa, xb], verbose=0)
     w = {layer.name: layer.get_weights() for layer in model.layers if layer.weights}
-    dense = lambda x, kb: x @ kb[0] + kb[1]  # noqa: E731
+    dense = lambda x, kb: x @ kb[0] + kb[1]
     h = np.concatenate([np.tanh(dense(dense(xa, w["pa"]), w["shared"])),
                         np.tanh(dense(dense(xb, w["pb"]), w["shared"]))], axis=1)
     logits = dense(h, w["cls"])

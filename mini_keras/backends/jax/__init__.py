@@ -234,5 +234,5 @@ __all__ = [
 # the contract's `shape` is the function from core.
 shape = core.shape
 
-from mini_keras.backends.jax.numpy_ext import *  # noqa: E402, F403
-from mini_keras.backends.jax.nn_ext import *  # noqa: E402, F403
+from mini_keras.backends.jax.nn_ext import *
+from mini_keras.backends.jax.numpy_ext import *

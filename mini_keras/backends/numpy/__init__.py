@@ -80,6 +80,8 @@ from mini_keras.backends.numpy.math import (
     where,
 )
 from mini_keras.backends.numpy.nn import *
+from mini_keras.backends.numpy.nn_ext import *
+from mini_keras.backends.numpy.numpy_ext import *
 from mini_keras.backends.numpy.shapes import (
     argsort,
     broadcast_to,
@@ -103,6 +105,3 @@ from mini_keras.backends.numpy.shapes import (
     tile,
     transpose,
 )
-
-from mini_keras.backends.numpy.numpy_ext import *  # noqa: E402, F403
-from mini_keras.backends.numpy.nn_ext import *  # noqa: E402, F403

@@ -11,7 +11,7 @@ gradients (``unbroadcast`` undoes numpy broadcasting so each gradient has its in
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -25,7 +25,7 @@ class Tensor:
         backward: ``g -> tuple of gradients``, one per parent (None for leaves).
     """
 
-    __slots__ = ("data", "parents", "backward", "name")
+    __slots__ = ("backward", "data", "name", "parents")
     __array_priority__ = 1000  # make `ndarray + Tensor` call Tensor.__radd__
     __array_ufunc__ = None     # numpy ufuncs must not silently unwrap a Tensor (no gradient)
 
@@ -63,7 +63,7 @@ class Tensor:
         return bool(self.data)
 
     # Python operators route to the backend ops so their gradients are recorded.
-    def _binary(name, reverse=False):  # noqa: N805
+    def _binary(name, reverse=False):
         def method(self, other):
             from mini_keras.backends import numpy as nb
             fn = getattr(nb, name)
@@ -89,7 +89,7 @@ class Tensor:
         return nb.getitem(self, key)
 
     @property
-    def T(self):  # noqa: N802 - numpy's name
+    def T(self):
         """Reversed-axes transpose."""
         from mini_keras.backends import numpy as nb
         return nb.transpose(self)

@@ -13,6 +13,7 @@ import numpy as np
 from mini_keras.backends.numpy.autodiff import Tensor, data, record
 from mini_keras.backends.numpy.core import as_input, floatx_dtype, operands
 
+
 def _erf(a):
     """scipy's erf when installed (imported on first use: it costs ~0.5 s), else the stdlib's."""
     try:

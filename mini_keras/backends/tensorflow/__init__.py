@@ -240,5 +240,5 @@ __all__ = [
     "zeros",
 ]
 
-from mini_keras.backends.tensorflow.numpy_ext import *  # noqa: E402, F403
-from mini_keras.backends.tensorflow.nn_ext import *  # noqa: E402, F403
+from mini_keras.backends.tensorflow.nn_ext import *
+from mini_keras.backends.tensorflow.numpy_ext import *

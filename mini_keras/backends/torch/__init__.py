@@ -230,5 +230,5 @@ __all__ = [
     "zeros",
 ]
 
-from mini_keras.backends.torch.numpy_ext import *  # noqa: E402, F403
-from mini_keras.backends.torch.nn_ext import *  # noqa: E402, F403
+from mini_keras.backends.torch.nn_ext import *
+from mini_keras.backends.torch.numpy_ext import *
