@@ -249,7 +249,7 @@ def compile(fn, state_variables, jit_compile=None):
     def call(*args, **kwargs):
         new_values, out = step([v.value for v in state_variables], *args, **kwargs)
         for variable, value in zip(state_variables, new_values):
-            variable._direct_assign(value)
+            variable._handle = value  # already the variable's dtype: assign() cast it in the step
         return out
 
     return call
