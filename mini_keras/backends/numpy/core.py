@@ -47,6 +47,10 @@ def as_input(x):
     return convert_to_tensor(x)
 
 
+def _is_float(dtype) -> bool:
+    return dtype.kind in "fc" or dtype.name == "bfloat16"
+
+
 def operands(*xs):
     """Normalise the inputs of an elementwise op.
 
@@ -61,9 +65,15 @@ def operands(*xs):
     strong = [x for x in xs if isinstance(x, (Tensor, np.ndarray))]
     if not strong:
         return [convert_to_tensor(x) for x in xs]
+    float_arrays = [data(x).dtype for x in strong if _is_float(data(x).dtype)]
+    if float_arrays and len(float_arrays) < len(strong):
+        # int/bool array with a float array: the int side takes the float's dtype (Keras/JAX
+        # rule, so int32 + float16 is float16 on every backend, not numpy's float64).
+        target = np.result_type(*float_arrays)
+        xs = [cast(x, target.name) if isinstance(x, (Tensor, np.ndarray))
+              and not _is_float(data(x).dtype) else x for x in xs]
     float_scalar = any(isinstance(x, float) for x in xs)
-    if float_scalar and not any(data(x).dtype.kind in "fc" or data(x).dtype.name == "bfloat16"
-                                for x in strong):
+    if float_scalar and not any(_is_float(data(x).dtype) for x in strong):
         xs = [cast(x, floatx_dtype().name) if isinstance(x, (Tensor, np.ndarray)) else x
               for x in xs]
     return xs

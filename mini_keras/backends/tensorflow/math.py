@@ -16,8 +16,10 @@ from mini_keras.backends.tensorflow.core import (
 
 
 def add(x1, x2):
-    """``x1 + x2`` with broadcasting."""
+    """``x1 + x2`` with broadcasting (bool + bool is logical or, as in numpy)."""
     x1, x2 = promote(x1, x2)
+    if x1.dtype == tf.bool:
+        return tf.logical_or(x1, x2)
     return tf.add(x1, x2)
 
 
