@@ -266,7 +266,8 @@ class Layer:
         with backends.backend_scope(self._backend_name):
             inputs = map_structure(self._to_tensor, args[0])
             args = (inputs,) + args[1:]
-            self._maybe_build(shape_of(inputs))
+            if not self.built:
+                self._maybe_build(shape_of(inputs))
             self._check_input(inputs)
             if self._call_has_training:
                 if kwargs.get("training") is None:
@@ -298,7 +299,7 @@ class Layer:
     def _check_input(self, inputs) -> None:
         if self.input_spec is None:
             return
-        first = flatten(inputs)[0]
+        first = flatten(inputs)[0] if isinstance(inputs, (list, tuple, dict)) else inputs
         self.input_spec.check(self.name, tuple(shape_of(first)))
 
     # ------------------------------------------------------------------ masking
