@@ -185,7 +185,6 @@ class Trainer:
 
         def loss_fn(values):
             with StatelessScope(zip(trainable, values)) as scope:
-                self._clear_losses()
                 y_pred = self(x, training=True)
                 loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
             assigned[:] = [v for v, _ in scope.assignments()]
@@ -200,7 +199,6 @@ class Trainer:
 
     def test_step(self, x, y=None, sample_weight=None):
         """Compute loss and update metrics on a batch in inference mode."""
-        self._clear_losses()
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
         return self._update_metrics(y, y_pred, sample_weight, loss)
@@ -334,10 +332,7 @@ class Trainer:
         cbs.on_test_end(results)
         if verbose and verbose != "auto" or (verbose == "auto" and not _from_fit):
             print(format_logs(results), flush=True)
-        if return_dict:
-            return results
-        values = list(results.values())
-        return values[0] if len(values) == 1 else values
+        return _format_results(results, return_dict)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Return the model's outputs on ``x`` as numpy arrays, computed batch by batch."""
@@ -364,34 +359,24 @@ class Trainer:
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """Run one train step on exactly this batch; return loss (and metrics)."""
-        self._assert_compiled("train_on_batch")
-        x, y = data_mod.to_arrays(x, "train_on_batch(x)"), data_mod.to_arrays(y, "train_on_batch(y)")
-        sample_weight = data_mod.to_arrays(sample_weight, "train_on_batch(sample_weight)")
-        data_mod.num_samples(x, y, sample_weight)
-        self._build_for_data(x, y)
-        with backends.backend_scope(self._backend_name):
-            self.reset_metrics()
-            self.make_train_function()(*self._to_backend((x, y, sample_weight)))
-        return self._single_batch_result(return_dict)
+        return self._on_batch("train_on_batch", self.make_train_function, x, y, sample_weight,
+                              return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Evaluate on exactly this batch; return loss (and metrics)."""
-        self._assert_compiled("test_on_batch")
-        x, y = data_mod.to_arrays(x, "test_on_batch(x)"), data_mod.to_arrays(y, "test_on_batch(y)")
-        sample_weight = data_mod.to_arrays(sample_weight, "test_on_batch(sample_weight)")
+        return self._on_batch("test_on_batch", self.make_test_function, x, y, sample_weight,
+                              return_dict)
+
+    def _on_batch(self, method, make_function, x, y, sample_weight, return_dict):
+        self._assert_compiled(method)
+        x, y = data_mod.to_arrays(x, f"{method}(x)"), data_mod.to_arrays(y, f"{method}(y)")
+        sample_weight = data_mod.to_arrays(sample_weight, f"{method}(sample_weight)")
         data_mod.num_samples(x, y, sample_weight)
         self._build_for_data(x, y)
         with backends.backend_scope(self._backend_name):
             self.reset_metrics()
-            self.make_test_function()(*self._to_backend((x, y, sample_weight)))
-        return self._single_batch_result(return_dict)
-
-    def _single_batch_result(self, return_dict):
-        results = self._metric_results()
-        if return_dict:
-            return results
-        values = list(results.values())
-        return values[0] if len(values) == 1 else values
+            make_function()(*self._to_backend((x, y, sample_weight)))
+        return _format_results(self._metric_results(), return_dict)
 
     def predict_on_batch(self, x):
         """Return the model's outputs on exactly this batch, as numpy."""
@@ -400,6 +385,14 @@ class Trainer:
         with backends.backend_scope(self._backend_name):
             out = self.predict_step(self._to_backend(x))
             return map_structure(b.convert_to_numpy, out)
+
+
+def _format_results(results: dict, return_dict: bool):
+    """Keras' evaluate-style return: the dict, or a scalar loss / list of values."""
+    if return_dict:
+        return results
+    values = list(results.values())
+    return values[0] if len(values) == 1 else values
 
 
 def _to_floats(logs: dict) -> dict:
