@@ -36,11 +36,13 @@ class Metric:
         self.dtype = dtype or "float32"
         self._variables: list[Variable] = []
 
-    def add_variable(self, shape=(), initializer="zeros", dtype=None, name=None):
-        """Create a non-trainable state Variable."""
+    def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation="sum",
+                     name=None):
+        """Create a non-trainable state Variable (summed over replicas under a distribution)."""
         from mini_keras import initializers
         var = Variable(initializers.get(initializer), shape=shape, dtype=dtype or self.dtype,
-                       trainable=False, name=name or "state", path=f"{self.name}/{name}")
+                       trainable=False, name=name or "state", path=f"{self.name}/{name}",
+                       aggregation=aggregation)
         self._variables.append(var)
         return var
 

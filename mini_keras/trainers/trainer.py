@@ -16,6 +16,7 @@ from mini_keras import metrics as metrics_mod
 from mini_keras.callbacks import CallbackList
 from mini_keras.core.keras_tensor import flatten, map_structure
 from mini_keras.core.stateless import StatelessScope
+from mini_keras.distribution import api as distribution_api
 from mini_keras.trainers import data as data_mod
 from mini_keras.utils.progbar import format_logs
 from mini_keras.utils.rng import host_rng
@@ -219,34 +220,56 @@ class Trainer:
                 out.append(v)
         return out
 
-    def _compile_fn(self, fn):
-        b = backends.get(self._backend_name)
+    def _compile_fn(self, fn, kind):
+        jit = True if self.jit_compile is True else None
+        dist = distribution_api.distribution()
+        if dist is not None:  # the framework's own data-parallel engine runs the step
+            lib = distribution_api.backend_lib(self._backend_name)
+            return lib.compile(fn, self._state_variables(), dist, jit_compile=jit, kind=kind)
         if self.run_eagerly or self.jit_compile is False:
             return fn
-        jit = True if self.jit_compile is True else None
-        return b.compile(fn, self._state_variables(), jit_compile=jit)
+        return backends.get(self._backend_name).compile(fn, self._state_variables(),
+                                                        jit_compile=jit)
+
+    def _cached_function(self, kind, step):
+        # Recompile when the active distribution changed since the step was compiled.
+        key = f"_{kind}_fn"
+        dist = distribution_api.distribution()
+        if getattr(self, key) is None or self.__dict__.get(f"{key}_distribution") is not dist:
+            setattr(self, key, self._compile_fn(step, kind))
+            self.__dict__[f"{key}_distribution"] = dist
+        return getattr(self, key)
 
     def make_train_function(self):
         """Return (and cache) the compiled train step."""
-        if self._train_fn is None:
-            self._train_fn = self._compile_fn(self.train_step)
-        return self._train_fn
+        return self._cached_function("train", self.train_step)
 
     def make_test_function(self):
         """Return (and cache) the compiled test step."""
-        if self._test_fn is None:
-            self._test_fn = self._compile_fn(self.test_step)
-        return self._test_fn
+        return self._cached_function("test", self.test_step)
 
     def make_predict_function(self):
         """Return (and cache) the compiled predict step."""
-        if self._predict_fn is None:
-            self._predict_fn = self._compile_fn(self.predict_step)
-        return self._predict_fn
+        return self._cached_function("predict", self.predict_step)
 
     def _to_backend(self, structure):
+        """One host batch -> backend tensors (split over the devices under a distribution)."""
+        dist = distribution_api.distribution()
+        if dist is not None:
+            return distribution_api.backend_lib(self._backend_name).distribute_data(structure,
+                                                                                    dist)
         b = backends.get(self._backend_name)
         return map_structure(lambda a: None if a is None else b.convert_to_tensor(a), structure)
+
+    def _check_distribution(self, data, method: str):
+        """Under a distribution: every batch must split evenly; a LayoutMap must be used."""
+        dist = distribution_api.distribution()
+        if dist is None:
+            return
+        dist.check_batch(data.batch_size, data.n, method)
+        layout_map = getattr(dist, "layout_map", None)
+        if layout_map is not None:
+            layout_map.check_all_used([v.path for v in self.variables])
 
     # ------------------------------------------------------------------ fit / evaluate / predict
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -273,6 +296,7 @@ class Trainer:
                 x, y, sample_weight, validation_split)
         train = data_mod.ArrayData(x, y, sample_weight, batch_size or 32, shuffle, host_rng())
         self._build_for_data(x, y)
+        self._check_distribution(train, "fit()")
         train_fn = self.make_train_function()
         verbose = 1 if verbose == "auto" else verbose
         cbs = CallbackList(callbacks, model=self, add_history=True, add_progbar=bool(verbose),
@@ -290,7 +314,7 @@ class Trainer:
                     cbs.on_train_batch_begin(step)
                     logs = train_fn(*self._to_backend((xb, yb, swb)))
                     if cbs.needs_batch_logs:
-                        cbs.on_train_batch_end(step, _to_floats(logs))
+                        cbs.on_train_batch_end(step, self._batch_logs(logs))
                     if self.stop_training:
                         break
                 epoch_logs = self._metric_results()
@@ -306,8 +330,18 @@ class Trainer:
         return cbs.history
 
     def _metric_results(self) -> dict:
+        """Epoch-level results; under a distribution, over every replica's data."""
         with backends.backend_scope(self._backend_name):
-            return _to_floats({m.name: m.result() for m in self.metrics})
+            if distribution_api.distribution() is None:
+                return _to_floats({m.name: m.result() for m in self.metrics})
+            lib = distribution_api.backend_lib(self._backend_name)
+            with lib.metric_scope([v for m in self.metrics for v in m.variables]):
+                return _to_floats({m.name: m.result() for m in self.metrics})
+
+    def _batch_logs(self, logs) -> dict:
+        if distribution_api.distribution() is None:
+            return _to_floats(logs)
+        return self._metric_results()
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, _from_fit=False, **kwargs):
@@ -318,6 +352,7 @@ class Trainer:
         data = data_mod.ArrayData(x, y, sample_weight, batch_size or 32)
         if not _from_fit:
             self._build_for_data(x, y)
+        self._check_distribution(data, "evaluate()")
         test_fn = self.make_test_function()
         cbs = CallbackList(callbacks, model=self, params={"steps": data.steps})
         cbs.on_test_begin()
@@ -327,7 +362,7 @@ class Trainer:
                 cbs.on_test_batch_begin(step)
                 logs = test_fn(*self._to_backend((xb, yb, swb)))
                 if cbs.needs_batch_logs:
-                    cbs.on_test_batch_end(step, _to_floats(logs))
+                    cbs.on_test_batch_end(step, self._batch_logs(logs))
         results = self._metric_results()
         cbs.on_test_end(results)
         if verbose and verbose != "auto" or (verbose == "auto" and not _from_fit):
@@ -338,18 +373,24 @@ class Trainer:
         """Return the model's outputs on ``x`` as numpy arrays, computed batch by batch."""
         x = data_mod.to_arrays(x, "predict(x)")
         data = data_mod.ArrayData(x, None, None, batch_size or 32)
-        predict_fn = self.make_predict_function() if self.built else None
         b = backends.get(self._backend_name)
+        dist = distribution_api.distribution()
+        replicas = dist.num_replicas if dist is not None else 1
         outputs = []
         with backends.backend_scope(self._backend_name):
+            if not self.built:  # build the weights with a small eager call
+                with StatelessScope():
+                    self(self._to_backend(data_mod.take(x, slice(0, replicas))), training=False)
+            predict_fn = self.make_predict_function()
             for xb, _, _ in data.batches():
-                xb = self._to_backend(xb)
-                if predict_fn is None:  # first call builds the model eagerly
-                    out = self.predict_step(xb)
-                    predict_fn = self.make_predict_function()
-                else:
-                    out = predict_fn(xb)
-                outputs.append(map_structure(b.convert_to_numpy, out))
+                pad = -len(flatten(xb)[0]) % replicas  # a short last batch must still split
+                if pad:
+                    xb = map_structure(lambda a: np.concatenate([a, np.repeat(a[-1:], pad, 0)]),
+                                       xb)
+                out = map_structure(b.convert_to_numpy, predict_fn(self._to_backend(xb)))
+                outputs.append(map_structure(lambda a: a[:len(a) - pad], out) if pad else out)
+        if len(outputs) == 1:  # one batch: no concatenation copy
+            return outputs[0]
         first = outputs[0]
         if isinstance(first, (list, tuple)):
             return type(first)(np.concatenate([o[i] for o in outputs]) for i in range(len(first)))
@@ -373,6 +414,8 @@ class Trainer:
         sample_weight = data_mod.to_arrays(sample_weight, f"{method}(sample_weight)")
         data_mod.num_samples(x, y, sample_weight)
         self._build_for_data(x, y)
+        self._check_distribution(data_mod.ArrayData(x, y, sample_weight, len(flatten(x)[0])),
+                                 f"{method}()")
         with backends.backend_scope(self._backend_name):
             self.reset_metrics()
             make_function()(*self._to_backend((x, y, sample_weight)))
