@@ -14,10 +14,12 @@ from mini_keras import (
                         config,
                         constraints,
                         datasets,
+                        dtype_policies,
                         initializers,
                         layers,
                         losses,
                         metrics,
+                        mixed_precision,
                         models,
                         ops,
                         optimizers,
@@ -27,12 +29,14 @@ from mini_keras import (
                         utils,
 )
 from mini_keras.core.variable import Variable
+from mini_keras.dtype_policies import DTypePolicy
 from mini_keras.layers import Input, Layer
 from mini_keras.models import Model, Sequential
 
 __version__ = "0.1.0"
 
 __all__ = [
+                        "DTypePolicy",
                         "Input",
                         "Layer",
                         "Model",
@@ -44,10 +48,12 @@ __all__ = [
                         "config",
                         "constraints",
                         "datasets",
+                        "dtype_policies",
                         "initializers",
                         "layers",
                         "losses",
                         "metrics",
+                        "mixed_precision",
                         "models",
                         "ops",
                         "optimizers",

@@ -17,10 +17,12 @@ __all__ = [
     "available_backends",
     "backend",
     "device",
+    "dtype_policy",
     "epsilon",
     "floatx",
     "image_data_format",
     "set_backend",
+    "set_dtype_policy",
     "set_epsilon",
     "set_floatx",
     "set_image_data_format",
@@ -93,3 +95,16 @@ def set_image_data_format(value: str) -> None:
 def device(backend_name: str | None = None) -> str:
     """Return the device the given (default: current) backend places tensors on, e.g. ``"cpu"``, ``"cuda:0"``."""
     return _backends.get(backend_name or backend()).device()
+
+
+def set_dtype_policy(policy) -> None:
+    """Set the global dtype policy ("float32", "mixed_float16", "mixed_bfloat16", ...); Keras 3's
+    ``keras.config.set_dtype_policy``, the same as ``mixed_precision.set_dtype_policy``."""
+    from mini_keras import mixed_precision
+    mixed_precision.set_dtype_policy(policy)
+
+
+def dtype_policy():
+    """The global :class:`~mini_keras.dtype_policies.DTypePolicy`."""
+    from mini_keras import mixed_precision
+    return mixed_precision.dtype_policy()

@@ -75,6 +75,36 @@ def variable_assign(handle, value):
     """Store ``value`` (same shape and dtype) into the variable; return the (possibly new) handle."""
 
 
+def adam_update(variables, gradients, momentums, velocities, velocity_hats, step_size, beta_1,
+                beta_2, epsilon):
+    """One Adam step for many variables at once (the optimizers' fused path); return new values.
+
+    For each variable ``w`` with gradient ``g`` (cast to ``w``'s dtype), in Keras 3's order:
+    ``m += (g - m)(1 - beta_1)``; ``v += (g^2 - v)(1 - beta_2)``; with AMSGrad
+    ``v_hat = max(v_hat, v)`` replaces ``v`` below; ``w -= (m * step_size) / (sqrt(v) + epsilon)``.
+
+    ``variables``, ``momentums``, ``velocities`` and ``velocity_hats`` (None without AMSGrad) are
+    lists of variable values as :func:`variable_read` returns them; ``step_size`` is a scalar
+    tensor (``lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)``). Returns
+    ``(variables, momentums, velocities, velocity_hats)``: the new values. A backend may update
+    its variables' storage in place and return those same objects (torch); the caller stores every
+    returned value that is not the variable's own handle with :func:`variable_assign`. Optimizers
+    call it only outside a ``StatelessScope``.
+    """
+
+
+def sgd_update(variables, gradients, momentums, learning_rate, momentum, nesterov):
+    """One SGD step for many variables at once (the optimizers' fused path); return new values.
+
+    For each variable ``w`` with gradient ``g`` (cast to ``w``'s dtype), in Keras 3's order:
+    ``s = learning_rate * g``; without momentum (``momentums`` is None) ``w -= s``; else
+    ``m = momentum * m - s`` and ``w += m`` (Nesterov: ``w += momentum * m - s``).
+
+    Values, the return value ``(variables, momentums)`` and in-place updates as
+    :func:`adam_update`; ``learning_rate`` is a scalar tensor.
+    """
+
+
 # ---------------------------------------------------------------------------- creation
 
 def zeros(shape, dtype=None):
@@ -498,9 +528,10 @@ def compile(fn, state_variables, jit_compile=None):
 # they are part of the contract exactly like the functions above.
 from mini_keras.backends.contract_nn_ext import *
 from mini_keras.backends.contract_numpy_ext import *
+from mini_keras.backends.contract_rnn_ext import *
 
 _MODULES = ("mini_keras.backends.contract", "mini_keras.backends.contract_numpy_ext",
-            "mini_keras.backends.contract_nn_ext")
+            "mini_keras.backends.contract_nn_ext", "mini_keras.backends.contract_rnn_ext")
 
 
 def functions() -> dict:

@@ -2,12 +2,49 @@
 
 from __future__ import annotations
 
+import contextvars
+
 import numpy as np
 
 from mini_keras import backends
 from mini_keras.core import stateless
+from mini_keras.distribution import api as distribution_api
 
 _name_counts: dict[str, int] = {}
+# Mixed precision: while a layer with a mixed policy runs, float variables are read in its
+# compute dtype (Keras 3's AutocastScope). None (the default) costs one ContextVar.get per read.
+_autocast_dtype: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "mini_keras_autocast_dtype", default=None)
+_FLOAT_DTYPES = frozenset(("float16", "bfloat16", "float32", "float64"))
+
+
+class AutocastScope:
+    """Within the block, float variables with ``autocast=True`` read as ``dtype``.
+
+    ``Layer.__call__`` enters one when its compute dtype differs from its variable dtype (and
+    ``AutocastScope(None)`` for a layer that opts out), so ``ops.matmul(x, self.kernel)`` sees
+    a float16 kernel under ``mixed_float16`` while the variable itself stays float32. The cast
+    is an ordinary op, so gradients flow back to the float32 variable.
+
+    Args:
+        dtype: the dtype float variables are read in, or None for no casting.
+    """
+
+    def __init__(self, dtype: str | None):
+        self.dtype = dtype
+        self._token = None
+
+    def __enter__(self):
+        self._token = _autocast_dtype.set(self.dtype)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _autocast_dtype.reset(self._token)
+
+
+def autocast_dtype() -> str | None:
+    """The dtype float variables are currently read in (None outside an autocast scope)."""
+    return _autocast_dtype.get()
 
 
 def unique_name(base: str) -> str:
@@ -15,6 +52,16 @@ def unique_name(base: str) -> str:
     count = _name_counts.get(base, 0)
     _name_counts[base] = count + 1
     return base if count == 0 else f"{base}_{count}"
+
+
+_AGGREGATIONS = ("none", "mean", "sum", "only_first_replica")
+
+
+def _check_aggregation(aggregation, path):
+    if aggregation not in _AGGREGATIONS:
+        raise ValueError(f"Variable '{path}': aggregation must be one of {_AGGREGATIONS}, "
+                         f"received {aggregation!r}.")
+    return aggregation
 
 
 class Variable:
@@ -27,6 +74,10 @@ class Variable:
         trainable: whether optimizers update it.
         name: short name (``"kernel"``); ``path`` adds the owning layer's name.
         backend: backend name; defaults to the current backend.
+        aggregation: how replicas combine it under a distribution: "none", "mean", "sum" (metric
+            state: summed over replicas when read) or "only_first_replica".
+        autocast: whether reads inside an :class:`AutocastScope` (a mixed-precision layer's
+            call) give the value in the scope's compute dtype (float variables only).
 
     Attributes:
         value: the current value as a backend tensor.
@@ -34,7 +85,7 @@ class Variable:
     """
 
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, name="variable",
-                 backend=None, path=None):
+                 backend=None, path=None, aggregation="none", autocast=True):
         from mini_keras import config
 
         self._backend = backends.get(backend or backends.current_name())
@@ -56,10 +107,18 @@ class Variable:
         self.name = name
         self.path = path or name
         self._dtype = str(dtype)
-        self._handle = self._backend.variable_create(initial, self._dtype, self.trainable)
+        self.aggregation = _check_aggregation(aggregation, self.path)
+        active = distribution_api.distribution()
+        if active is None:
+            self._handle = self._backend.variable_create(initial, self._dtype, self.trainable)
+        else:  # placed per the distribution's layout by the backend's own engine
+            self._shape = tuple(int(d) for d in self._backend.shape(initial))
+            self._handle = distribution_api.backend_lib(self._backend.name).distribute_variable(
+                initial, self._dtype, self.trainable, self, active)
         # The backend may store a narrower dtype (JAX without x64 keeps int64 as int32).
         self._dtype = self._backend.dtype(self._read_handle())
         self._shape = tuple(int(d) for d in self._backend.shape(self._read_handle()))
+        self._autocast = bool(autocast) and self._dtype in _FLOAT_DTYPES
         if shape is not None and tuple(shape) != self._shape:
             raise ValueError(
                 f"Variable '{self.path}': initial value has shape {self._shape}, "
@@ -71,13 +130,28 @@ class Variable:
 
     @property
     def value(self):
-        """The current value (inside a StatelessScope: the value the scope maps it to)."""
+        """The current value (inside a StatelessScope: the value the scope maps it to; inside an
+        AutocastScope: cast to its dtype when the variable is a float one)."""
+        value = self._stored_value()
+        if self._autocast:
+            dtype = _autocast_dtype.get()
+            if dtype is not None and dtype != self._dtype:
+                return self._backend.cast(value, dtype)
+        return value
+
+    def _stored_value(self):
+        """The value in the variable's own dtype (no autocast)."""
         scope = stateless.current_scope()
         if scope is not None:
             found, value = scope.lookup(self)
             if found:
                 return value
         return self._backend.variable_read(self._handle)
+
+    @property
+    def autocast(self) -> bool:
+        """Whether reads inside a mixed-precision layer's call are cast to its compute dtype."""
+        return self._autocast
 
     def assign(self, value):
         """Set a new value (same shape); inside a StatelessScope the scope records it instead."""
@@ -100,11 +174,11 @@ class Variable:
 
     def assign_add(self, delta):
         """``self.assign(self.value + delta)``."""
-        return self.assign(self._backend.add(self.value, delta))
+        return self.assign(self._backend.add(self._stored_value(), delta))
 
     def assign_sub(self, delta):
         """``self.assign(self.value - delta)``."""
-        return self.assign(self._backend.subtract(self.value, delta))
+        return self.assign(self._backend.subtract(self._stored_value(), delta))
 
     def numpy(self) -> np.ndarray:
         """Return the current value as a numpy array (a copy)."""

@@ -10,14 +10,19 @@ import re
 
 import numpy as np
 
-from mini_keras import backends, initializers
+from mini_keras import backends, dtype_policies, initializers
+from mini_keras.core import variable as variable_mod
 from mini_keras.core.keras_tensor import KerasTensor, Node, flatten, is_symbolic, map_structure
 from mini_keras.core.seed_generator import SeedGenerator
 from mini_keras.core.stateless import StatelessScope
 from mini_keras.core.variable import Variable, unique_name
+from mini_keras.dtype_policies.dtype_policy import DTypePolicy, is_float_dtype
 
 _training_ctx: contextvars.ContextVar = contextvars.ContextVar("mini_keras_training", default=None)
 _in_call: contextvars.ContextVar = contextvars.ContextVar("mini_keras_in_call", default=False)
+_autocast_dtype = variable_mod._autocast_dtype  # read on every call: keep the lookup local
+_HALF = ("float16", "bfloat16")
+_CONTEXT_ARGS = frozenset(("training", "mask"))  # never cast by mixed precision
 
 
 def to_snake_case(name: str) -> str:
@@ -33,12 +38,28 @@ class Layer:
     ``call(inputs, ...)`` (the math, written with ``mini_keras.ops``). A layer keeps the backend
     that was current when it was created; its calls run on that backend whatever the default.
 
+    Mixed precision (Keras 3 semantics): the layer's :class:`DTypePolicy` gives a compute
+    dtype and a variable dtype. Weights are created in the variable dtype; a call casts its
+    floating inputs to the compute dtype and, while it runs, reads float weights in the
+    compute dtype (the cast is differentiable, so gradients come back in float32).
+
     Args:
         trainable: whether its weights are updated by training.
         name: unique name; defaults to the snake-cased class name.
-        dtype: variable dtype (default ``config.floatx()``).
+        dtype: a policy name (``"float32"``, ``"mixed_float16"``, ``"mixed_bfloat16"``...) or
+            a :class:`DTypePolicy`; default: the global policy
+            (``mixed_precision.dtype_policy()``, ``config.floatx()`` unless set).
+        autocast: whether to cast inputs and weights to the compute dtype (default True).
         input_shape: (Sequential convenience) shape of one sample, without the batch.
     """
+
+    # Normalization layers set this: under float16/bfloat16 policies they take float32 inputs,
+    # read their weights in float32 and cast their outputs to the compute dtype (Keras 3's
+    # BatchNormalization/LayerNormalization compute their statistics in float32).
+    _compute_in_float32 = False
+    # Functional and Sequential models set this to False: their own inputs keep their dtype
+    # (each inner layer casts for itself), as Keras 3's Functional does.
+    _convert_input_args = True
 
     def __init_subclass__(cls, **kwargs):
         # Like Keras 3: calling `layer.build(shape)` directly marks the layer built and creates
@@ -60,16 +81,16 @@ class Layer:
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, **kwargs):
         if kwargs.pop("input_dim", None) is not None and input_shape is None:
             input_shape = (kwargs.get("input_dim"),)
-        kwargs.pop("autocast", None)
+        autocast = kwargs.pop("autocast", True)
         if kwargs:
             raise TypeError(
                 f"{type(self).__name__}: unrecognized keyword arguments: {sorted(kwargs)}")
-        from mini_keras import config
         object.__setattr__(self, "_layers", [])
         self._backend_name = backends.current_name()
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self.dtype = dtype or config.floatx()
+        object.__setattr__(self, "_autocast", bool(autocast))
+        self.dtype_policy = dtype
         self.built = False
         self.input_spec = None
         self._trainable_variables: list[Variable] = []
@@ -100,6 +121,63 @@ class Layer:
         """Name of the backend this layer computes on."""
         return self._backend_name
 
+    # ------------------------------------------------------------------ dtypes (mixed precision)
+    @property
+    def dtype_policy(self) -> DTypePolicy:
+        """The layer's :class:`DTypePolicy` (settable with a name or a policy)."""
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value) -> None:
+        policy = dtype_policies.get(value)
+        compute = policy.compute_dtype
+        if compute == "bfloat16" and self._backend_name == "numpy":
+            raise ValueError(
+                f"Layer '{self.name}': the numpy backend cannot compute in bfloat16 (dtype policy "
+                f"{policy.name!r}): numpy evaluates bfloat16 products in float32. Use "
+                "'mixed_float16' on numpy, or the torch, jax or tensorflow backend for bfloat16.")
+        in_float32 = self._compute_in_float32 and compute in _HALF
+        object.__setattr__(self, "_dtype_policy", policy)
+        # Cached for __call__ (a hot path): the dtype floating inputs are cast to (None: keep),
+        # the dtype float weights are read in (None: their own) and the output cast.
+        convert = self.autocast and is_float_dtype(compute) and self._convert_input_args
+        object.__setattr__(self, "_input_cast", ("float32" if in_float32 else compute)
+                           if convert else None)
+        mixed = (self.autocast and is_float_dtype(compute) and not in_float32
+                 and compute != policy.variable_dtype)
+        object.__setattr__(self, "_autocast_target", compute if mixed else None)
+        object.__setattr__(self, "_output_cast", compute if in_float32 else None)
+
+    @property
+    def autocast(self) -> bool:
+        """Whether calls cast floating inputs and weights to the compute dtype."""
+        return self._autocast
+
+    @autocast.setter
+    def autocast(self, value: bool) -> None:
+        object.__setattr__(self, "_autocast", bool(value))
+        self.dtype_policy = self._dtype_policy  # refresh the cached call dtypes
+
+    @property
+    def dtype(self) -> str:
+        """The variable dtype (alias of :attr:`variable_dtype`, as in Keras 3)."""
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        """The dtype the layer creates its weights in."""
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def compute_dtype(self) -> str:
+        """The dtype the layer computes in (its floating inputs are cast to it)."""
+        return self._dtype_policy.compute_dtype
+
+    @property
+    def input_dtype(self) -> str:
+        """The dtype floating inputs are cast to (the compute dtype)."""
+        return self._dtype_policy.compute_dtype
+
     @property
     def trainable(self) -> bool:
         """Whether the layer's weights are trained (setting it applies to sub-layers too)."""
@@ -113,23 +191,26 @@ class Layer:
 
     # ------------------------------------------------------------------ weights
     def add_weight(self, shape=None, initializer="glorot_uniform", dtype=None, trainable=True,
-                   name=None, regularizer=None, constraint=None):
+                   name=None, regularizer=None, constraint=None, autocast=True):
         """Create a weight Variable owned by this layer.
 
         Args:
             shape: tuple of ints.
             initializer: name, Initializer or callable ``(shape, dtype)``.
-            dtype: defaults to the layer's dtype.
+            dtype: defaults to the layer's variable dtype.
             trainable: trainable or non-trainable weight.
             name: short name, e.g. "kernel".
             regularizer: callable ``weight -> scalar`` added to the model loss.
             constraint: callable ``weight -> weight`` applied after each optimizer update.
+            autocast: whether the layer's call reads the weight in its compute dtype (mixed
+                precision); False keeps it in its own dtype.
         """
         shape = tuple(int(d) for d in (shape or ()))
         init = initializers.get(initializer)
         name = name or f"variable_{len(self.weights)}"
-        var = Variable(init, shape=shape, dtype=dtype or self.dtype, trainable=trainable,
-                       name=name, backend=self._backend_name, path=f"{self.name}/{name}")
+        var = Variable(init, shape=shape, dtype=dtype or self.variable_dtype,
+                       trainable=trainable, name=name, backend=self._backend_name,
+                       path=f"{self.name}/{name}", autocast=autocast)
         var.regularizer = regularizer
         var.constraint = constraint
         (self._trainable_variables if trainable else self._non_trainable_variables).append(var)
@@ -265,26 +346,70 @@ class Layer:
     def _call_on_backend(self, args, kwargs):
         with backends.backend_scope(self._backend_name):
             inputs = map_structure(self._to_tensor, args[0])
+            if self._input_cast is not None and (len(args) > 1 or kwargs.keys() - _CONTEXT_ARGS):
+                args, kwargs = self._cast_extra_args(args, kwargs)
             args = (inputs,) + args[1:]
             if not self.built:
                 self._maybe_build(shape_of(inputs))
             self._check_input(inputs)
-            if self._call_has_training:
-                if kwargs.get("training") is None:
-                    kwargs["training"] = _training_ctx.get()
-                token = _training_ctx.set(kwargs["training"])
-                try:
-                    return self.call(*args, **kwargs)
-                finally:
-                    _training_ctx.reset(token)
-            kwargs.pop("training", None)
-            return self.call(*args, **kwargs)
+            # Mixed precision: float weights read in the compute dtype while `call` runs.
+            autocast = self._autocast_target
+            autocast_token = (_autocast_dtype.set(autocast)
+                              if _autocast_dtype.get() != autocast else None)
+            try:
+                outputs = self._call_with_training(args, kwargs)
+            finally:
+                if autocast_token is not None:
+                    _autocast_dtype.reset(autocast_token)
+            if self._output_cast is not None:
+                outputs = map_structure(self._cast_output, outputs)
+            return outputs
+
+    def _call_with_training(self, args, kwargs):
+        if self._call_has_training:
+            if kwargs.get("training") is None:
+                kwargs["training"] = _training_ctx.get()
+            token = _training_ctx.set(kwargs["training"])
+            try:
+                return self.call(*args, **kwargs)
+            finally:
+                _training_ctx.reset(token)
+        kwargs.pop("training", None)
+        return self.call(*args, **kwargs)
+
+    def _cast_extra_args(self, args, kwargs):
+        """Cast floating backend tensors among the other arguments to the input dtype."""
+        b, target = backends.current(), self._input_cast
+
+        def cast(x):
+            if isinstance(x, Variable):
+                x = x.value
+            if b.is_tensor(x) and not isinstance(x, np.ndarray):
+                dtype = b.dtype(x)
+                if dtype != target and is_float_dtype(dtype):
+                    return b.cast(x, target)
+            return x
+        args = (args[0],) + tuple(map_structure(cast, a) for a in args[1:])
+        kwargs = {k: v if k in _CONTEXT_ARGS else map_structure(cast, v)
+                  for k, v in kwargs.items()}
+        return args, kwargs
+
+    def _cast_output(self, x):
+        b = backends.current()
+        if b.is_tensor(x) and is_float_dtype(b.dtype(x)) and b.dtype(x) != self._output_cast:
+            return b.cast(x, self._output_cast)
+        return x
 
     def _to_tensor(self, x):
         b = backends.current()
+        target = self._input_cast
         if isinstance(x, Variable):
-            return x.value
+            x = x.value
         if b.is_tensor(x) and not isinstance(x, np.ndarray):
+            if target is not None:
+                dtype = b.dtype(x)
+                if dtype != target and is_float_dtype(dtype):
+                    return b.cast(x, target)
             return x
         if x is None or isinstance(x, (bool, str)):
             return x
@@ -292,8 +417,11 @@ class Layer:
         if array.dtype.kind not in "fiub":
             raise TypeError(
                 f"Layer '{self.name}': expected a numeric array, received dtype {array.dtype}.")
-        if array.dtype.kind == "f" and str(array.dtype) != self.dtype:
-            array = array.astype(self.dtype)
+        target = target or self.variable_dtype
+        if array.dtype.kind == "f" and str(array.dtype) != target:
+            if target == "bfloat16":  # numpy has no bfloat16 name: let the backend cast
+                return b.cast(b.convert_to_tensor(array), target)
+            array = array.astype(target)
         return b.convert_to_tensor(array)
 
     def _check_input(self, inputs) -> None:
@@ -327,7 +455,7 @@ class Layer:
 
     def compute_output_shape(self, input_shape):
         """Output shape for ``input_shape`` (batch dim may be None), computed without real data."""
-        spec = self.compute_output_spec(_shapes_to_tensors(input_shape, self.dtype))
+        spec = self.compute_output_spec(_shapes_to_tensors(input_shape, self.compute_dtype))
         return map_structure(lambda t: t.shape, spec)
 
     def compute_output_spec(self, *args, **kwargs):
@@ -340,7 +468,7 @@ class Layer:
         if type(self).compute_output_shape is not Layer.compute_output_shape:
             shapes = map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else t, args[0])
             out = self.compute_output_shape(shapes)
-            return _shapes_to_tensors(out, self.dtype)
+            return _shapes_to_tensors(out, self.compute_dtype)
         results = []
         for fill in (2, 3):
             def concrete(t, fill=fill):
@@ -364,7 +492,8 @@ class Layer:
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:
         """Constructor arguments needed to recreate the layer (without weights)."""
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": dtype_policies.serialize(self.dtype_policy)}
         if self._input_shape_arg is not None:
             config["batch_input_shape"] = (None,) + self._input_shape_arg
         return config

@@ -37,6 +37,8 @@ def _scale_and_shift(x, mean, variance, gamma, beta, epsilon):
 class _AffineNormalization(Layer):
     """Shared constructor and config for the layers with optional ``gamma``/``beta`` weights."""
 
+    _compute_in_float32 = True  # statistics in float32 under mixed precision, as in Keras 3
+
     def __init__(self, axis, epsilon, center, scale, beta_initializer, gamma_initializer,
                  beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint, **kwargs):
         super().__init__(**kwargs)

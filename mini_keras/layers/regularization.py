@@ -54,8 +54,8 @@ class _SpatialDropout(Dropout):
 
     def get_config(self):
         # Keras 3's spatial dropouts serialize exactly these keys (no trainable/noise_shape).
-        return {"rate": self.rate, "seed": self.seed, "name": self.name, "dtype": self.dtype,
-                "data_format": self.data_format}
+        return {"rate": self.rate, "seed": self.seed, "name": self.name,
+                "dtype": super().get_config()["dtype"], "data_format": self.data_format}
 
 
 class SpatialDropout1D(_SpatialDropout):

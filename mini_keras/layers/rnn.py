@@ -1,9 +1,11 @@
 """Recurrent layers (SimpleRNN, LSTM, GRU) and the wrappers Bidirectional and TimeDistributed.
 
-Every recurrent layer runs one ``ops.scan`` over time-major inputs (a ``lax.scan`` under JAX, a
-``tf.while_loop`` under TensorFlow, a Python loop on numpy/torch). The input projection
-``x @ kernel + bias`` is computed for all steps at once before the scan; the step only adds the
-recurrent part. Weights follow Keras 3 (names, shapes, gate order) so ``set_weights`` with a
+LSTM and GRU first ask the backend for a whole-sequence kernel (``lstm``/``gru``, Keras 3's
+``rnn`` hooks: ``torch._VF.lstm``/``gru`` on torch, a tight ``lax.scan`` / ``tf.while_loop``
+on JAX / TensorFlow); a backend raises ``NotImplementedError`` for what its kernel does not
+compute (other activations, recurrent dropout in training, some masks, numpy) and the layer
+runs its generic loop: one ``ops.scan`` over time-major inputs, with the input projection
+``x @ kernel + bias`` of all steps computed before the scan. Weights follow Keras 3 (names, shapes, gate order) so ``set_weights`` with a
 Keras layer's ``get_weights()`` reproduces its outputs.
 
 Masking (Keras semantics): pass ``mask`` of shape ``(batch, timesteps)``; at a masked step the
@@ -134,7 +136,7 @@ class _RNN(Layer):
     def call(self, sequences, initial_state=None, mask=None, training=None):
         batch = ops.shape(sequences)[0]
         if initial_state is None:
-            states = [ops.zeros((batch, self.units), dtype=self.dtype)
+            states = [ops.zeros((batch, self.units), dtype=self.compute_dtype)
                       for _ in range(self.state_count)]
         else:
             states = [self._to_tensor(s) for s in
@@ -144,13 +146,50 @@ class _RNN(Layer):
                 raise ValueError(f"{type(self).__name__} '{self.name}' expects "
                                  f"{self.state_count} initial state(s), received {len(states)}")
         if training and self.dropout > 0:
-            keep = mk_random.dropout(ops.ones((batch, 1, ops.shape(sequences)[-1]), self.dtype),
+            keep = mk_random.dropout(ops.ones((batch, 1, ops.shape(sequences)[-1]), self.compute_dtype),
                                      self.dropout, seed=self.seed_generator)
             sequences = ops.multiply(sequences, keep)
+        if mask is not None:
+            mask = ops.cast(self._to_tensor(mask), "bool")
+        result = None
+        if not (training and self.recurrent_dropout > 0):
+            result = self._fused_call(sequences, states, mask)
+        if result is None:
+            result = self._scan_call(sequences, states, mask, batch, training)
+        output, final_states = result
+        if self.activity_regularizer is not None:
+            self.add_loss(self.activity_regularizer(output))
+        if self.return_state:
+            return (output, *final_states)
+        return output
+
+    def _fused_kernel(self, sequences, states, mask):
+        """The backend's whole-sequence kernel (``lstm``/``gru``): ``(last_output, outputs,
+        states)``; raises ``NotImplementedError`` where there is none for this configuration."""
+        raise NotImplementedError(f"{type(self).__name__}: no fused kernel")
+
+    def _fused_call(self, sequences, states, mask):
+        """``(output, final_states)`` from the backend's fused kernel, or None where it has
+        none for this configuration (Keras 3 falls back the same way)."""
+        try:
+            last_output, outputs, final_states = self._fused_kernel(sequences, states, mask)
+        except NotImplementedError:
+            return None
+        output = outputs if self.return_sequences else last_output
+        if mask is not None and self.zero_output_for_mask:  # the kernels repeat the output
+            keep = ops.flip(mask, axis=1) if self.go_backwards else mask
+            if not self.return_sequences:
+                keep = ops.getitem(keep, (slice(None), -1))
+            output = ops.where(ops.expand_dims(keep, -1), output,
+                               ops.zeros((), dtype=self.compute_dtype))
+        return output, list(final_states)
+
+    def _scan_call(self, sequences, states, mask, batch, training):
+        """The generic recurrence: one ``ops.scan`` of ``_step`` over time-major inputs."""
         recurrent_kernel = self.recurrent_kernel.value
         recurrent_keep = None
         if training and self.recurrent_dropout > 0:
-            recurrent_keep = mk_random.dropout(ops.ones((batch, self.units), self.dtype),
+            recurrent_keep = mk_random.dropout(ops.ones((batch, self.units), self.compute_dtype),
                                                self.recurrent_dropout, seed=self.seed_generator)
 
         x = ops.matmul(ops.transpose(sequences, (1, 0, 2)), self.kernel)  # (steps, batch, k*u)
@@ -158,7 +197,6 @@ class _RNN(Layer):
             x = ops.add(x, self._input_bias())
         xs = [x]
         if mask is not None:
-            mask = ops.cast(self._to_tensor(mask), "bool")
             xs.append(ops.expand_dims(ops.transpose(mask, (1, 0)), -1))  # (steps, batch, 1)
         if self.go_backwards:
             xs = [ops.flip(t, axis=0) for t in xs]
@@ -171,18 +209,14 @@ class _RNN(Layer):
                 return new, output
             keep_t = inputs[1]
             new = [ops.where(keep_t, n, c) for n, c in zip(new, carry)]
-            fallback = (ops.zeros(ops.shape(output), dtype=self.dtype)
+            fallback = (ops.zeros(ops.shape(output), dtype=self.compute_dtype)
                         if self.zero_output_for_mask else carry[0])
             return new, ops.where(keep_t, output, fallback)
 
         final_states, outputs = ops.scan(step, states, xs)
         last_output = ops.getitem(outputs, -1)
         output = ops.transpose(outputs, (1, 0, 2)) if self.return_sequences else last_output
-        if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(output))
-        if self.return_state:
-            return (output, *final_states)
-        return output
+        return output, list(final_states)
 
     def compute_mask(self, inputs, mask=None):
         """The mask of the main output: the input mask when returning sequences, else None.
@@ -288,6 +322,13 @@ class LSTM(_RNN):
         h_new = ops.multiply(o, self.activation(c_new))
         return h_new, [h_new, c_new]
 
+    def _fused_kernel(self, sequences, states, mask):
+        return backends.current().lstm(
+            sequences, states[0], states[1], mask, self.kernel.value,
+            self.recurrent_kernel.value, self.bias.value if self.use_bias else None,
+            self.activation, self.recurrent_activation, return_sequences=self.return_sequences,
+            go_backwards=self.go_backwards, unroll=self.unroll)
+
     def get_config(self):
         return {**super().get_config(),
                 "recurrent_activation": activations.serialize(self.recurrent_activation),
@@ -347,6 +388,13 @@ class GRU(_RNN):
         hh = self.activation(ops.add(x_h, recurrent_h))
         h_new = ops.add(ops.multiply(z, h), ops.multiply(ops.subtract(1.0, z), hh))
         return h_new, [h_new]
+
+    def _fused_kernel(self, sequences, states, mask):
+        return backends.current().gru(
+            sequences, states[0], mask, self.kernel.value, self.recurrent_kernel.value,
+            self.bias.value if self.use_bias else None, self.activation,
+            self.recurrent_activation, return_sequences=self.return_sequences,
+            go_backwards=self.go_backwards, unroll=self.unroll, reset_after=self.reset_after)
 
     def get_config(self):
         return {**super().get_config(),

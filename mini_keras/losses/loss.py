@@ -5,6 +5,8 @@ from __future__ import annotations
 from mini_keras import backends
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "none", None)
+_HALF = ("float16", "bfloat16")
+_FLOATS = ("float16", "bfloat16", "float32", "float64")
 
 
 class Loss:
@@ -15,19 +17,29 @@ class Loss:
     Args:
         name: the loss name.
         reduction: "sum_over_batch_size" (default), "sum", "mean" or "none".
+        dtype: the dtype the loss computes in (default ``config.floatx()``). Half-precision
+            predictions (a mixed-precision model's float16/bfloat16 outputs) are cast to it,
+            as Keras 3 does, so the loss and its gradient are computed in float32.
     """
 
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
         if reduction not in _REDUCTIONS:
             raise ValueError(f"Loss '{name}': reduction must be one of {_REDUCTIONS}, "
                              f"received {reduction!r}")
+        from mini_keras import config
         self.name = name or type(self).__name__
         self.reduction = reduction
+        self._explicit_dtype = dtype is not None
+        self.dtype = str(dtype) if dtype is not None else config.floatx()
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         b = backends.current()
         y_pred = b.convert_to_tensor(y_pred)
         y_true = b.convert_to_tensor(y_true)
+        pred_dtype = b.dtype(y_pred)
+        if pred_dtype != self.dtype and (pred_dtype in _HALF or (
+                self._explicit_dtype and pred_dtype in _FLOATS)):
+            y_pred = b.cast(y_pred, self.dtype)
         values = self.call(y_true, y_pred)
         return reduce_weighted_values(values, sample_weight, self.reduction)
 

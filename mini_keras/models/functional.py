@@ -22,6 +22,8 @@ class Functional(Model):
             to any output.
     """
 
+    _convert_input_args = False  # mixed precision: inner layers cast their own inputs
+
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)
         self._inputs_struct, self._outputs_struct = inputs, outputs

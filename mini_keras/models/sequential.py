@@ -20,6 +20,8 @@ class Sequential(Model):
         >>> model = Sequential([Input((4,)), Dense(8, activation="relu"), Dense(1)])
     """
 
+    _convert_input_args = False  # mixed precision: inner layers cast their own inputs
+
     def __init__(self, layers=None, trainable=True, name=None):
         super().__init__(trainable=trainable, name=name)
         self._input_layer: InputLayer | None = None

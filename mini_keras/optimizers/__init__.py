@@ -4,6 +4,7 @@ from mini_keras.optimizers import schedules
 from mini_keras.optimizers.adam_variants import Adamax, AdamW, Lion, Nadam
 from mini_keras.optimizers.adaptive import Adadelta, Adagrad
 from mini_keras.optimizers.basic import SGD, Adam, RMSprop
+from mini_keras.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from mini_keras.optimizers.optimizer import Optimizer
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "AdamW",
     "Adamax",
     "Lion",
+    "LossScaleOptimizer",
     "Nadam",
     "Optimizer",
     "RMSprop",

@@ -25,6 +25,22 @@ class SGD(Optimizer):
             for v in var_list:
                 self.add_variable_from_reference(v, "momentum")
 
+    def _update_all(self, grads, trainable_variables, learning_rate):
+        """Eagerly, one fused backend call (``sgd_update``) runs ``update_step``'s math for every
+        variable; inside a StatelessScope (compiled steps) each variable runs ``update_step``."""
+        if not self._can_fuse(trainable_variables, SGD.update_step):
+            return super()._update_all(grads, trainable_variables, learning_rate)
+        b = backends.get(self._backend_name)
+        state = [trainable_variables]
+        if self.momentum:
+            state.append([self.slot("momentum", v) for v in trainable_variables])
+        # The stored values themselves (not .value, which an AutocastScope may cast).
+        old = [[v._read_handle() for v in variables] for variables in state]
+        new = b.sgd_update(old[0], grads, old[1] if self.momentum else None, learning_rate,
+                           self.momentum, self.nesterov)
+        for variables, old_values, new_values in zip(state, old, new):
+            self._store_fused(variables, old_values, new_values)
+
     def update_step(self, gradient, variable, learning_rate):
         b = backends.get(self._backend_name)
         step = b.multiply(learning_rate, gradient)
@@ -63,11 +79,33 @@ class Adam(Optimizer):
             if self.amsgrad:
                 self.add_variable_from_reference(v, "velocity_hat")
 
-    def update_step(self, gradient, variable, learning_rate):
+    def _step_size(self, learning_rate):
+        """``alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)`` at step ``t = iterations + 1``."""
         b = backends.get(self._backend_name)
         t = b.cast(b.add(self.iterations.value, 1), "float32")
-        alpha = b.divide(b.multiply(learning_rate, b.sqrt(b.subtract(1.0, b.power(self.beta_2, t)))),
-                         b.subtract(1.0, b.power(self.beta_1, t)))
+        return b.divide(b.multiply(learning_rate, b.sqrt(b.subtract(1.0, b.power(self.beta_2, t)))),
+                        b.subtract(1.0, b.power(self.beta_1, t)))
+
+    def _update_all(self, grads, trainable_variables, learning_rate):
+        """Eagerly, one fused backend call (``adam_update``) runs ``update_step``'s math for every
+        variable; inside a StatelessScope (compiled steps) each variable runs ``update_step``."""
+        if not self._can_fuse(trainable_variables, Adam.update_step):
+            return super()._update_all(grads, trainable_variables, learning_rate)
+        b = backends.get(self._backend_name)
+        slots = [[self.slot(name, v) for v in trainable_variables]
+                 for name in ("momentum", "velocity", "velocity_hat")[:3 if self.amsgrad else 2]]
+        state = [trainable_variables, *slots]
+        # The stored values themselves (not .value, which an AutocastScope may cast).
+        old = [[v._read_handle() for v in variables] for variables in state]
+        new = b.adam_update(old[0], grads, old[1], old[2], old[3] if self.amsgrad else None,
+                            self._step_size(learning_rate), self.beta_1, self.beta_2,
+                            self.epsilon)
+        for variables, old_values, new_values in zip(state, old, new):
+            self._store_fused(variables, old_values, new_values)
+
+    def update_step(self, gradient, variable, learning_rate):
+        b = backends.get(self._backend_name)
+        alpha = self._step_size(learning_rate)
         m, v = self.slot("momentum", variable), self.slot("velocity", variable)
         m.assign(b.add(m.value, b.multiply(b.subtract(gradient, m.value), 1 - self.beta_1)))
         v.assign(b.add(v.value, b.multiply(b.subtract(b.square(gradient), v.value),

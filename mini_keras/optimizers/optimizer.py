@@ -1,7 +1,10 @@
 """Optimizer base: state variables, gradient clipping, learning-rate schedules, one ``apply``.
 
 Updates are written with backend ops on Variables (``assign``), so the same code runs eagerly
-(numpy, torch), inside ``tf.function`` and, via StatelessScope, inside ``jax.jit``.
+(numpy, torch), inside ``tf.function`` and, via StatelessScope, inside ``jax.jit``. Outside a
+StatelessScope, Adam(W) and SGD hand every variable to one fused backend call instead
+(``adam_update``/``sgd_update``: torch updates in place with ``_foreach`` ops), which computes
+``update_step``'s formulas term by term, so both paths give the same numbers.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from mini_keras import backends
+from mini_keras.core import stateless
 from mini_keras.core.variable import Variable, unique_name
 from mini_keras.optimizers.schedules import LearningRateSchedule
 
@@ -122,9 +126,32 @@ class Optimizer:
         self.iterations.assign(b.add(self.iterations.value, 1))
 
     def _update_all(self, grads, trainable_variables, learning_rate) -> None:
-        """Run ``update_step`` on every variable (Nadam overrides it to update shared state)."""
+        """Run ``update_step`` on every variable (Nadam overrides it to update shared state;
+        Adam and SGD to call their backend's fused update when :meth:`_can_fuse` allows)."""
         for g, v in zip(grads, trainable_variables):
             self.update_step(g, v, learning_rate)
+
+    # Fused updates: one backend call updates every variable (in place where the backend can).
+    # Set False on an instance to force the per-variable ``update_step`` path.
+    _fused_updates = True
+
+    def _can_fuse(self, variables, generic_update_step) -> bool:
+        """Whether a fused backend update may replace ``update_step`` for ``variables``.
+
+        Not inside a StatelessScope (jax.jit steps, the numpy tape: assigns must go to the
+        scope), not when a subclass overrides ``update_step`` (``generic_update_step`` is the
+        method the fused update reproduces), and only for float32/float64 variables.
+        """
+        return (self._fused_updates and stateless.current_scope() is None
+                and type(self).update_step is generic_update_step
+                and all(v.dtype in ("float32", "float64") for v in variables))
+
+    @staticmethod
+    def _store_fused(variables, old_values, new_values) -> None:
+        """Store what a fused update returned (nothing to do for storage updated in place)."""
+        for variable, old, new in zip(variables, old_values, new_values):
+            if new is not old:
+                variable._direct_assign(new)
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
         """Exclude variables from weight decay (call before the optimizer is built).

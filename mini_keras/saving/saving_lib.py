@@ -275,6 +275,9 @@ def _children(obj):
     from mini_keras.models.sequential import Sequential
     from mini_keras.optimizers.optimizer import Optimizer
     if isinstance(obj, Optimizer):
+        inner = getattr(obj, "inner_optimizer", None)
+        if inner is not None:  # a LossScaleOptimizer: Keras 3 also writes the wrapped one
+            yield "inner_optimizer", inner
         return
     if isinstance(obj, (Sequential, Functional)):
         yield "layers", obj.layers

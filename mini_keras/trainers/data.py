@@ -37,7 +37,9 @@ def to_arrays(x, name: str):
 def check_finite(structure, name: str) -> None:
     """Raise ValueError if any float array holds NaN or inf (checked once per fit call)."""
     for a in flatten(structure):
-        if a is not None and a.dtype.kind == "f" and not np.isfinite(a).all():
+        # min/max propagate NaN and inf without an x-sized boolean temporary (peak memory).
+        if (a is not None and a.dtype.kind == "f" and a.size
+                and not (np.isfinite(a.min()) and np.isfinite(a.max()))):
             bad = np.argwhere(~np.isfinite(a))[0]
             raise ValueError(f"{name} contains NaN or inf (first at index {tuple(bad)}); "
                              "clean or impute the data before fit().")
@@ -82,7 +84,7 @@ class ArrayData:
         if not isinstance(batch_size, int) or batch_size <= 0:
             raise ValueError(f"batch_size must be a positive int, received {batch_size!r}")
         self.batch_size, self.shuffle = batch_size, shuffle
-        self.rng = rng or np.random.default_rng()
+        self.rng = rng if rng is not None or not shuffle else np.random.default_rng()
         self.steps = math.ceil(self.n / batch_size)
 
     def batches(self):

@@ -8,6 +8,8 @@ leaves for the trainable variables so every backend differentiates the same Pyth
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from mini_keras import backends, optimizers
@@ -49,9 +51,15 @@ class Trainer:
             run_eagerly: skip compilation (debugging).
             jit_compile: "auto" (compile with jax.jit / tf.function), True (also XLA on TF,
                 torch.compile on torch) or False (eager).
+            auto_scale_loss: when the model's dtype policy is "mixed_float16", wrap the
+                optimizer in a ``LossScaleOptimizer`` (dynamic loss scaling), as Keras 3.
         """
         with backends.backend_scope(self._backend_name):
             self.optimizer = optimizers.get(optimizer)
+            if (auto_scale_loss and self.dtype_policy.name == "mixed_float16"
+                    and not isinstance(self.optimizer, optimizers.LossScaleOptimizer)):
+                self.optimizer = optimizers.LossScaleOptimizer(self.optimizer,
+                                                               name="loss_scale_optimizer")
             self._loss_spec, self._loss_weights = loss, loss_weights
             for spec in flatten(loss):  # fail at compile time on an unknown name
                 if spec is not None:
@@ -189,9 +197,12 @@ class Trainer:
                 y_pred = self(x, training=True)
                 loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
             assigned[:] = [v for v, _ in scope.assignments()]
-            return loss, (y_pred, [val for _, val in scope.assignments()])
+            # Mixed precision: differentiate the scaled loss; the LossScaleOptimizer unscales.
+            scaled = scale_loss(loss) if scale_loss is not None else loss
+            return scaled, (loss, y_pred, [val for _, val in scope.assignments()])
 
-        (loss, (y_pred, new_values)), grads = b.value_and_grad(loss_fn, has_aux=True)(
+        scale_loss = getattr(self.optimizer, "scale_loss", None)
+        (_, (loss, y_pred, new_values)), grads = b.value_and_grad(loss_fn, has_aux=True)(
             [v.value for v in trainable])
         for variable, value in zip(assigned, new_values):
             variable.assign(value)
@@ -252,9 +263,9 @@ class Trainer:
         """Return (and cache) the compiled predict step."""
         return self._cached_function("predict", self.predict_step)
 
-    def _to_backend(self, structure):
+    def _to_backend(self, structure, distribute=True):
         """One host batch -> backend tensors (split over the devices under a distribution)."""
-        dist = distribution_api.distribution()
+        dist = distribution_api.distribution() if distribute else None
         if dist is not None:
             return distribution_api.backend_lib(self._backend_name).distribute_data(structure,
                                                                                     dist)
@@ -314,7 +325,7 @@ class Trainer:
                     cbs.on_train_batch_begin(step)
                     logs = train_fn(*self._to_backend((xb, yb, swb)))
                     if cbs.needs_batch_logs:
-                        cbs.on_train_batch_end(step, self._batch_logs(logs))
+                        cbs.on_train_batch_end(step, _to_floats(logs))
                     if self.stop_training:
                         break
                 epoch_logs = self._metric_results()
@@ -330,7 +341,8 @@ class Trainer:
         return cbs.history
 
     def _metric_results(self) -> dict:
-        """Epoch-level results; under a distribution, over every replica's data."""
+        """Epoch-level results; under a distribution, over every replica's data (per-batch logs
+        stay this replica's own: a collective there would deadlock when only rank 0 logs)."""
         with backends.backend_scope(self._backend_name):
             if distribution_api.distribution() is None:
                 return _to_floats({m.name: m.result() for m in self.metrics})
@@ -338,10 +350,6 @@ class Trainer:
             with lib.metric_scope([v for m in self.metrics for v in m.variables]):
                 return _to_floats({m.name: m.result() for m in self.metrics})
 
-    def _batch_logs(self, logs) -> dict:
-        if distribution_api.distribution() is None:
-            return _to_floats(logs)
-        return self._metric_results()
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, _from_fit=False, **kwargs):
@@ -362,7 +370,7 @@ class Trainer:
                 cbs.on_test_batch_begin(step)
                 logs = test_fn(*self._to_backend((xb, yb, swb)))
                 if cbs.needs_batch_logs:
-                    cbs.on_test_batch_end(step, self._batch_logs(logs))
+                    cbs.on_test_batch_end(step, _to_floats(logs))
         results = self._metric_results()
         cbs.on_test_end(results)
         if verbose and verbose != "auto" or (verbose == "auto" and not _from_fit):
@@ -380,15 +388,16 @@ class Trainer:
         with backends.backend_scope(self._backend_name):
             if not self.built:  # build the weights with a small eager call
                 with StatelessScope():
-                    self(self._to_backend(data_mod.take(x, slice(0, replicas))), training=False)
+                    self(self._to_backend(data_mod.take(x, slice(0, 1)), distribute=False),
+                         training=False)
             predict_fn = self.make_predict_function()
             for xb, _, _ in data.batches():
-                pad = -len(flatten(xb)[0]) % replicas  # a short last batch must still split
+                n = len(flatten(xb)[0])
+                pad = -n % replicas  # a short last batch is padded so it still splits evenly
                 if pad:
-                    xb = map_structure(lambda a: np.concatenate([a, np.repeat(a[-1:], pad, 0)]),
-                                       xb)
+                    xb = map_structure(partial(_repeat_last_row, times=pad), xb)
                 out = map_structure(b.convert_to_numpy, predict_fn(self._to_backend(xb)))
-                outputs.append(map_structure(lambda a: a[:len(a) - pad], out) if pad else out)
+                outputs.append(data_mod.take(out, slice(0, n)) if pad else out)
         if len(outputs) == 1:  # one batch: no concatenation copy
             return outputs[0]
         first = outputs[0]
@@ -424,10 +433,11 @@ class Trainer:
     def predict_on_batch(self, x):
         """Return the model's outputs on exactly this batch, as numpy."""
         x = data_mod.to_arrays(x, "predict_on_batch(x)")
-        b = backends.get(self._backend_name)
-        with backends.backend_scope(self._backend_name):
-            out = self.predict_step(self._to_backend(x))
-            return map_structure(b.convert_to_numpy, out)
+        return self.predict(x, batch_size=data_mod.num_samples(x), verbose=0)
+
+
+def _repeat_last_row(array, times: int):
+    return np.concatenate([array, np.repeat(array[-1:], times, axis=0)])
 
 
 def _format_results(results: dict, return_dict: bool):

@@ -606,6 +606,7 @@ DEDICATED = {
     "sparse_categorical_crossentropy", "binary_crossentropy", "conv", "depthwise_conv",
     "conv_transpose", "max_pool", "average_pool", "random_uniform", "random_normal", "scan",
     "value_and_grad", "compile",
+    "adam_update", "sgd_update",  # fused optimizer updates: tests/optimizers/test_optimizers.py
 }
 
 

@@ -305,3 +305,41 @@ def test_one_hot_and_scatter():
     assert nb.one_hot(np.array([1]), 2, axis=0).shape == (2, 1)
     out = nb.scatter_add(np.zeros((2, 2)), np.array([[0, 1], [0, 1]]), np.array([1.0, 2.0]))
     np.testing.assert_array_equal(out, [[0, 3], [0, 0]])
+
+
+# ---------------------------------------------------------------------------- fast paths
+
+
+@pytest.mark.parametrize("shapes", [((3, 4), (4, 2)), ((4,), (2, 4, 3)), ((2, 3, 4), (4,)),
+                                    ((2, 1, 3, 4), (5, 4, 2))],
+                         ids=["mat_mat", "vec_batch", "batch_vec", "batch_broadcast"])
+def test_matmul_gradient_with_a_constant_operand(shapes):
+    """One operand constant (like a Dense layer's input batch): the other's gradient is exact."""
+    a, b = rand(*shapes[0]), rand(*shapes[1])
+    check_grad(lambda w: nb.matmul(a, w), b)
+    check_grad(lambda x: nb.matmul(x, b), a)
+
+
+def test_matmul_backward_skips_the_constant_operand():
+    x, w, g = rand(3, 4), rand(4, 2), rand(3, 2)
+    ga, gw = nb.matmul(x, Tensor(w)).backward(g)
+    assert ga is None
+    np.testing.assert_allclose(gw, x.T @ g, rtol=1e-12)
+    ga, gw = nb.matmul(Tensor(x), w).backward(g)
+    assert gw is None
+    np.testing.assert_allclose(ga, g @ w.T, rtol=1e-12)
+
+
+def test_elementwise_dtype_rules_on_fast_and_slow_paths():
+    f16, f32 = np.ones(2, np.float16), np.ones(2, np.float32)
+    i32, i64, flags = np.ones(2, np.int32), np.ones(2, np.int64), np.ones(2, bool)
+    assert nb.add(f32, Tensor(f32)).dtype == np.float32     # only float arrays: unchanged
+    assert nb.add(i32, i64).dtype == np.int64               # only int arrays: numpy's rule
+    assert nb.add(i32, f16).dtype == np.float16             # int meets float: takes its dtype
+    assert nb.add(Tensor(f16), i64).dtype == np.float16
+    assert nb.multiply(flags, f32).dtype == np.float32
+    assert nb.add(i32, 0.5).dtype == np.float32             # float scalar with ints: floatx
+    assert nb.add(f16, 0.5).dtype == np.float16             # weak scalar keeps the array dtype
+    assert nb.multiply(i32, 3).dtype == np.int32
+    assert nb.multiply(f16, np.float64(2.0)).dtype == np.float16
+    assert nb.add(np.float32(1.0), 2.0).dtype == np.float32  # no array at all: converted

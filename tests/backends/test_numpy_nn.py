@@ -457,3 +457,17 @@ def test_float32_stays_float32_in_value_and_gradient(name):
     assert out.dtype == np.float32
     grads = out.backward(np.ones_like(out.data))
     assert all(g is None or np.asarray(g).dtype == np.float32 for g in grads), name
+
+
+def test_sparse_categorical_crossentropy_class_axis_in_the_middle():
+    """The fused (softmax - onehot) and the probability rules with the classes on axis 1."""
+    labels = RNG.integers(0, 4, (2, 3))
+    check_grad(lambda b: nb.sparse_categorical_crossentropy(labels, b, from_logits=True, axis=1),
+               RNG.standard_normal((2, 4, 3)))
+    check_grad(lambda b: nb.sparse_categorical_crossentropy(labels, b, axis=1),
+               RNG.uniform(.1, 1, (2, 4, 3)))
+    logits = np.float32(RNG.standard_normal((2, 4, 3)))
+    loss = nb.sparse_categorical_crossentropy(labels, logits, from_logits=True, axis=1)
+    reference = F.cross_entropy(t(logits), t(labels), reduction="none").numpy()
+    assert loss.dtype == np.float32 and loss.shape == (2, 3)
+    assert_close(loss, reference)

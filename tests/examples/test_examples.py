@@ -90,8 +90,14 @@ def test_custom_training_loop_matches_fit(backend):
 def test_every_example_is_tested_and_documented():
     tested = {"xor", "linear_regression", "perceptron", "gradient_descent", "apartment_prices",
               "mnist_mlp", "mnist_cnn", "text_classification", "custom_training_loop",
-              "compare_backends"}  # compare_backends: tests/test_compare.py
+              "compare_backends", "distributed_training"}  # compare_backends: tests/test_compare.py
     scripts = {p.stem for p in EXAMPLES.glob("*.py")}
     assert scripts == tested
     for path in EXAMPLES.glob("*.py"):
         assert "What it teaches" in path.read_text(encoding="utf-8"), path.name
+
+
+def test_distributed_training_on_one_device(backend):
+    # Several devices run in tests/distribution (subprocesses); here: the one-device path.
+    accuracy = example("distributed_training").main(devices=1, epochs=3)
+    assert accuracy >= 0.85

@@ -204,3 +204,110 @@ def test_lstm_learns_whether_a_sequence_contains_a_token(backend):
     model.fit(x, y, epochs=6, batch_size=64, verbose=0)
     accuracy = np.mean((model.predict(x_test, verbose=0) > 0.5) == y_test)
     assert accuracy >= 0.95, accuracy
+
+
+# ---------------------------------------------------------------- fused kernels (backend lstm/gru)
+RIGHT_PADDED = np.array([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0], [1, 0, 0, 0, 0]], dtype=bool)
+FUSED_CASES = [
+    ("LSTM", {}),
+    ("LSTM", {"return_sequences": True, "return_state": True}),
+    ("LSTM", {"return_sequences": True, "go_backwards": True}),
+    ("LSTM", {"use_bias": False, "return_state": True}),
+    ("GRU", {}),
+    ("GRU", {"return_sequences": True, "return_state": True, "go_backwards": True}),
+    ("GRU", {"reset_after": False, "return_sequences": True}),
+]
+
+
+def _fused_and_generic(cls_name, **kwargs):
+    """Two layers with the same weights: one as built, one forced onto the generic scan loop."""
+    fused = getattr(keras.layers, cls_name)(3, **kwargs)
+    fused(X)
+    generic = getattr(keras.layers, cls_name)(3, **kwargs)
+    generic(X)
+    generic.set_weights(fused.get_weights())
+    generic._fused_kernel = _no_fused_kernel
+    return fused, generic
+
+
+def _no_fused_kernel(*args):
+    raise NotImplementedError("forced onto the generic loop")
+
+
+def _outputs_and_grads(layer, initial_state, mask):
+    """Outputs of ``layer`` and d(sum of squares of every output) / d(inputs, states, weights)."""
+    from mini_keras.core.stateless import StatelessScope
+    n_states = len(initial_state or [])
+
+    def loss_fn(values):
+        states = list(values[1:1 + n_states]) or None
+        with StatelessScope(zip(layer.weights, values[1 + n_states:])):
+            outs = _as_list(layer(values[0], initial_state=states, mask=mask))
+        return ops.sum(ops.stack([ops.sum(ops.square(o)) for o in outs]))
+
+    values = [X] + list(initial_state or []) + [w.value for w in layer.weights]
+    _, grads = ops.value_and_grad(loss_fn)(values)
+    outs = _as_list(layer(X, initial_state=initial_state, mask=mask))
+    return [_np(o) for o in outs], [_np(g) for g in grads]
+
+
+def _assert_same_path_results(fused, generic, initial_state=None, mask=None):
+    got_out, got_grads = _outputs_and_grads(fused, initial_state, mask)
+    exp_out, exp_grads = _outputs_and_grads(generic, initial_state, mask)
+    assert len(got_out) == len(exp_out) and len(got_grads) == len(exp_grads)
+    for g, e in zip(got_out + got_grads, exp_out + exp_grads):
+        np.testing.assert_allclose(g, e, atol=1e-5)
+
+
+@pytest.mark.parametrize(("cls_name", "kwargs"), FUSED_CASES,
+                         ids=[f"{c}-{'-'.join(k) or 'default'}" for c, k in FUSED_CASES])
+def test_fused_kernel_matches_generic_loop(backend, cls_name, kwargs):
+    fused, generic = _fused_and_generic(cls_name, **kwargs)
+    states = fused.state_count
+    initial_state = [RNG.normal(size=(3, 3)).astype("float32") for _ in range(states)]
+    _assert_same_path_results(fused, generic)
+    _assert_same_path_results(fused, generic, initial_state=initial_state)
+
+
+@pytest.mark.parametrize("cls_name", ["LSTM", "GRU"])
+@pytest.mark.parametrize("mask", [RIGHT_PADDED, MASK], ids=["right-padded", "holes"])
+@pytest.mark.parametrize("go_backwards", [False, True], ids=["forward", "backwards"])
+def test_fused_kernel_masks_match_generic_loop(backend, cls_name, mask, go_backwards):
+    for zero_output in (False, True):
+        fused, generic = _fused_and_generic(cls_name, return_sequences=True, return_state=True,
+                                            go_backwards=go_backwards,
+                                            zero_output_for_mask=zero_output)
+        _assert_same_path_results(fused, generic, mask=mask)
+
+
+def test_fused_kernels_run_where_the_backend_has_them(backend):
+    """torch, jax and tensorflow run LSTM/GRU through their backend kernels (numpy: generic)."""
+    from mini_keras import backends
+    layer = keras.layers.GRU(3, return_sequences=True)
+    layer(X)
+    b = backends.current()
+    args = (X, np.zeros((3, 3), "float32"), None, layer.kernel.value,
+            layer.recurrent_kernel.value, layer.bias.value, keras.activations.tanh,
+            keras.activations.sigmoid)
+    if backend == "numpy":
+        with pytest.raises(NotImplementedError):
+            b.gru(*args)
+        return
+    last, outputs, states = b.gru(*args, return_sequences=True)
+    np.testing.assert_allclose(_np(outputs), _np(layer(X)), atol=1e-5)
+    np.testing.assert_allclose(_np(last), _np(layer(X))[:, -1], atol=1e-5)
+    assert len(states) == 1
+    with pytest.raises(NotImplementedError, match="tanh"):  # the layer falls back on this
+        b.gru(*args[:6], keras.activations.relu, keras.activations.sigmoid)
+    with pytest.raises(NotImplementedError, match="sigmoid"):
+        b.lstm(X, args[1], args[1], None, np.zeros((4, 12), "float32"),
+               np.zeros((3, 12), "float32"), None, keras.activations.tanh,
+               keras.activations.relu)
+
+
+@pytest.mark.parametrize("cls_name", ["LSTM", "GRU"])
+def test_unfusable_configuration_falls_back_and_matches_keras(backend, cls_name):
+    ours, ref = _pair(cls_name, activation="relu", return_sequences=True, return_state=True)
+    for mask in (None, MASK):
+        for g, e in zip(_as_list(ours(X, mask=mask)), _as_list(ref(X, mask=mask))):
+            np.testing.assert_allclose(_np(g), np.asarray(e), atol=1e-5)

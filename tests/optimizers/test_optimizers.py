@@ -182,3 +182,87 @@ def test_fit_inside_compiled_step_matches_eager(backend, name):
     for a, r in zip(*weights):
         np.testing.assert_allclose(a, r, rtol=1e-5, atol=1e-6)
     assert not np.allclose(weights[0][0], 0)
+
+
+# ---------------------------------------------------------------------------- fused updates
+FUSED_CASES = [
+    ("Adam", {"learning_rate": 0.1}),
+    ("Adam", {"learning_rate": 0.1, "amsgrad": True}),
+    ("AdamW", {"learning_rate": 0.1, "weight_decay": 0.1}),
+    ("AdamW", {"learning_rate": 0.1, "weight_decay": 0.1, "amsgrad": True}),
+    ("Adam", {"learning_rate": 0.1, "global_clipnorm": 1.0}),
+    ("SGD", {"learning_rate": 0.1}),
+    ("SGD", {"learning_rate": 0.1, "momentum": 0.9}),
+    ("SGD", {"learning_rate": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
+]
+FUSED_FUNCTION = {"Adam": "adam_update", "AdamW": "adam_update", "SGD": "sgd_update"}
+
+
+def _count_calls(monkeypatch, module, name):
+    calls = []
+    original = getattr(module, name)
+    monkeypatch.setattr(module, name, lambda *a, **k: calls.append(1) or original(*a, **k))
+    return calls
+
+
+@pytest.mark.parametrize(("name", "kwargs"), FUSED_CASES,
+                         ids=[f"{n}-{'-'.join(k)}" for n, k in FUSED_CASES])
+def test_fused_update_matches_per_variable_path(backend, monkeypatch, name, kwargs):
+    """The backend's one-call update gives the per-variable ``update_step`` path's numbers."""
+    calls = _count_calls(monkeypatch, backends.current(), FUSED_FUNCTION[name])
+    runs = {}
+    for fused in (True, False):
+        optimizer = getattr(keras.optimizers, name)(**kwargs)
+        optimizer._fused_updates = fused
+        runs[fused] = (_trajectory_ours(optimizer), [v.numpy() for v in optimizer.variables])
+    assert len(calls) == STEPS  # the fused run called the backend once per step, the other never
+    for step, (fused, generic) in enumerate(zip(runs[True][0], runs[False][0])):
+        for a, r in zip(fused, generic):
+            np.testing.assert_allclose(a, r, rtol=1e-6, atol=0, err_msg=f"step {step}")
+    for a, r in zip(runs[True][1], runs[False][1]):  # slots, iteration count, learning rate
+        np.testing.assert_allclose(a, r, rtol=1e-6, atol=0)
+
+
+def test_fused_update_is_not_used_inside_a_stateless_scope(backend, monkeypatch):
+    """Compiled steps (jax.jit, the numpy tape) need every assign to go to the scope."""
+    from mini_keras.core.stateless import StatelessScope
+    b = backends.current()
+    calls = _count_calls(monkeypatch, b, "adam_update")
+    w = Variable(np.array([1.0, 2.0], "float32"))
+    optimizer = keras.optimizers.Adam(0.1)
+    optimizer.build([w])
+    with StatelessScope() as scope:
+        optimizer.apply([b.convert_to_tensor(np.array([1.0, -1.0], "float32"))], [w])
+    assert not calls
+    np.testing.assert_allclose(w.numpy(), [1.0, 2.0])  # the variable itself is untouched
+    np.testing.assert_allclose(b.convert_to_numpy(scope.value_of(w)), [0.9, 2.1], rtol=1e-5)
+
+
+def test_fused_update_falls_back_for_overridden_update_step_and_float16(backend, monkeypatch):
+    calls = _count_calls(monkeypatch, backends.current(), "adam_update")
+
+    class Custom(keras.optimizers.Adam):
+        def update_step(self, gradient, variable, learning_rate):
+            variable.assign(variable.value * 0.0)
+
+    b = backends.current()
+    w = Variable(np.array([1.0, 2.0], "float32"))
+    Custom(0.1).apply([b.convert_to_tensor(np.array([1.0, -1.0], "float32"))], [w])
+    np.testing.assert_allclose(w.numpy(), [0.0, 0.0])
+    half = Variable(np.array([1.0, 2.0], "float16"), dtype="float16")
+    keras.optimizers.Adam(0.1).apply([b.convert_to_tensor(np.array([1.0, -1.0], "float16"))],
+                                     [half])
+    np.testing.assert_allclose(half.numpy(), [0.9, 2.1], rtol=1e-3)
+    assert not calls
+
+
+def test_fused_update_keeps_numpy_arrays_given_to_assign(backend):
+    """Eager updates must not write into an array the caller handed to ``assign``."""
+    b = backends.current()
+    given = np.array([1.0, 2.0], "float32")
+    w = Variable(np.zeros(2, "float32"))
+    w.assign(given)
+    keras.optimizers.Adam(0.1).apply([b.convert_to_tensor(np.array([1.0, -1.0], "float32"))],
+                                     [w])
+    np.testing.assert_allclose(given, [1.0, 2.0])
+    np.testing.assert_allclose(w.numpy(), [0.9, 2.1], rtol=1e-5)

@@ -4,6 +4,9 @@ Float32 by default (x64 stays disabled). Variables hold immutable JAX arrays; ``
 pure version of stateful code built with :class:`~mini_keras.core.stateless.StatelessScope`.
 """
 
+import sys
+
+from mini_keras.backends import functional_optim as _functional_optim
 from mini_keras.backends.jax import core
 from mini_keras.backends.jax.core import (
     arange,
@@ -122,6 +125,7 @@ from mini_keras.backends.jax.shape import (
 
 __all__ = [
     "abs",
+    "adam_update",
     "add",
     "all",
     "any",
@@ -163,6 +167,7 @@ __all__ = [
     "getitem",
     "greater",
     "greater_equal",
+    "gru",
     "is_tensor",
     "leaky_relu",
     "less",
@@ -174,6 +179,7 @@ __all__ = [
     "logical_not",
     "logical_or",
     "logsumexp",
+    "lstm",
     "matmul",
     "max",
     "max_pool",
@@ -198,6 +204,7 @@ __all__ = [
     "scan",
     "scatter_add",
     "selu",
+    "sgd_update",
     "shape",
     "sigmoid",
     "sign",
@@ -236,3 +243,7 @@ shape = core.shape
 
 from mini_keras.backends.jax.nn_ext import *
 from mini_keras.backends.jax.numpy_ext import *
+from mini_keras.backends.jax.rnn import gru, lstm
+
+# Fused optimizer updates: pure functions, the same math as TensorFlow's/JAX's.
+adam_update, sgd_update = _functional_optim.bind(sys.modules[__name__])

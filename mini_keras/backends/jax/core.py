@@ -233,12 +233,30 @@ def compile(fn, state_variables, jit_compile=None):
     The variables' new values are written back after each call; on accelerators the old
     values are donated so XLA can update them in place. ``jit_compile=False`` skips jit.
     """
+    return compile_stateful(fn, state_variables, jit_compile)
+
+
+def compile_stateful(fn, state_variables, jit_compile=None, state_shardings=None):
+    """:func:`compile`, optionally keeping each state variable on a given sharding.
+
+    Args:
+        fn: the stateful step.
+        state_variables: every variable ``fn`` reads or assigns.
+        jit_compile: False runs the pure function eagerly.
+        state_shardings: None, or one ``jax.sharding.Sharding`` per state variable (the
+            distribution's layouts): the new values are constrained to it inside the step, so a
+            sharded kernel stays sharded after an update (``distribution_lib.compile``).
+    """
     state_variables = list(state_variables)
 
     def pure(values, *args, **kwargs):
         with StatelessScope(zip(state_variables, values)) as scope:
             out = fn(*args, **kwargs)
-        return [scope.value_of(v) for v in state_variables], out
+        new_values = [scope.value_of(v) for v in state_variables]
+        if state_shardings is not None:
+            new_values = [jax.lax.with_sharding_constraint(value, sharding)
+                          for value, sharding in zip(new_values, state_shardings)]
+        return new_values, out
 
     if jit_compile is False:
         step = pure

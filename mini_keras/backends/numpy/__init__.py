@@ -82,6 +82,8 @@ from mini_keras.backends.numpy.math import (
 from mini_keras.backends.numpy.nn import *
 from mini_keras.backends.numpy.nn_ext import *
 from mini_keras.backends.numpy.numpy_ext import *
+from mini_keras.backends.numpy.optim import adam_update, sgd_update
+from mini_keras.backends.numpy.rnn import gru, lstm
 from mini_keras.backends.numpy.shapes import (
     argsort,
     broadcast_to,

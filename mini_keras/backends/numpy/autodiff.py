@@ -116,8 +116,9 @@ def record(out, inputs: Sequence, backward: Callable):
         backward: ``g -> tuple`` of gradients w.r.t. ``inputs`` (each may be None = no gradient,
             which is only correct for inputs that are constants, e.g. integer indices).
     """
-    if any(isinstance(x, Tensor) for x in inputs):
-        return Tensor(out, inputs, backward)
+    for x in inputs:  # a plain loop: this runs for every op, and any(genexpr) is slower
+        if isinstance(x, Tensor):
+            return Tensor(out, inputs, backward)
     return out
 
 

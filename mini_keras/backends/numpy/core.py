@@ -35,6 +35,8 @@ def floatx_dtype() -> np.dtype:
 
 
 def _unwrap_variable(x):
+    if isinstance(x, (np.ndarray, Tensor)):  # the common case, without the import below
+        return x
     from mini_keras.core.variable import Variable
     return x.value if isinstance(x, Variable) else x
 
@@ -48,7 +50,25 @@ def as_input(x):
 
 
 def _is_float(dtype) -> bool:
-    return dtype.kind in "fc" or dtype.name == "bfloat16"
+    return dtype.kind in "fc" or (dtype.kind == "V" and dtype.name == "bfloat16")
+
+
+def _numpy_rules_suffice(xs) -> bool:
+    """True when numpy's own promotion already gives the Keras dtype (most op calls).
+
+    That is: only arrays (at least one) and Python scalars, the arrays either all float, or none
+    float with no float scalar among the inputs.
+    """
+    array_is_float = set()
+    float_scalar = False
+    for x in xs:
+        if isinstance(x, (np.ndarray, Tensor)):
+            array_is_float.add(_is_float(data(x).dtype))
+        elif type(x) is float:
+            float_scalar = True
+        elif type(x) not in (int, bool):
+            return False  # numpy scalars, lists, Variables...: the general path
+    return array_is_float == {True} or (array_is_float == {False} and not float_scalar)
 
 
 def operands(*xs):
@@ -59,6 +79,8 @@ def operands(*xs):
     arrays, those arrays are cast to floatx (as Keras does). Without any array, everything is
     converted with :func:`convert_to_tensor`.
     """
+    if _numpy_rules_suffice(xs):
+        return xs
     xs = [_unwrap_variable(x) for x in xs]
     xs = [x.item() if isinstance(x, np.generic) else x for x in xs]
     xs = [convert_to_tensor(x) if isinstance(x, (list, tuple)) else x for x in xs]
@@ -122,7 +144,8 @@ def is_tensor(x):
 
 def shape(x):
     """Static shape as a tuple of Python ints."""
-    return tuple(int(d) for d in np.shape(data(as_input(x))))
+    x = data(as_input(x))
+    return x.shape if isinstance(x, np.ndarray) else tuple(int(d) for d in np.shape(x))
 
 
 def dtype(x):
@@ -139,7 +162,7 @@ def cast(x, dtype):
     out = a.astype(target)
 
     def backward(g):
-        return (g.astype(a.dtype) if a.dtype.kind in "fc" and target.kind in "fc" else None,)
+        return (g.astype(a.dtype) if _is_float(a.dtype) and _is_float(target) else None,)
     return record(out, (x,), backward)
 
 

@@ -242,19 +242,16 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     if labels.size and (labels.min() < 0 or labels.max() >= o.shape[axis]):
         raise ValueError(f"sparse_categorical_crossentropy: labels must lie in [0, "
                          f"{o.shape[axis]}), received values in [{labels.min()}, {labels.max()}]")
-    index = np.expand_dims(labels.astype(np.intp), axis)
+    classes = np.arange(o.shape[axis]).reshape([-1 if i == axis else 1 for i in range(o.ndim)])
+    onehot = np.expand_dims(labels.astype(np.intp), axis) == classes  # bool, along `axis`
     log_p, vjp = (_log_softmax(o, axis), None) if from_logits else _clipped_log_probs(o, axis)
-    loss = -np.take_along_axis(log_p, index, axis).squeeze(axis)
+    loss = -np.sum(log_p, axis=axis, where=onehot)
 
     def backward(g):
         g = np.expand_dims(g, axis)
-        if from_logits:  # softmax - onehot, fused
-            d = np.exp(log_p)
-            np.put_along_axis(d, index, np.take_along_axis(d, index, axis) - 1, axis)
-            return (g * d,)
-        d_log_p = np.zeros_like(log_p)
-        np.put_along_axis(d_log_p, index, -g, axis)
-        return (vjp(d_log_p),)
+        if from_logits:  # d(-log softmax(o)[label]) / do = softmax(o) - onehot, fused
+            return (g * (np.exp(log_p) - onehot),)
+        return (vjp(-g * onehot),)
     return record(loss, (output,), backward)
 
 

@@ -10,7 +10,7 @@ import itertools
 
 import numpy as np
 
-from mini_keras.backends.numpy.autodiff import Tensor, data, record
+from mini_keras.backends.numpy.autodiff import Tensor, data, needs_grad, record
 from mini_keras.backends.numpy.core import as_input, floatx_dtype, np_dtype
 from mini_keras.backends.numpy.core import operands as elementwise_operands
 
@@ -325,9 +325,16 @@ def matmul(x1, x2):
         b2 = b[:, None] if b.ndim == 1 else b
         g2 = g[..., None] if b.ndim == 1 else g
         g2 = g2[..., None, :] if a.ndim == 1 else g2
-        ga = g2 @ np.swapaxes(b2, -1, -2)
-        gb = np.swapaxes(a2, -1, -2) @ g2
-        return (ga[..., 0, :] if a.ndim == 1 else ga), (gb[..., 0] if b.ndim == 1 else gb)
+        # Skip the product for a constant operand (a Dense layer's input batch): it is a whole
+        # matmul as large as the forward one, and nothing would use it.
+        ga = gb = None
+        if needs_grad(x1):
+            ga = g2 @ np.swapaxes(b2, -1, -2)
+            ga = ga[..., 0, :] if a.ndim == 1 else ga
+        if needs_grad(x2):
+            gb = np.swapaxes(a2, -1, -2) @ g2
+            gb = gb[..., 0] if b.ndim == 1 else gb
+        return ga, gb
     return record(out, (x1, x2), backward)
 
 

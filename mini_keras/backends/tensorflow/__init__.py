@@ -8,6 +8,9 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is first imported
 
+import sys
+
+from mini_keras.backends import functional_optim as _functional_optim
 from mini_keras.backends.tensorflow.core import (
     arange,
     cast,
@@ -132,6 +135,7 @@ shape = _shape
 
 __all__ = [
     "abs",
+    "adam_update",
     "add",
     "all",
     "any",
@@ -173,6 +177,7 @@ __all__ = [
     "getitem",
     "greater",
     "greater_equal",
+    "gru",
     "is_tensor",
     "leaky_relu",
     "less",
@@ -184,6 +189,7 @@ __all__ = [
     "logical_not",
     "logical_or",
     "logsumexp",
+    "lstm",
     "matmul",
     "max",
     "max_pool",
@@ -208,6 +214,7 @@ __all__ = [
     "scan",
     "scatter_add",
     "selu",
+    "sgd_update",
     "shape",
     "sigmoid",
     "sign",
@@ -242,3 +249,7 @@ __all__ = [
 
 from mini_keras.backends.tensorflow.nn_ext import *
 from mini_keras.backends.tensorflow.numpy_ext import *
+from mini_keras.backends.tensorflow.rnn import gru, lstm
+
+# Fused optimizer updates: pure functions, the same math as TensorFlow's/JAX's.
+adam_update, sgd_update = _functional_optim.bind(sys.modules[__name__])

@@ -122,6 +122,7 @@ from mini_keras.backends.torch.shapes import (
 
 __all__ = [
     "abs",
+    "adam_update",
     "add",
     "all",
     "any",
@@ -163,6 +164,7 @@ __all__ = [
     "getitem",
     "greater",
     "greater_equal",
+    "gru",
     "is_tensor",
     "leaky_relu",
     "less",
@@ -174,6 +176,7 @@ __all__ = [
     "logical_not",
     "logical_or",
     "logsumexp",
+    "lstm",
     "matmul",
     "max",
     "max_pool",
@@ -198,6 +201,7 @@ __all__ = [
     "scan",
     "scatter_add",
     "selu",
+    "sgd_update",
     "shape",
     "sigmoid",
     "sign",
@@ -232,3 +236,5 @@ __all__ = [
 
 from mini_keras.backends.torch.nn_ext import *
 from mini_keras.backends.torch.numpy_ext import *
+from mini_keras.backends.torch.optim import adam_update, sgd_update
+from mini_keras.backends.torch.rnn import gru, lstm

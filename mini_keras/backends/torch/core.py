@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import contextvars
 import numbers
 
 import numpy as np
@@ -295,13 +296,23 @@ def _leaf(value) -> torch.Tensor:
     return tensor.detach().requires_grad_(True)
 
 
+# Set by ``distribution_lib.compile`` around a data-parallel train step: an object whose
+# ``value_and_grad(fn, values, has_aux)`` runs the backward pass through DistributedDataParallel.
+distributed_grad_engine: contextvars.ContextVar = contextvars.ContextVar(
+    "mini_keras_torch_distributed_grad_engine", default=None)
+
+
 def value_and_grad(fn, has_aux=False):
     """Return ``g(values) -> (value, grads)`` (``((value, aux), grads)`` with ``has_aux``).
 
     ``fn`` takes a list of tensors and returns a scalar (and ``aux``). Inputs that do not affect
-    the value get zero gradients; the returned value and aux are detached.
+    the value get zero gradients; the returned value and aux are detached. Inside a distributed
+    train step (see ``distribution_lib``) the gradients are averaged over the processes by DDP.
     """
     def wrapped(values):
+        engine = distributed_grad_engine.get()
+        if engine is not None:
+            return engine.value_and_grad(fn, values, has_aux)
         leaves = [_leaf(v) for v in values]
         with torch.enable_grad():
             out = fn(leaves)
