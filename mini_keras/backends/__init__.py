@@ -92,6 +92,12 @@ def current() -> ModuleType:
     return get(default_name())
 
 
+def scoped_name() -> str | None:
+    """Name of the backend of the innermost ``backend_scope``, or None outside any scope."""
+    module = _scoped.get()
+    return module.name if module is not None else None
+
+
 def current_name() -> str:
     """Return the name of the backend ops dispatch to right now."""
     module = _scoped.get()

@@ -325,7 +325,11 @@ class Layer:
     def __call__(self, *args, **kwargs):
         if not args:
             raise TypeError(f"Layer '{self.name}' must be called with at least one input.")
-        if is_symbolic((args, kwargs)):
+        # Hot path: one plain tensor plus flags needs no walk over the arguments.
+        simple = (len(args) == 1 and not isinstance(args[0], (KerasTensor, list, tuple, dict))
+                  and kwargs.keys() <= _CONTEXT_ARGS
+                  and not isinstance(kwargs.get("mask"), KerasTensor))
+        if not simple and is_symbolic((args, kwargs)):
             return self._symbolic_call(args, kwargs)
         outermost = not _in_call.get()
         if outermost:  # a new top-level call: forget losses added by the previous one
@@ -344,26 +348,31 @@ class Layer:
             stack.extend(layer._layers)
 
     def _call_on_backend(self, args, kwargs):
+        if backends.scoped_name() == self._backend_name:  # already inside our backend's scope
+            return self._call_in_scope(args, kwargs)
         with backends.backend_scope(self._backend_name):
-            inputs = map_structure(self._to_tensor, args[0])
-            if self._input_cast is not None and (len(args) > 1 or kwargs.keys() - _CONTEXT_ARGS):
-                args, kwargs = self._cast_extra_args(args, kwargs)
-            args = (inputs,) + args[1:]
-            if not self.built:
-                self._maybe_build(shape_of(inputs))
-            self._check_input(inputs)
-            # Mixed precision: float weights read in the compute dtype while `call` runs.
-            autocast = self._autocast_target
-            autocast_token = (_autocast_dtype.set(autocast)
-                              if _autocast_dtype.get() != autocast else None)
-            try:
-                outputs = self._call_with_training(args, kwargs)
-            finally:
-                if autocast_token is not None:
-                    _autocast_dtype.reset(autocast_token)
-            if self._output_cast is not None:
-                outputs = map_structure(self._cast_output, outputs)
-            return outputs
+            return self._call_in_scope(args, kwargs)
+
+    def _call_in_scope(self, args, kwargs):
+        inputs = map_structure(self._to_tensor, args[0])
+        if self._input_cast is not None and (len(args) > 1 or kwargs.keys() - _CONTEXT_ARGS):
+            args, kwargs = self._cast_extra_args(args, kwargs)
+        args = (inputs,) + args[1:]
+        if not self.built:
+            self._maybe_build(shape_of(inputs))
+        self._check_input(inputs)
+        # Mixed precision: float weights read in the compute dtype while `call` runs.
+        autocast = self._autocast_target
+        autocast_token = (_autocast_dtype.set(autocast)
+                          if _autocast_dtype.get() != autocast else None)
+        try:
+            outputs = self._call_with_training(args, kwargs)
+        finally:
+            if autocast_token is not None:
+                _autocast_dtype.reset(autocast_token)
+        if self._output_cast is not None:
+            outputs = map_structure(self._cast_output, outputs)
+        return outputs
 
     def _call_with_training(self, args, kwargs):
         if self._call_has_training:

@@ -92,6 +92,9 @@ class ArrayData:
         order = self.rng.permutation(self.n) if self.shuffle else None
         for step in range(self.steps):
             lo, hi = step * self.batch_size, min((step + 1) * self.batch_size, self.n)
+            if self.steps == 1 and order is None:  # everything in one batch: no slicing
+                yield self.x, self.y, self.sample_weight
+                return
             index = slice(lo, hi) if order is None else np.sort(order[lo:hi])
             yield take(self.x, index), take(self.y, index), take(self.sample_weight, index)
 

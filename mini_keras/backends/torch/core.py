@@ -13,6 +13,7 @@ from mini_keras import config
 from mini_keras.core.variable import Variable
 
 DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+_ON_CUDA = DEVICE.type == "cuda"
 
 _INT32 = np.iinfo(np.int32)
 
@@ -65,6 +66,8 @@ def convert_to_tensor(x, dtype=None) -> torch.Tensor:
     Python floats/lists of floats become ``floatx()``, Python ints int32; numpy arrays keep
     their dtype.
     """
+    if type(x) is torch.Tensor and dtype is None and x.is_cuda == _ON_CUDA:
+        return x  # the hot path: already a tensor on our device
     if isinstance(x, Variable):
         x = x.value
     if isinstance(x, torch.Tensor):

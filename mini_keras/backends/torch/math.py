@@ -25,12 +25,6 @@ def operands(x1, x2):
     return (x1 if scalar1 else convert_to_tensor(x1)), (x2 if scalar2 else convert_to_tensor(x2))
 
 
-def _binary(op):
-    def fn(x1, x2):
-        return op(*operands(x1, x2))
-    return fn
-
-
 def _as_float(x) -> torch.Tensor:
     """``x`` as a tensor, cast to floatx when it is not floating point."""
     x = convert_to_tensor(x)
@@ -41,27 +35,27 @@ def _as_float(x) -> torch.Tensor:
 
 def add(x1, x2):
     """``x1 + x2`` with broadcasting."""
-    return _binary(operator.add)(x1, x2)
+    return operator.add(*operands(x1, x2))
 
 
 def subtract(x1, x2):
     """``x1 - x2`` with broadcasting."""
-    return _binary(operator.sub)(x1, x2)
+    return operator.sub(*operands(x1, x2))
 
 
 def multiply(x1, x2):
     """``x1 * x2`` with broadcasting."""
-    return _binary(operator.mul)(x1, x2)
+    return operator.mul(*operands(x1, x2))
 
 
 def divide(x1, x2):
     """True division ``x1 / x2`` with broadcasting."""
-    return _binary(operator.truediv)(x1, x2)
+    return operator.truediv(*operands(x1, x2))
 
 
 def power(x1, x2):
     """``x1 ** x2`` with broadcasting."""
-    return _binary(operator.pow)(x1, x2)
+    return operator.pow(*operands(x1, x2))
 
 
 def maximum(x1, x2):
@@ -174,32 +168,32 @@ def clip(x, x_min, x_max):
 
 def equal(x1, x2):
     """``x1 == x2`` as bool."""
-    return _binary(operator.eq)(x1, x2)
+    return operator.eq(*operands(x1, x2))
 
 
 def not_equal(x1, x2):
     """``x1 != x2`` as bool."""
-    return _binary(operator.ne)(x1, x2)
+    return operator.ne(*operands(x1, x2))
 
 
 def greater(x1, x2):
     """``x1 > x2`` as bool."""
-    return _binary(operator.gt)(x1, x2)
+    return operator.gt(*operands(x1, x2))
 
 
 def greater_equal(x1, x2):
     """``x1 >= x2`` as bool."""
-    return _binary(operator.ge)(x1, x2)
+    return operator.ge(*operands(x1, x2))
 
 
 def less(x1, x2):
     """``x1 < x2`` as bool."""
-    return _binary(operator.lt)(x1, x2)
+    return operator.lt(*operands(x1, x2))
 
 
 def less_equal(x1, x2):
     """``x1 <= x2`` as bool."""
-    return _binary(operator.le)(x1, x2)
+    return operator.le(*operands(x1, x2))
 
 
 def logical_and(x1, x2):

@@ -29,6 +29,8 @@ def _index_tensor(indices) -> torch.Tensor:
 def _promote(*tensors):
     """Cast tensors to their common dtype (torch matmul/einsum/conv need equal dtypes)."""
     common = tensors[0].dtype
+    if all(t.dtype == common for t in tensors[1:]):
+        return tensors
     for t in tensors[1:]:
         common = torch.promote_types(common, t.dtype)
     return [t.to(common) for t in tensors]
