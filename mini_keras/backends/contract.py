@@ -38,6 +38,11 @@ def convert_to_numpy(x):
     """Return ``x`` as a numpy array (host copy; detached from any gradient graph)."""
 
 
+def convert_step_input(x):
+    """Prepare one host batch array (numpy) for a step: a backend tensor, or ``x`` itself where
+    the compiled step takes numpy faster than a conversion would (JAX's jit dispatch)."""
+
+
 def is_tensor(x):
     """Return True if ``x`` is a tensor of this backend."""
 

@@ -270,7 +270,7 @@ class Trainer:
             return distribution_api.backend_lib(self._backend_name).distribute_data(structure,
                                                                                     dist)
         b = backends.get(self._backend_name)
-        return map_structure(lambda a: None if a is None else b.convert_to_tensor(a), structure)
+        return map_structure(lambda a: None if a is None else b.convert_step_input(a), structure)
 
     def _check_distribution(self, data, method: str):
         """Under a distribution: every batch must split evenly; a LayoutMap must be used."""

@@ -605,9 +605,19 @@ DEDICATED = {
     "variable_read", "variable_assign", "getitem", "categorical_crossentropy",
     "sparse_categorical_crossentropy", "binary_crossentropy", "conv", "depthwise_conv",
     "conv_transpose", "max_pool", "average_pool", "random_uniform", "random_normal", "scan",
-    "value_and_grad", "compile",
+    "value_and_grad", "compile", "convert_step_input",
     "adam_update", "sgd_update",  # fused optimizer updates: tests/optimizers/test_optimizers.py
 }
+
+
+def test_convert_step_input_hands_numpy_to_the_jitted_step():
+    x = np.arange(6, dtype=np.float64).reshape(2, 3)
+    assert B.convert_step_input(x) is x  # jax.jit transfers numpy itself, faster than asarray
+    step = B.compile(lambda a: B.multiply(a, 2.0), [])
+    out = step(B.convert_step_input(x))
+    assert B.dtype(out) == "float32"  # float64 narrows as everywhere with x64 off
+    np.testing.assert_allclose(B.convert_to_numpy(out), x * 2)
+    assert B.is_tensor(B.convert_step_input([1.0, 2.0]))
 
 
 def test_every_function_tested():

@@ -69,6 +69,12 @@ def convert_to_numpy(x):
     return np.array(_unwrap(x))
 
 
+def convert_step_input(x):
+    """A host batch for a step: numpy arrays pass through, since ``jax.jit`` transfers them in
+    its C++ dispatch faster than ``jnp.asarray`` would (64-bit dtypes narrow as usual)."""
+    return x if isinstance(x, np.ndarray) else convert_to_tensor(x)
+
+
 def shape(x):
     """Return the static shape of ``x`` as a tuple of Python ints."""
     return tuple(int(d) for d in jnp.shape(_unwrap(x)))
@@ -248,26 +254,28 @@ def compile_stateful(fn, state_variables, jit_compile=None, state_shardings=None
             sharded kernel stays sharded after an update (``distribution_lib.compile``).
     """
     state_variables = list(state_variables)
+    # Donated inputs are invalidated, so on accelerators every state value comes back; on CPU
+    # only the assigned ones do (a predict step returns no state at all: less to dispatch).
+    donate = jit_compile is not False and jax.devices()[0].platform != "cpu"
 
     def pure(values, *args, **kwargs):
         with StatelessScope(zip(state_variables, values)) as scope:
             out = fn(*args, **kwargs)
-        new_values = [scope.value_of(v) for v in state_variables]
+        assigned = {id(v) for v, _ in scope.assignments()}
+        new_values = {i: scope.value_of(v) for i, v in enumerate(state_variables)
+                      if donate or id(v) in assigned}
         if state_shardings is not None:
-            new_values = [jax.lax.with_sharding_constraint(value, sharding)
-                          for value, sharding in zip(new_values, state_shardings)]
+            new_values = {i: jax.lax.with_sharding_constraint(value, state_shardings[i])
+                          for i, value in new_values.items()}
         return new_values, out
 
-    if jit_compile is False:
-        step = pure
-    else:
-        on_accelerator = jax.devices()[0].platform != "cpu"
-        step = jax.jit(pure, donate_argnums=(0,) if on_accelerator else ())
+    step = pure if jit_compile is False else jax.jit(pure, donate_argnums=(0,) if donate else ())
 
     def call(*args, **kwargs):
         new_values, out = step([v.value for v in state_variables], *args, **kwargs)
-        for variable, value in zip(state_variables, new_values):
-            variable._handle = value  # already the variable's dtype: assign() cast it in the step
+        for i, value in new_values.items():
+            # already the variable's dtype: assign() cast it in the step
+            state_variables[i]._handle = value
         return out
 
     return call

@@ -12,6 +12,7 @@ from mini_keras.backends.numpy.core import (
     arange,
     cast,
     compile,
+    convert_step_input,
     convert_to_numpy,
     convert_to_tensor,
     device,

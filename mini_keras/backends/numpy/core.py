@@ -137,6 +137,11 @@ def convert_to_numpy(x):
     return np.asarray(data(_unwrap_variable(x)))
 
 
+def convert_step_input(x):
+    """A host batch for a step: the array itself (numpy is the backend's tensor type)."""
+    return convert_to_tensor(x)
+
+
 def is_tensor(x):
     """True for ndarrays and autodiff Tensors."""
     return isinstance(x, (np.ndarray, Tensor))

@@ -62,6 +62,11 @@ def convert_to_numpy(x) -> np.ndarray:
     return np.asarray(x)
 
 
+def convert_step_input(x):
+    """A host batch for a step: a ``tf.Tensor``."""
+    return convert_to_tensor(x)
+
+
 def is_tensor(x) -> bool:
     """Return True for ``tf.Tensor`` and ``tf.Variable``."""
     return isinstance(x, (tf.Tensor, tf.Variable))

@@ -104,6 +104,11 @@ def convert_to_numpy(x) -> np.ndarray:
     return np.array(array) if tensor.device.type == "cpu" else array
 
 
+def convert_step_input(x) -> torch.Tensor:
+    """A host batch for a step: a tensor on the device (shares memory on CPU)."""
+    return convert_to_tensor(x)
+
+
 def is_tensor(x) -> bool:
     """Return True if ``x`` is a torch tensor."""
     return isinstance(x, torch.Tensor)
