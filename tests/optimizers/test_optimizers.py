@@ -216,11 +216,13 @@ def test_fused_update_matches_per_variable_path(backend, monkeypatch, name, kwar
         optimizer._fused_updates = fused
         runs[fused] = (_trajectory_ours(optimizer), [v.numpy() for v in optimizer.variables])
     assert len(calls) == STEPS  # the fused run called the backend once per step, the other never
+    # torch's lerp_/addcdiv_ may round the last bit differently (FMA); where a weight lands near
+    # zero by cancellation that one bit of its O(1) operands is all of the absolute difference.
     for step, (fused, generic) in enumerate(zip(runs[True][0], runs[False][0])):
         for a, r in zip(fused, generic):
-            np.testing.assert_allclose(a, r, rtol=1e-6, atol=0, err_msg=f"step {step}")
+            np.testing.assert_allclose(a, r, rtol=1e-6, atol=1e-7, err_msg=f"step {step}")
     for a, r in zip(runs[True][1], runs[False][1]):  # slots, iteration count, learning rate
-        np.testing.assert_allclose(a, r, rtol=1e-6, atol=0)
+        np.testing.assert_allclose(a, r, rtol=1e-6, atol=1e-7)
 
 
 def test_fused_update_is_not_used_inside_a_stateless_scope(backend, monkeypatch):
