@@ -380,9 +380,14 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Return the model's outputs on ``x`` as numpy arrays, computed batch by batch."""
         x = data_mod.to_arrays(x, "predict(x)")
-        data = data_mod.ArrayData(x, None, None, batch_size or 32)
         b = backends.get(self._backend_name)
         dist = distribution_api.distribution()
+        if (dist is None and self.built and isinstance(x, np.ndarray)
+                and len(x) <= (batch_size or 32)):  # small-batch fast path: one step, no batching
+            with backends.backend_scope(self._backend_name):
+                out = self.make_predict_function()(b.convert_step_input(x))
+                return map_structure(b.convert_to_numpy, out)
+        data = data_mod.ArrayData(x, None, None, batch_size or 32)
         replicas = dist.num_replicas if dist is not None else 1
         outputs = []
         with backends.backend_scope(self._backend_name):
