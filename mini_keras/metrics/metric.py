@@ -99,6 +99,11 @@ class Mean(Metric):
     def update_state(self, values, sample_weight=None):
         b = backends.current()
         values = b.cast(b.convert_to_tensor(values), self.dtype)
+        if isinstance(sample_weight, (int, float)) and not b.shape(values):
+            # a scalar with a scalar weight (the trainer's loss tracker: loss x batch size)
+            self.total.assign(b.add(self.total.value, b.multiply(values, float(sample_weight))))
+            self.count.assign(b.add(self.count.value, float(sample_weight)))
+            return
         if sample_weight is None:
             n = 1
             for d in b.shape(values):

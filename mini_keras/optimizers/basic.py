@@ -73,10 +73,11 @@ class Adam(Optimizer):
 
     def build(self, var_list):
         super().build(var_list)
-        for v in var_list:
+        for v in var_list:  # Keras 3's order (the .keras file's optimizer/vars/N)
             self.add_variable_from_reference(v, "momentum")
             self.add_variable_from_reference(v, "velocity")
-            if self.amsgrad:
+        if self.amsgrad:
+            for v in var_list:
                 self.add_variable_from_reference(v, "velocity_hat")
 
     def _step_size(self, learning_rate):
@@ -136,12 +137,11 @@ class RMSprop(Optimizer):
 
     def build(self, var_list):
         super().build(var_list)
-        for v in var_list:
-            self.add_variable_from_reference(v, "velocity")
-            if self.momentum:
-                self.add_variable_from_reference(v, "momentum")
-            if self.centered:
-                self.add_variable_from_reference(v, "average_gradient")
+        slots = ["velocity"] + ["momentum"] * bool(self.momentum) + (
+            ["average_gradient"] * bool(self.centered))
+        for slot in slots:  # Keras 3's order: every variable's velocity, then momentum, ...
+            for v in var_list:
+                self.add_variable_from_reference(v, slot)
 
     def update_step(self, gradient, variable, learning_rate):
         b = backends.get(self._backend_name)

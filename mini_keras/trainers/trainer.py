@@ -180,7 +180,7 @@ class Trainer:
     def _update_metrics(self, y, y_pred, sample_weight, loss):
         b = backends.current()
         batch = b.shape(flatten(y_pred)[0])[0]
-        self.loss_tracker.update_state(loss, sample_weight=b.full((), float(batch)))
+        self.loss_tracker.update_state(loss, sample_weight=float(batch))
         ys, preds = flatten(y), flatten(y_pred)
         for i, m in self._metric_objects:
             m.update_state(ys[i], preds[i], sample_weight)
