@@ -46,8 +46,11 @@ class _RNN(Layer):
     """Shared machinery of SimpleRNN/LSTM/GRU: weights, dropout masks, masking and the scan.
 
     Subclasses set ``gates`` (blocks in the kernels), ``state_count`` and implement ``_step``.
+    The weights live on the layer itself; saving writes them where Keras 3 keeps its cell's
+    (``layers/lstm/cell/vars``) so the files load in Keras 3 and back.
     """
 
+    _weights_subgroup = "cell"  # where Keras 3 saves an RNN layer's weights
     gates = 1
     state_count = 1
 

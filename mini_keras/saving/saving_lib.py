@@ -337,6 +337,10 @@ def write_weights(model, h5: h5py.File) -> None:
             return
         group = h5.create_group(f"{path}/vars" if path else "vars")
         group.attrs["name"] = obj.name
+        sub = getattr(obj, "_weights_subgroup", None)
+        if sub:  # recurrent layers: Keras 3 keeps their weights in the cell's group
+            group = h5.create_group(f"{path}/{sub}/vars")
+            group.attrs["name"] = f"{obj.name}_{sub}"
         for i, v in enumerate(variables):
             group.create_dataset(str(i), data=np.asarray(v.numpy()))
 
@@ -363,6 +367,9 @@ def read_weights(model, h5: h5py.File, skip_mismatch: bool = False) -> None:
     def visit(obj, path):
         variables = _own_variables(obj)
         key = f"{path}/vars" if path else "vars"
+        sub = getattr(obj, "_weights_subgroup", None)
+        if sub and f"{path}/{sub}/vars" in h5:
+            key = f"{path}/{sub}/vars"
         saved = h5.get(key, {})
         if isinstance(obj, Optimizer):
             if not len(saved):  # saved before the optimizer was built: nothing to restore
