@@ -19,6 +19,7 @@ lets DDP's reducer all-reduce and average the gradients while the backward pass 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 
@@ -118,6 +119,14 @@ def initialize(job_addresses=None, num_processes=None, process_id=None) -> None:
     backend = "nccl" if torch.cuda.is_available() else "gloo"
     torch_dist.init_process_group(backend, init_method=f"tcp://{host}:{port}",
                                   world_size=world, rank=rank)
+    # Tear the group down before interpreter exit: a gloo group still alive while Python
+    # finalizes can abort the process ("terminate called without an active exception").
+    atexit.register(_destroy_process_group)
+
+
+def _destroy_process_group() -> None:
+    if torch_dist.is_initialized():
+        torch_dist.destroy_process_group()
 
 
 def num_processes() -> int:
