@@ -276,6 +276,11 @@ def _resolve(name, registered_name, module, custom_objects, kind, full):
         if obj is not None:
             return obj
     module = module or ""
+    if module.startswith("keras.src.ops."):  # an op node of a functional model
+        from mini_keras.layers.op_layer import keras_op_class
+        obj = keras_op_class(name)
+        if obj is not None:
+            return obj
     if module == "builtins" or module == "keras" or module.startswith(("keras.", "mini_keras")):
         for namespace in _namespaces_for(module):
             obj = getattr(_import(namespace), name, None) if _import(namespace) else None

@@ -235,3 +235,29 @@ def test_keras3_interop_both_ways(kind, tmp_path, on_backend):
     back = keras3.models.load_model(tmp_path / "from_ours.keras")
     np.testing.assert_allclose(np.asarray(back.predict(x, verbose=0)), expected, atol=1e-5)
     assert int(np.asarray(back.optimizer.iterations)) == 1
+
+
+def test_keras3_functional_op_nodes_both_ways(tmp_path, on_backend):
+    """Keras 3 writes a ``NotEqual`` op node for ``Embedding(mask_zero=True)`` in a functional
+    model; we load it (mask included), and Keras 3 loads our ``keras.ops`` nodes back."""
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    keras3 = pytest.importorskip("keras")
+    keras3.utils.set_random_seed(0)
+    inp = keras3.Input((5,), dtype="int32")
+    hidden = keras3.layers.LSTM(3)(keras3.layers.Embedding(10, 4, mask_zero=True)(inp))
+    reference = keras3.Model(inp, keras3.layers.Dense(2)(hidden))
+    x = np.array([[1, 2, 3, 0, 0], [4, 5, 0, 0, 0], [6, 7, 8, 9, 1]], "int32")
+    expected = np.asarray(reference.predict(x, verbose=0))
+    reference.save(tmp_path / "masked.keras")
+    on_backend("numpy")
+    ours = keras.models.load_model(tmp_path / "masked.keras")
+    np.testing.assert_allclose(ours.predict(x, verbose=0), expected, atol=1e-6)
+
+    inp = keras.Input((4,))
+    out = keras.ops.mean(keras.ops.square(keras.layers.Dense(3)(inp)), axis=1, keepdims=True)
+    model = keras.Model(inp, out)
+    xf = np.random.default_rng(1).normal(size=(3, 4)).astype("float32")
+    model.save(tmp_path / "ops.keras")
+    back = keras3.models.load_model(tmp_path / "ops.keras")
+    np.testing.assert_allclose(np.asarray(back.predict(xf, verbose=0)),
+                               model.predict(xf, verbose=0), rtol=1e-5, atol=1e-6)
