@@ -7,25 +7,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from mini_keras.backends import contract_nn_ext
 from mini_keras.backends.jax.core import _canonical, _float_or, _key, convert_to_tensor
 
-__all__ = [
-    "cond",
-    "custom_gradient",
-    "erfinv",
-    "fori_loop",
-    "random_categorical",
-    "random_randint",
-    "random_shuffle",
-    "random_truncated_normal",
-    "segment_max",
-    "segment_sum",
-    "slice",
-    "slice_update",
-    "top_k",
-    "vectorized_map",
-    "while_loop",
-]
+__all__ = list(contract_nn_ext.__all__)  # exactly the contract's names
 
 # ---------------------------------------------------------------------------- math
 

@@ -11,29 +11,14 @@ import math
 
 import numpy as np
 
+from mini_keras.backends import contract_nn_ext
 from mini_keras.backends.numpy.autodiff import data as _arr
 from mini_keras.backends.numpy.autodiff import record
 from mini_keras.backends.numpy.core import _rng, _shape_tuple, as_input, floatx_dtype, np_dtype
 from mini_keras.backends.numpy.nn import _as_float, _erf
 from mini_keras.backends.numpy.shapes import stack
 
-__all__ = [
-    "cond",
-    "custom_gradient",
-    "erfinv",
-    "fori_loop",
-    "random_categorical",
-    "random_randint",
-    "random_shuffle",
-    "random_truncated_normal",
-    "segment_max",
-    "segment_sum",
-    "slice",
-    "slice_update",
-    "top_k",
-    "vectorized_map",
-    "while_loop",
-]
+__all__ = list(contract_nn_ext.__all__)  # exactly the contract's names
 
 # ---------------------------------------------------------------------------- math
 

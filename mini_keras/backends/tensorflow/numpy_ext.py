@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from mini_keras.backends import contract_numpy_ext
 from mini_keras.backends.tensorflow.core import convert_to_tensor, promote, to_float
 
-__all__ = [
-    "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "cholesky",
-    "cosh", "cumprod", "det", "eigh", "floor_divide", "inv", "isfinite", "isinf", "isnan",
-    "mod", "nonzero", "qr", "searchsorted", "sinh", "solve", "solve_triangular", "svd", "tan",
-    "trunc",
-]
+__all__ = list(contract_numpy_ext.__all__)  # exactly the contract's names
 
 # ---------------------------------------------------------------------------- elementwise
 

@@ -7,6 +7,7 @@ import builtins
 
 import torch
 
+from mini_keras.backends import contract_nn_ext
 from mini_keras.backends.torch.core import (
     DEVICE,
     _float_dtype,
@@ -16,23 +17,7 @@ from mini_keras.backends.torch.core import (
     to_torch_dtype,
 )
 
-__all__ = [
-    "cond",
-    "custom_gradient",
-    "erfinv",
-    "fori_loop",
-    "random_categorical",
-    "random_randint",
-    "random_shuffle",
-    "random_truncated_normal",
-    "segment_max",
-    "segment_sum",
-    "slice",
-    "slice_update",
-    "top_k",
-    "vectorized_map",
-    "while_loop",
-]
+__all__ = list(contract_nn_ext.__all__)  # exactly the contract's names
 
 # ---------------------------------------------------------------------------- math
 

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import torch
 
+from mini_keras.backends import contract_numpy_ext
 from mini_keras.backends.torch.core import convert_to_tensor, to_torch_dtype
 from mini_keras.backends.torch.math import _as_float, operands
 
-__all__ = [
-    "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "cholesky",
-    "cosh", "cumprod", "det", "eigh", "floor_divide", "inv", "isfinite", "isinf", "isnan",
-    "mod", "nonzero", "qr", "searchsorted", "sinh", "solve", "solve_triangular", "svd", "tan",
-    "trunc",
-]
+__all__ = list(contract_numpy_ext.__all__)  # exactly the contract's names
 
 # ---------------------------------------------------------------------------- elementwise
 
