@@ -13,17 +13,7 @@ import jax
 import jax.numpy as jnp
 
 from mini_keras.backends.jax.core import convert_to_tensor
-
-
-def _check_supported(kind, activation, recurrent_activation, unroll):
-    from mini_keras import activations, ops  # lazy: those modules import the backends
-    if activation not in (activations.tanh, ops.tanh):
-        raise NotImplementedError(f"{kind}: the fused loop computes activation=tanh only")
-    if recurrent_activation not in (activations.sigmoid, ops.sigmoid):
-        raise NotImplementedError(
-            f"{kind}: the fused loop computes recurrent_activation=sigmoid only")
-    if unroll:
-        raise NotImplementedError(f"{kind}: unroll=True runs the generic loop")
+from mini_keras.backends.rnn_support import check_fused_supported
 
 
 def _recurrence(cell, inputs, states, mask, return_sequences, go_backwards, time_major):
@@ -59,7 +49,7 @@ def lstm(inputs, initial_state_h, initial_state_c, mask, kernel, recurrent_kerne
          activation, recurrent_activation, return_sequences=False, go_backwards=False,
          unroll=False, time_major=False):
     """Keras LSTM (gates i, f, c, o) as one ``lax.scan``; ``(last_output, outputs, [h, c])``."""
-    _check_supported("lstm", activation, recurrent_activation, unroll)
+    check_fused_supported("lstm", activation, recurrent_activation, unroll)
     kernel, recurrent_kernel = convert_to_tensor(kernel), convert_to_tensor(recurrent_kernel)
     bias = None if bias is None else convert_to_tensor(bias)
 
@@ -80,7 +70,7 @@ def gru(inputs, initial_state, mask, kernel, recurrent_kernel, bias, activation,
         recurrent_activation, return_sequences=False, go_backwards=False, unroll=False,
         time_major=False, reset_after=True):
     """Keras GRU (gates z, r, h) as one ``lax.scan``; ``(last_output, outputs, [h])``."""
-    _check_supported("gru", activation, recurrent_activation, unroll)
+    check_fused_supported("gru", activation, recurrent_activation, unroll)
     kernel, recurrent_kernel = convert_to_tensor(kernel), convert_to_tensor(recurrent_kernel)
     input_bias = recurrent_bias = None
     if bias is not None:

@@ -13,18 +13,8 @@ from __future__ import annotations
 import torch
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
+from mini_keras.backends.rnn_support import check_fused_supported
 from mini_keras.backends.torch.core import convert_to_tensor
-
-
-def _check_activations(kind, activation, recurrent_activation, unroll):
-    from mini_keras import activations, ops  # lazy: those modules import the backends
-    if activation not in (activations.tanh, ops.tanh):
-        raise NotImplementedError(f"{kind}: the fused kernel computes activation=tanh only")
-    if recurrent_activation not in (activations.sigmoid, ops.sigmoid):
-        raise NotImplementedError(
-            f"{kind}: the fused kernel computes recurrent_activation=sigmoid only")
-    if unroll:
-        raise NotImplementedError(f"{kind}: unroll=True runs the generic loop")
 
 
 def _lengths(mask, steps):
@@ -88,7 +78,7 @@ def lstm(inputs, initial_state_h, initial_state_c, mask, kernel, recurrent_kerne
     Keras' gate order i, f, c, o is torch's i, f, g, o: the weights only need transposing,
     with Keras' bias as ``bias_ih`` and zeros as ``bias_hh``.
     """
-    _check_activations("lstm", activation, recurrent_activation, unroll)
+    check_fused_supported("lstm", activation, recurrent_activation, unroll)
     kernel, recurrent_kernel = convert_to_tensor(kernel), convert_to_tensor(recurrent_kernel)
     weights = [kernel.t(), recurrent_kernel.t()]
     if bias is not None:
@@ -110,7 +100,7 @@ def gru(inputs, initial_state, mask, kernel, recurrent_kernel, bias, activation,
         time_major=False, reset_after=True):
     """Keras GRU (``reset_after=True``: torch's formula) through ``torch._VF.gru``;
     ``(last_output, outputs, [h])``."""
-    _check_activations("gru", activation, recurrent_activation, unroll)
+    check_fused_supported("gru", activation, recurrent_activation, unroll)
     if not reset_after:
         raise NotImplementedError("gru: the fused kernel computes reset_after=True only")
     weights = [_gates_zrh_to_rzn(convert_to_tensor(kernel)).t(),
