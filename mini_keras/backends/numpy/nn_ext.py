@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from mini_keras.backends import contract_nn_ext
+from mini_keras.backends import contract_nn_ext, eager_loops
 from mini_keras.backends.numpy.autodiff import data as _arr
 from mini_keras.backends.numpy.autodiff import record
 from mini_keras.backends.numpy.core import _rng, _shape_tuple, as_input, floatx_dtype, np_dtype
@@ -123,15 +123,8 @@ def fori_loop(lower, upper, body_fun, init_val):
 
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
     """Python ``while`` loop (at most ``maximum_iterations`` steps)."""
-    is_seq = isinstance(loop_vars, (list, tuple))
-    state = tuple(loop_vars) if is_seq else (loop_vars,)
-    steps = 0
-    while (maximum_iterations is None or steps < maximum_iterations) and bool(
-            np.asarray(_arr(cond(*state)))):
-        out = body(*state)
-        state = tuple(out) if is_seq else (out,)
-        steps += 1
-    return type(loop_vars)(state) if is_seq else state[0]
+    return eager_loops.while_loop(cond, body, loop_vars, maximum_iterations,
+                                  truth=lambda c: bool(np.asarray(_arr(c))))
 
 
 def vectorized_map(function, elements):
