@@ -112,3 +112,30 @@ def backend_scope(name: str):
         yield
     finally:
         _scoped.reset(token)
+
+
+# Capability facts. The structure work moves these into each backend module (CAPABILITIES);
+# callers already ask through ``supports`` so no code above the backends checks a name.
+_CAPABILITIES = {
+    "numpy": {"float64", "float16", "bfloat16_storage", "autodiff"},
+    "torch": {"float64", "float16", "bfloat16", "bfloat16_storage", "autodiff", "accelerators"},
+    "jax": {"float16", "bfloat16", "bfloat16_storage", "autodiff", "accelerators", "jit"},
+    "tensorflow": {"float64", "float16", "bfloat16", "bfloat16_storage", "autodiff",
+                   "accelerators", "jit"},
+}
+
+
+def supports(capability: str, name: str | None = None) -> bool:
+    """True if backend ``name`` (default: the current one) has ``capability``.
+
+    Capabilities: "float64", "float16", "bfloat16" (computes in bfloat16), "bfloat16_storage",
+    "autodiff", "accelerators", "jit".
+    """
+    name = current_name() if name is None else _check_name(name)
+    return capability in _CAPABILITIES.get(name, set())
+
+
+def optional_hook(name: str):
+    """Return the current backend's optional fast-path ``name`` (e.g. "adam_update", "lstm"),
+    or None when the backend does not provide it (callers then run the generic code)."""
+    return getattr(current(), name, None)

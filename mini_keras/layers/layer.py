@@ -131,11 +131,11 @@ class Layer:
     def dtype_policy(self, value) -> None:
         policy = dtype_policies.get(value)
         compute = policy.compute_dtype
-        if compute == "bfloat16" and self._backend_name == "numpy":
+        if compute == "bfloat16" and not backends.supports("bfloat16", self._backend_name):
             raise ValueError(
-                f"Layer '{self.name}': the numpy backend cannot compute in bfloat16 (dtype policy "
-                f"{policy.name!r}): numpy evaluates bfloat16 products in float32. Use "
-                "'mixed_float16' on numpy, or the torch, jax or tensorflow backend for bfloat16.")
+                f"Layer '{self.name}': the {self._backend_name} backend cannot compute in "
+                f"bfloat16 (dtype policy {policy.name!r}); it evaluates bfloat16 products in "
+                "float32. Use 'mixed_float16', or a backend that computes in bfloat16.")
         in_float32 = self._compute_in_float32 and compute in _HALF
         object.__setattr__(self, "_dtype_policy", policy)
         # Cached for __call__ (a hot path): the dtype floating inputs are cast to (None: keep),
