@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 
-from mini_keras import backends
+from mini_keras import ops
 from mini_keras.core.keras_tensor import KerasTensor, flatten, map_structure
 from mini_keras.models.model import Model
 
@@ -73,7 +73,6 @@ class Functional(Model):
         return order
 
     def call(self, inputs, training=None):
-        b = backends.current()
         flat = flatten(inputs) if not isinstance(inputs, dict) else [
             inputs[t.name] for t in self.inputs]
         if len(flat) != len(self.inputs):
@@ -81,7 +80,7 @@ class Functional(Model):
                              f"{[t.name for t in self.inputs]}, received {len(flat)}.")
         values = {}
         for t, value in zip(self.inputs, flat):
-            shape = tuple(b.shape(value))
+            shape = tuple(ops.shape(value))
             if len(shape) != len(t.shape) or any(
                     e is not None and e != r for e, r in zip(t.shape, shape)):
                 raise ValueError(f"Input '{t.name}' of model '{self.name}' is incompatible: "
