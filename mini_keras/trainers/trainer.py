@@ -342,8 +342,8 @@ class Trainer:
                     break
                 epoch_logs = self._metric_results()
                 if validation is not None and fit_data.should_validate(epoch, validation_freq):
-                    val = self.evaluate(verbose=0, return_dict=True, _from_fit=True,
-                                        _iterator=validation)
+                    val = self.evaluate(verbose=0, callbacks=cbs, return_dict=True,
+                                        _from_fit=True, _iterator=validation)
                     epoch_logs.update({f"val_{k}": v for k, v in val.items()})
                 cbs.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
@@ -383,7 +383,8 @@ class Trainer:
             self._build_for_data(*unpack_x_y_sample_weight(data.first_batch())[:2])
             self._check_distribution(data.adapter, "evaluate()")
         test_fn = self.make_test_function()
-        cbs = CallbackList(callbacks, model=self, params={"steps": data.num_batches})
+        cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, model=self, params={"steps": data.num_batches})  # fit's own, or new
         cbs.on_test_begin()
         with backends.backend_scope(self._backend_name):
             self.reset_metrics()

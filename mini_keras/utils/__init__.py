@@ -1,7 +1,16 @@
 """Utilities: seeding, data helpers, plotting."""
 
 from mini_keras.utils.data import to_categorical
+from mini_keras.utils.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from mini_keras.utils.plotting import plot_history
+from mini_keras.utils.py_dataset import PyDataset
 from mini_keras.utils.rng import set_random_seed
 
-__all__ = ["plot_history", "set_random_seed", "to_categorical"]
+__all__ = [
+    "PyDataset",
+    "pack_x_y_sample_weight",
+    "plot_history",
+    "set_random_seed",
+    "to_categorical",
+    "unpack_x_y_sample_weight",
+]

@@ -13,7 +13,7 @@ import types
 import numpy as np
 
 from mini_keras.trainers.data_adapters.array_adapter import ArrayAdapter
-from mini_keras.trainers.data_adapters.base import DataAdapter, framework_of
+from mini_keras.trainers.data_adapters.base import DataAdapter, check_batch_size, framework_of
 from mini_keras.trainers.data_adapters.epoch_iterator import EpochIterator
 from mini_keras.trainers.data_adapters.iterable_adapters import (
     GeneratorAdapter,
@@ -68,15 +68,6 @@ def _leaves(structure):
 def is_array_source(*structures) -> bool:
     """True when every leaf of the nests is array-like (the ArrayAdapter's kind)."""
     return all(_is_array_like(leaf) for s in structures for leaf in _leaves(s))
-
-
-def check_batch_size(batch_size, where: str, name: str = "batch_size") -> None:
-    """``batch_size`` must be None or a positive int."""
-    if batch_size is not None and (isinstance(batch_size, bool)
-                                   or not isinstance(batch_size, (int, np.integer))
-                                   or batch_size <= 0):
-        raise ValueError(f"{where}({name}=...): expected a positive int or None, received "
-                         f"{batch_size!r}")
 
 
 def _refuse(where: str, argument: str, kind: str, value) -> None:

@@ -11,7 +11,11 @@ import math
 import numpy as np
 
 from mini_keras.trainers import data as data_mod
-from mini_keras.trainers.data_adapters.base import DataAdapter, structure_to_numpy
+from mini_keras.trainers.data_adapters.base import (
+    DataAdapter,
+    check_batch_size,
+    structure_to_numpy,
+)
 from mini_keras.utils.packing import pack_x_y_sample_weight
 
 
@@ -40,6 +44,7 @@ class ArrayAdapter(DataAdapter):
             sample_weight = structure_to_numpy(sample_weight, f"{where}(sample_weight)")
         self.x, self.y, self.sample_weight = x, y, sample_weight
         self.num_samples = data_mod.num_samples(x, y, sample_weight)
+        check_batch_size(batch_size, where)
         if batch_size is None:
             batch_size = math.ceil(self.num_samples / steps) if steps else 32
         self.batch_size = batch_size

@@ -148,6 +148,15 @@ def describe_signature(leaves) -> str:
 _KINDS = {"f": "float", "i": "int", "u": "uint", "b": "bool"}
 
 
+def check_batch_size(batch_size, where: str, name: str = "batch_size") -> None:
+    """``batch_size`` must be None or a positive int."""
+    if batch_size is not None and (isinstance(batch_size, bool)
+                                   or not isinstance(batch_size, (int, np.integer))
+                                   or batch_size <= 0):
+        raise ValueError(f"{where}({name}=...): expected a positive int or None, received "
+                         f"{batch_size!r}")
+
+
 # ---------------------------------------------------------------------------------- class_weight
 def class_weight_table(class_weight) -> np.ndarray | None:
     """``{class: weight}`` or a list of weights -> a lookup array (unlisted classes weigh 1).
