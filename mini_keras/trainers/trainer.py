@@ -289,15 +289,10 @@ class Trainer:
             validation_batch_size=None, validation_freq=1):
         """Train for ``epochs`` epochs; returns a History whose ``.history`` maps names to lists.
 
-        Args mirror Keras 3. ``x``: arrays (numpy, lists, pandas, any framework's tensors;
-        lists/dicts for several inputs) with ``y``/``sample_weight``, or a source of
-        ``(x, y[, sample_weight])`` batches (generator/iterator, ``keras.utils.PyDataset``,
-        ``tf.data.Dataset``, torch ``DataLoader``; then ``y``, ``sample_weight`` and
-        ``batch_size`` must not be given and ``shuffle`` is ignored). ``steps_per_epoch``: the
-        next epoch continues where the last stopped. ``class_weight``: ``{class: weight}`` or a
-        list. ``validation_split`` (arrays only) or ``validation_data`` (arrays or a source),
-        ``validation_steps``, ``validation_batch_size`` (default ``batch_size``),
-        ``validation_freq`` (an int, or a list of 1-based epochs).
+        Args mirror Keras 3. ``x``: arrays (numpy, lists, pandas, tensors; lists/dicts for
+        several inputs) with ``y``/``sample_weight``, or a generator, ``PyDataset``,
+        ``tf.data.Dataset`` or ``DataLoader`` (then no ``y``/``sample_weight``/``batch_size``;
+        ``shuffle`` is ignored). See ``trainers/fit_data.py`` for every argument's rules.
         """
         self._assert_compiled("fit")
         train, validation = fit_data.fit_iterators(
@@ -331,13 +326,14 @@ class Trainer:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 cbs.on_epoch_begin(epoch)
-                for step, data in train:
-                    cbs.on_train_batch_begin(step)
-                    logs = train_fn(*self._to_backend(data))
-                    if cbs.needs_batch_logs:
-                        cbs.on_train_batch_end(step, _to_floats(logs))
-                    if self.stop_training:
-                        break
+                with train.annotate_errors(epoch):
+                    for step, data in train:
+                        cbs.on_train_batch_begin(step)
+                        logs = train_fn(*self._to_backend(data))
+                        if cbs.needs_batch_logs:
+                            cbs.on_train_batch_end(step, _to_floats(logs))
+                        if self.stop_training:
+                            break
                 if train.exhausted:
                     break
                 epoch_logs = self._metric_results()
@@ -388,11 +384,12 @@ class Trainer:
         cbs.on_test_begin()
         with backends.backend_scope(self._backend_name):
             self.reset_metrics()
-            for step, batch in data:
-                cbs.on_test_batch_begin(step)
-                logs = test_fn(*self._to_backend(batch))
-                if cbs.needs_batch_logs:
-                    cbs.on_test_batch_end(step, _to_floats(logs))
+            with data.annotate_errors():
+                for step, batch in data:
+                    cbs.on_test_batch_begin(step)
+                    logs = test_fn(*self._to_backend(batch))
+                    if cbs.needs_batch_logs:
+                        cbs.on_test_batch_end(step, _to_floats(logs))
         results = self._metric_results()
         cbs.on_test_end(results)
         if verbose and verbose != "auto" or (verbose == "auto" and not from_fit):
@@ -432,15 +429,16 @@ class Trainer:
                     self(self._to_backend(sample, distribute=False), training=False)
             predict_fn = self.make_predict_function()
             cbs.on_predict_begin()
-            for step, batch in data:
-                cbs.on_predict_batch_begin(step)
-                xb, n = fit_data.pad_to_replicas(batch[0], replicas)
-                out = map_structure(b.convert_to_numpy, predict_fn(self._to_backend(xb)))
-                out = data_mod.take(out, slice(0, n)) if len(flatten(xb)[0]) != n else out
-                outputs.append(out)
-                cbs.on_predict_batch_end(step, {"outputs": out})
-                if bar is not None:
-                    bar.update(step + 1)
+            with data.annotate_errors():
+                for step, batch in data:
+                    cbs.on_predict_batch_begin(step)
+                    xb, n = fit_data.pad_to_replicas(batch[0], replicas)
+                    out = map_structure(b.convert_to_numpy, predict_fn(self._to_backend(xb)))
+                    out = data_mod.take(out, slice(0, n)) if len(flatten(xb)[0]) != n else out
+                    outputs.append(out)
+                    cbs.on_predict_batch_end(step, {"outputs": out})
+                    if bar is not None:
+                        bar.update(step + 1)
             cbs.on_predict_end()
         if bar is not None:
             bar.update(len(outputs), finalize=True)

@@ -4,7 +4,6 @@ backend: a source that drops, repeats or reorders batches changes the SGD trajec
 import importlib.util
 
 import numpy as np
-import pytest
 
 import mini_keras as keras
 
@@ -43,46 +42,46 @@ class Rows(keras.utils.PyDataset):
 
 def _torch_tensors():
     import torch
-    return dict(x=torch.from_numpy(X), y=torch.from_numpy(Y), batch_size=BATCH)
+    return {"x": torch.from_numpy(X), "y": torch.from_numpy(Y), "batch_size": BATCH}
 
 
 def _tf_tensors():
     import tensorflow as tf
-    return dict(x=tf.constant(X), y=tf.constant(Y), batch_size=BATCH)
+    return {"x": tf.constant(X), "y": tf.constant(Y), "batch_size": BATCH}
 
 
 def _jax_arrays():
     import jax.numpy as jnp
-    return dict(x=jnp.asarray(X), y=jnp.asarray(Y), batch_size=BATCH)
+    return {"x": jnp.asarray(X), "y": jnp.asarray(Y), "batch_size": BATCH}
 
 
 def _pandas():
     import pandas as pd
-    return dict(x=pd.DataFrame(X, columns=list("abc")), y=pd.Series(Y[:, 0]), batch_size=BATCH)
+    return {"x": pd.DataFrame(X, columns=list("abc")), "y": pd.Series(Y[:, 0]), "batch_size": BATCH}
 
 
 def _tf_dataset():
     import tensorflow as tf
-    return dict(x=tf.data.Dataset.from_tensor_slices((X, Y)).batch(BATCH))
+    return {"x": tf.data.Dataset.from_tensor_slices((X, Y)).batch(BATCH)}
 
 
 def _torch_loader():
     import torch
     dataset = torch.utils.data.TensorDataset(torch.from_numpy(X), torch.from_numpy(Y))
-    return dict(x=torch.utils.data.DataLoader(dataset, batch_size=BATCH, shuffle=False))
+    return {"x": torch.utils.data.DataLoader(dataset, batch_size=BATCH, shuffle=False)}
 
 
 # name -> (framework needed, fit kwargs builder)
 SOURCES = {
-    "lists": (None, lambda: dict(x=X.tolist(), y=Y.tolist(), batch_size=BATCH)),
+    "lists": (None, lambda: {"x": X.tolist(), "y": Y.tolist(), "batch_size": BATCH}),
     "pandas": ("pandas", _pandas),
     "torch tensors": ("torch", _torch_tensors),
     "tf tensors": ("tensorflow", _tf_tensors),
     "jax arrays": ("jax", _jax_arrays),
-    "generator": (None, lambda: dict(x=_generator(), steps_per_epoch=STEPS)),
-    "iterator": (None, lambda: dict(x=iter(_batches() * EPOCHS), steps_per_epoch=STEPS)),
-    "PyDataset": (None, lambda: dict(x=Rows())),
-    "PyDataset workers=2": (None, lambda: dict(x=Rows(workers=2, max_queue_size=2))),
+    "generator": (None, lambda: {"x": _generator(), "steps_per_epoch": STEPS}),
+    "iterator": (None, lambda: {"x": iter(_batches() * EPOCHS), "steps_per_epoch": STEPS}),
+    "PyDataset": (None, lambda: {"x": Rows()}),
+    "PyDataset workers=2": (None, lambda: {"x": Rows(workers=2, max_queue_size=2)}),
     "tf.data": ("tensorflow", _tf_dataset),
     "torch DataLoader": ("torch", _torch_loader),
 }

@@ -205,25 +205,25 @@ def _differs(a, b):
 def _fit_effect(name, capsys):
     """Fit once with the default and once with another value of ``name``; True if the result
     (losses, weights, callbacks) changes, or the other value raises a clear error."""
-    base = dict(x=X, y=Y, batch_size=8, epochs=2, verbose=0, shuffle=False)
+    base = {"x": X, "y": Y, "batch_size": 8, "epochs": 2, "verbose": 0, "shuffle": False}
     changes = {
-        "x": dict(x=X[::-1].copy()),
-        "y": dict(y=1 - Y),
-        "batch_size": dict(batch_size=20),
-        "epochs": dict(epochs=3),
-        "verbose": dict(verbose=2),
-        "callbacks": dict(callbacks=[keras.callbacks.LambdaCallback(
-            on_epoch_end=lambda e, logs: base.setdefault("called", True))]),
-        "validation_split": dict(validation_split=0.25),
-        "validation_data": dict(validation_data=(X, Y)),
-        "shuffle": dict(shuffle=True),
-        "class_weight": dict(class_weight={1: 5.0}),
-        "sample_weight": dict(sample_weight=np.linspace(0.1, 2, 40)),
-        "initial_epoch": dict(initial_epoch=1),
-        "steps_per_epoch": dict(steps_per_epoch=2),
-        "validation_steps": dict(validation_data=(X, Y), validation_steps=1),
-        "validation_batch_size": dict(validation_data=(X, Y), validation_batch_size=7),
-        "validation_freq": dict(validation_data=(X, Y), validation_freq=2),
+        "x": {"x": X[::-1].copy()},
+        "y": {"y": 1 - Y},
+        "batch_size": {"batch_size": 20},
+        "epochs": {"epochs": 3},
+        "verbose": {"verbose": 2},
+        "callbacks": {"callbacks": [keras.callbacks.LambdaCallback(
+            on_epoch_end=lambda e, logs: base.setdefault("called", True))]},
+        "validation_split": {"validation_split": 0.25},
+        "validation_data": {"validation_data": (X, Y)},
+        "shuffle": {"shuffle": True},
+        "class_weight": {"class_weight": {1: 5.0}},
+        "sample_weight": {"sample_weight": np.linspace(0.1, 2, 40)},
+        "initial_epoch": {"initial_epoch": 1},
+        "steps_per_epoch": {"steps_per_epoch": 2},
+        "validation_steps": {"validation_data": (X, Y), "validation_steps": 1},
+        "validation_batch_size": {"validation_data": (X, Y), "validation_batch_size": 7},
+        "validation_freq": {"validation_data": (X, Y), "validation_freq": 2},
     }[name]
 
     def run(**overrides):
@@ -261,7 +261,7 @@ def test_every_fit_parameter_has_an_effect(capsys):
 
 def test_every_evaluate_and_predict_parameter_has_an_effect(backend, capsys):
     model = _model()
-    ev = dict(x=X, y=Y, batch_size=8, verbose=0)
+    ev = {"x": X, "y": Y, "batch_size": 8, "verbose": 0}
     ref = model.evaluate(**ev)
     checks = {
         "x": lambda: _differs(model.evaluate(**{**ev, "x": -X}), ref),
@@ -280,7 +280,7 @@ def test_every_evaluate_and_predict_parameter_has_an_effect(backend, capsys):
     assert sorted(checks) == sorted(names)
     for name in names:
         assert checks[name](), name
-    pr = dict(x=X, batch_size=8, verbose=0)
+    pr = {"x": X, "batch_size": 8, "verbose": 0}
     ref = model.predict(**pr)
     checks = {
         "x": lambda: _differs(model.predict(**{**pr, "x": -X}), ref),

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 from mini_keras.trainers.data_adapters.base import apply_class_weight, class_weight_table
@@ -39,6 +40,7 @@ class EpochIterator:
         self._num_batches = adapter.num_batches
         self._current = None
         self._seen = 0
+        self._step = None
         self.exhausted = False
 
     @property
@@ -68,6 +70,7 @@ class EpochIterator:
                     if self.steps:
                         self._ran_out(step)
                     break
+                self._step = step
                 try:
                     data = next(self._current)
                 except StopIteration:
@@ -83,9 +86,16 @@ class EpochIterator:
         self.adapter.on_epoch_end()
 
     def _until_exhausted(self):
-        step = -1
-        for step, data in enumerate(self.adapter.get_iterator()):
+        iterator, step = self.adapter.get_iterator(), 0
+        while True:
+            self._step = step
+            try:
+                data = next(iterator)
+            except StopIteration:
+                break
             yield step, self._weighted(data)
+            step += 1
+        step -= 1
         if step < 0:
             self._ran_out(0)
         else:
@@ -97,6 +107,19 @@ class EpochIterator:
             warnings.warn(f"{self.where}: {self.adapter.kind} gave no batch for step {step}. "
                           + RAN_OUT, stacklevel=4)
         self.exhausted = step == 0
+
+    @contextlib.contextmanager
+    def annotate_errors(self, epoch: int = 0):
+        """Add the source, epoch and step to any error raised while iterating (a note on the
+        exception: its type and message stay the user's)."""
+        self._step = None
+        try:
+            yield
+        except Exception as e:
+            if self._step is not None and hasattr(e, "add_note"):
+                e.add_note(f"[mini_keras] raised by {self.where} at step {self._step} of epoch "
+                           f"{epoch + 1}, reading {self.adapter.kind}.")
+            raise
 
     def close(self) -> None:
         """Release the adapter's threads and workers."""

@@ -47,8 +47,8 @@ class IterableAdapter(DataAdapter):
                 return
             except Exception as e:
                 raise RuntimeError(f"{self.where}: {self.kind} raised {type(e).__name__} while "
-                                   f"producing batch {index}: {e}") from e
-            where = f"{self.where} ({self.kind}), batch {index}"
+                                   f"producing step {index}: {e}") from e
+            where = f"{self.where} ({self.kind}), step {index}"
             data = batch_to_numpy(item, where)
             self._check_signature(data, where)
             yield data

@@ -104,7 +104,7 @@ class PyDatasetAdapter(IterableAdapter):
 
     def _checked(self, raw):
         for index, item in enumerate(raw):
-            where = f"{self.where} ({self.kind}), batch {index}"
+            where = f"{self.where} ({self.kind}), step {index}"
             data = batch_to_numpy(item, where)
             self._check_signature(data, where)
             yield data
