@@ -5,10 +5,12 @@ from mini_keras.utils.packing import pack_x_y_sample_weight, unpack_x_y_sample_w
 from mini_keras.utils.plotting import plot_history
 from mini_keras.utils.py_dataset import PyDataset
 from mini_keras.utils.rng import set_random_seed
+from mini_keras.utils.sequence_utils import pad_sequences
 
 __all__ = [
     "PyDataset",
     "pack_x_y_sample_weight",
+    "pad_sequences",
     "plot_history",
     "set_random_seed",
     "to_categorical",
