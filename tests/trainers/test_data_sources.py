@@ -158,3 +158,21 @@ def test_multi_input_dict_matched_by_name(backend):
     kernel, bias = weights
     np.testing.assert_allclose(model.predict(split, verbose=0), X @ kernel + bias, rtol=1e-5,
                                atol=1e-6)
+
+
+def test_numpy_user_imports_no_framework():
+    """Arrays, generators and PyDatasets never load TensorFlow, torch or JAX."""
+    import subprocess
+    import sys
+    code = (
+        "import sys, numpy as np, mini_keras as keras\n"
+        "m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])\n"
+        "m.compile('sgd', 'mse')\n"
+        "x, y = np.ones((8, 2), 'float32'), np.ones((8, 1), 'float32')\n"
+        "m.fit(x, y, verbose=0); m.fit(iter([(x, y)]), verbose=0)\n"
+        "m.predict(x.tolist(), verbose=0)\n"
+        "print(sorted(f for f in ('torch', 'tensorflow', 'jax') if f in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**__import__("os").environ,
+                                          "MINI_KERAS_BACKEND": "numpy"})
+    assert out.stdout.strip().splitlines()[-1] == "[]"
