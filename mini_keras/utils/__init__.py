@@ -1,6 +1,6 @@
 """Utilities: seeding, data helpers, plotting."""
 
-from mini_keras.utils.data import to_categorical
+from mini_keras.utils.data import normalize, to_categorical
 from mini_keras.utils.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from mini_keras.utils.plotting import plot_history
 from mini_keras.utils.py_dataset import PyDataset
@@ -9,6 +9,7 @@ from mini_keras.utils.sequence_utils import pad_sequences
 
 __all__ = [
     "PyDataset",
+    "normalize",
     "pack_x_y_sample_weight",
     "pad_sequences",
     "plot_history",
