@@ -13,12 +13,12 @@ from __future__ import annotations
 import collections
 import itertools
 import multiprocessing
-import random
 from concurrent import futures
 
 from mini_keras.trainers.data_adapters.base import batch_to_numpy
 from mini_keras.trainers.data_adapters.iterable_adapters import IterableAdapter
 from mini_keras.utils.py_dataset import PyDataset
+from mini_keras.utils.rng import host_rng
 
 _worker_dataset: list = []
 
@@ -60,10 +60,9 @@ class PyDatasetAdapter(IterableAdapter):
     def _indices(self):
         if self.num_batches is None:
             return itertools.count()
-        indices = list(range(self.num_batches))
-        if self.shuffle:
-            random.shuffle(indices)
-        return indices
+        if self.shuffle:  # seeded by keras.utils.set_random_seed, like array shuffling
+            return host_rng().permutation(self.num_batches).tolist()
+        return range(self.num_batches)
 
     def _pool(self):
         if self._executor is None:
