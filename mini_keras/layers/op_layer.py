@@ -50,7 +50,7 @@ class OpLayer(Layer):
     def compute_output_spec(self, *args, **kwargs):
         """Output KerasTensors, inferred by running the op on numpy stand-ins (ops.symbolic)."""
         from mini_keras.ops.symbolic import output_spec
-        return output_spec(self.call, args)
+        return output_spec(self.call, args, self.op_name)
 
     def get_config(self):
         return {"name": self.name, **self.op_kwargs}

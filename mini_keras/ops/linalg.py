@@ -273,4 +273,20 @@ def svd(x, full_matrices=True, compute_uv=True):
     return {'x': _matrix('svd', x, square=False)}
 
 
+@composite
+def matrix_rank(x, tol=None):
+    """Number of singular values above ``tol`` for each matrix (int32).
+
+    Args:
+        x: (..., m, n). tol: the threshold (numpy's ``max(s) * max(m, n) * eps`` when None).
+    """
+    x = _matrix("matrix_rank", x, square=False)
+    s = ops.svd(x, compute_uv=False)
+    if tol is None:
+        m, n = ops.shape(x)[-2:]
+        eps = float(np.finfo(np.float64 if ops.dtype(x) == "float64" else np.float32).eps)
+        tol = ops.multiply(ops.max(s, axis=-1, keepdims=True), max(m, n) * eps)
+    return ops.sum(ops.cast(ops.greater(s, tol), "int32"), axis=-1)
+
+
 __all__ = [name for name in exported(__name__)]

@@ -7,6 +7,7 @@ Every op is declared once with ``@primitive`` (dispatched to the backend contrac
 from __future__ import annotations
 
 import builtins
+import math
 import numbers
 
 from mini_keras import ops
@@ -192,6 +193,18 @@ def top_k(x, k, sorted=True):
         _fail("top_k", f"`k` must be in [1, {shape[-1]}] (the size of the last axis of x), "
                        f"received {k}.")
     return {'k': int(k)}
+
+
+@composite
+def logdet(x):
+    """``log(det(x))`` of each (positive-definite) square matrix; NaN for negative determinants.
+
+    Args:
+        x: tensor of shape (..., n, n).
+    """
+    sign, logabs = ops.slogdet(x)
+    return ops.where(ops.greater(sign, 0), logabs,
+                     ops.where(ops.equal(sign, 0), -math.inf, math.nan))
 
 
 __all__ = [name for name in exported(__name__)]

@@ -108,8 +108,13 @@ def _spec(a, b):
     return KerasTensor(shape, dtype)
 
 
-def output_spec(run, args):
-    """KerasTensors for ``run(*args)``, found by running it on numpy stand-ins (see above)."""
+def output_spec(run, args, name="op"):
+    """KerasTensors for ``run(*args)``, found by running it on numpy stand-ins (see above).
+
+    Raises:
+        TypeError, ValueError: the op refuses inputs of these shapes and dtypes (the message
+            names the op, the symbolic inputs and the op's own complaint).
+    """
     error = None
     for first, second in SENTINELS:
         try:
@@ -123,7 +128,20 @@ def output_spec(run, args):
             return _spec(*results)
         except Exception as e:  # noqa: BLE001 - retried with other sentinels, then re-raised
             error = error or e
-    raise error
+    inputs = [f"{t.shape} {t.dtype}" for t in _keras_tensors(args)]
+    kind = ValueError if isinstance(error, ValueError) else TypeError
+    message = str(error) if str(error).startswith("ops.") else f"ops.{name}: {error}"
+    raise kind(f"{message} (on symbolic inputs {', '.join(inputs)})") from error
+
+
+def _keras_tensors(structure):
+    if isinstance(structure, KerasTensor):
+        return [structure]
+    if isinstance(structure, (list, tuple)):
+        return [t for s in structure for t in _keras_tensors(s)]
+    if isinstance(structure, dict):
+        return [t for s in structure.values() for t in _keras_tensors(s)]
+    return []
 
 
 def _to_numpy(out):

@@ -64,6 +64,33 @@ EXTRA = {
     "unstack": (("X",), {"axis": 1}),
     "vstack": ((["X", "X"],), {}),
 }
+# Calls Keras 3.15 accepts symbolically although they are wrong (its eager op refuses them, or
+# its symbolic answer differs from its eager one). Here they raise a clear error instead, or give
+# the eager answer; the test checks exactly that.
+LENIENT = {
+    "custom_gradient": "custom_gradient(x): x is not a function",
+    "ldexp": "ldexp(x, x): the exponent must be integers",
+    "logdet": "logdet of (4, 3): not square",
+    "matrix_rank": None,  # rank of each (4, 3) matrix: Keras says shape (None,) as we do
+    "nanpercentile": "with a tensor q numpy's output has q's shape (None, 4, 3), not (None,)",
+    "nanquantile": "q must be host values in [0, 1], not a tensor",
+    "ndim": "Keras gives a (3,) float32 tensor; the rank is the int 3",
+    "percentile": "with a tensor q numpy's output has q's shape (None, 4, 3), not (None,)",
+    "quantile": "q must be host values in [0, 1], not a tensor",
+    "reshape": "reshape(x, x): the new shape must be ints",
+    "roll": "roll(x, x): the shift must be ints",
+    "slogdet": "slogdet of (4, 3): not square",
+    "take": "take(x, x): indices must be integers",
+    "tensordot": "tensordot(x, x): contracted axes (4, 3) and (None, 4) differ",
+    "where": "where(x) alone is nonzero(x), whose size depends on values",
+}
+# Keras ops not provided yet: they need new backend primitives (bitwise integer ops, gcd/lcm,
+# nextafter, i0, fft, complex dtypes) or have value-dependent output sizes (unique, bincount,
+# histogram, ctc_decode). Marked strict xfail: implementing one turns its case red until removed.
+NOT_YET = set("bincount bitwise_and bitwise_invert bitwise_left_shift bitwise_not bitwise_or "
+              "bitwise_right_shift bitwise_xor corrcoef ctc_decode gcd histogram i0 lcm "
+              "left_shift lu_factor nextafter polar rfft right_shift unique view "
+              "view_as_complex view_as_real".split())
 # Names in ``keras.ops`` that are not ops on a tensor (submodules, creation from sizes, tools).
 NOT_OPS = {"image", "linalg", "nn", "numpy"}
 
@@ -112,8 +139,32 @@ def test_keras_accepts_enough_ops():
     assert len(CALLS) >= 230, [c[0] for c in CALLS]
 
 
-@pytest.mark.parametrize("name, args, kwargs", CALLS, ids=[c[0] for c in CALLS])
+def _case(call):
+    if call[0] in NOT_YET:
+        return pytest.param(*call, id=call[0], marks=pytest.mark.xfail(
+            strict=True, raises=AssertionError, reason="not provided yet"))
+    return pytest.param(*call, id=call[0])
+
+
+@pytest.mark.parametrize("name, args, kwargs", [_case(c) for c in CALLS])
 def test_symbolic_op_matches_keras(name, args, kwargs):
+    x = mini_keras.Input((4, 3))
+    if name == "ndim":
+        assert ops.ndim(x) == 3
+        return
+    if LENIENT.get(name):  # a clear error, or Keras' answer
+        try:
+            result = getattr(ops, name)(*_fill(list(args), x), **kwargs)
+        except (TypeError, ValueError) as error:
+            assert "ops." in str(error) or f"{name}()" in str(error), str(error)
+            return
+        if "q's shape" in LENIENT[name]:
+            assert _describe(result) == ("tensor", (None, 4, 3), "float32")
+            return
+        expected = _describe(getattr(keras.ops, name)(*_fill(list(args), keras.Input((4, 3))),
+                                                      **kwargs))
+        assert _describe(result) == expected
+        return
     expected = _describe(getattr(keras.ops, name)(*_fill(list(args), keras.Input((4, 3))),
                                                   **kwargs))
     assert hasattr(ops, name), f"mini_keras.ops has no {name!r}"

@@ -67,17 +67,29 @@ def convert_to_tensor(x, dtype=None):
     ...
 
 
-@primitive
+def _static_dtype(x):
+    return x.dtype  # a KerasTensor's dtype is static: no graph node, as in Keras
+
+
+def _not_a_tensor(x):
+    return False  # a KerasTensor is no backend tensor, as Keras answers
+
+
+def _static_shape(x):
+    return x.shape  # the static shape, ``None`` for unknown dims, as in Keras
+
+
+@primitive(symbolic=_static_dtype)
 def dtype(x):
     ...
 
 
-@primitive
+@primitive(symbolic=_not_a_tensor)
 def is_tensor(x):
     ...
 
 
-@primitive
+@primitive(symbolic=_static_shape)
 def shape(x):
     ...
 

@@ -186,7 +186,7 @@ def meshgrid(*x, indexing="xy"):
     return grids
 
 
-@composite
+@composite(symbolic=lambda x: x.ndim)
 def ndim(x):
     """Number of dimensions of ``x`` (a Python int).
 
@@ -321,6 +321,32 @@ def trace(x, offset=0, axis1=0, axis2=1):
     if ops.dtype(x) in ("bool", "int8", "int16", "uint8"):
         x = ops.cast(x, "int32")
     return ops.sum(ops.diagonal(x, offset, axis1, axis2), axis=-1)
+
+
+@composite
+def diagflat(x, k=0):
+    """The square matrix with the flattened ``x`` on diagonal ``k``.
+
+    Args:
+        x: input (flattened). k: diagonal offset.
+    """
+    return ops.diag(ops.reshape(_tensor(x), (-1,)), k)
+
+
+@composite
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    """``num`` values spaced evenly on a log scale from ``start`` to ``stop`` (same sign).
+
+    Args:
+        start, stop: the ends (non-zero, of the same sign; tensors allowed).
+        num, endpoint, dtype, axis: as :func:`linspace`.
+    """
+    start, stop = _to_float(start), _to_float(stop)
+    sign = ops.sign(start)
+    exponents, _ = _grid_values("geomspace", ops.log(ops.abs(start)), ops.log(ops.abs(stop)),
+                                num, endpoint, None, axis)
+    out = ops.multiply(ops.exp(exponents), sign)
+    return out if dtype is None else ops.cast(out, dtype)
 
 
 __all__ = [name for name in exported(__name__)]

@@ -410,4 +410,76 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     return ops.where(ops.equal(x, -math.inf), neginf, x)
 
 
+@composite
+def fmax(x1, x2):
+    """Elementwise maximum that ignores a NaN operand (NaN only where both are NaN).
+
+    Args:
+        x1, x2: tensors (broadcast together).
+    """
+    x1, x2 = ops.convert_to_tensor(x1), ops.convert_to_tensor(x2)
+    if not (_is_float(x1) or _is_float(x2)):
+        return ops.maximum(x1, x2)
+    return ops.where(ops.isnan(x1), x2, ops.where(ops.isnan(x2), x1, ops.maximum(x1, x2)))
+
+
+@composite
+def fmin(x1, x2):
+    """Elementwise minimum that ignores a NaN operand (NaN only where both are NaN).
+
+    Args:
+        x1, x2: tensors (broadcast together).
+    """
+    x1, x2 = ops.convert_to_tensor(x1), ops.convert_to_tensor(x2)
+    if not (_is_float(x1) or _is_float(x2)):
+        return ops.minimum(x1, x2)
+    return ops.where(ops.isnan(x1), x2, ops.where(ops.isnan(x2), x1, ops.minimum(x1, x2)))
+
+
+@composite
+def logaddexp2(x1, x2):
+    """``log2(2**x1 + 2**x2)`` computed stably.
+
+    Args:
+        x1, x2: tensors (broadcast together; integers become floatx).
+    """
+    ln2 = math.log(2.0)
+    return ops.divide(ops.logaddexp(ops.multiply(_to_float(x1), ln2),
+                                    ops.multiply(_to_float(x2), ln2)), ln2)
+
+
+@composite
+def ldexp(x1, x2):
+    """``x1 * 2**x2`` (``x2`` must be integers).
+
+    Args:
+        x1: mantissas. x2: integer exponents.
+
+    Raises:
+        TypeError: ``x2`` is not an integer tensor.
+    """
+    x2 = ops.convert_to_tensor(x2)
+    if "int" not in ops.dtype(x2):
+        raise TypeError(f"ops.ldexp: `x2` must be integers, received dtype {ops.dtype(x2)}.")
+    x1 = _to_float(x1)
+    return ops.multiply(x1, ops.power(ops.cast(2.0, ops.dtype(x1)), ops.cast(x2, ops.dtype(x1))))
+
+
+@composite
+def signbit(x):
+    """True where the sign bit is set (negative numbers, ``-0.0`` and ``-nan``).
+
+    Args:
+        x: input tensor.
+    """
+    x = ops.convert_to_tensor(x)
+    if ops.dtype(x) == "bool" or ops.dtype(x).startswith("uint"):
+        return ops.zeros(ops.shape(x), "bool")
+    if not _is_float(x):
+        return ops.less(x, 0)
+    # 1 / -0.0 is -inf: the sign of a zero shows in its reciprocal
+    zero_sign = ops.less(ops.divide(ops.ones((), ops.dtype(x)), x), 0)
+    return ops.where(ops.equal(x, 0), zero_sign, ops.less(x, 0))
+
+
 __all__ = [name for name in exported(__name__)]

@@ -162,4 +162,17 @@ def select(condlist, choicelist, default=0):
     return ops.convert_to_tensor(out)
 
 
+@composite
+def isin(x1, x2, assume_unique=False, invert=False):
+    """True where an entry of ``x1`` occurs in ``x2`` (shape of ``x1``).
+
+    Args:
+        x1: the tested values. x2: the values to look for (any shape). assume_unique: a
+            speed hint in numpy (the result is the same). invert: return the complement.
+    """
+    x1, x2 = ops.convert_to_tensor(x1), ops.reshape(ops.convert_to_tensor(x2), (-1,))
+    found = ops.any(ops.equal(ops.expand_dims(x1, -1), x2), axis=-1)
+    return ops.logical_not(found) if invert else found
+
+
 __all__ = [name for name in exported(__name__)]

@@ -6,6 +6,7 @@ Every op is declared once with ``@primitive`` (dispatched to the backend contrac
 
 from __future__ import annotations
 
+import builtins
 import math
 
 import numpy as np
@@ -15,21 +16,11 @@ from mini_keras.ops.checks import (
     _axes,
     _axis,
     _int,
-    _is_float,
     _slice,
-    _take_static,
     _tensor,
     _to_float,
 )
 from mini_keras.ops.declare import composite, exported, primitive, unwrap
-
-
-def _nan_filled(x, fill):
-    x = _tensor(x)
-    return ops.where(ops.isnan(x), fill, x) if _is_float(x) else x
-
-
-_QUANTILE_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
 @primitive
@@ -180,58 +171,6 @@ def median(x, axis=None, keepdims=False):
 
 
 @composite
-def nanmax(x, axis=None, keepdims=False):
-    """Maximum over ``axis`` ignoring NaN entries.
-
-    Args:
-        x: input. axis: int, tuple or None. keepdims: keep reduced axes as size 1.
-    """
-    return ops.max(_nan_filled(x, -math.inf), axis=axis, keepdims=keepdims)
-
-
-@composite
-def nanmean(x, axis=None, keepdims=False):
-    """Mean over ``axis`` ignoring NaN entries.
-
-    Args:
-        x: input. axis: int, tuple or None. keepdims: keep reduced axes as size 1.
-    """
-    x = _to_float(x)
-    count = ops.sum(ops.cast(ops.logical_not(ops.isnan(x)), ops.dtype(x)), axis=axis, keepdims=keepdims)
-    return ops.divide(ops.nansum(x, axis, keepdims), count)
-
-
-@composite
-def nanmin(x, axis=None, keepdims=False):
-    """Minimum over ``axis`` ignoring NaN entries.
-
-    Args:
-        x: input. axis: int, tuple or None. keepdims: keep reduced axes as size 1.
-    """
-    return ops.min(_nan_filled(x, math.inf), axis=axis, keepdims=keepdims)
-
-
-@composite
-def nanprod(x, axis=None, keepdims=False):
-    """Product over ``axis`` treating NaN as 1.
-
-    Args:
-        x: input. axis: int, tuple or None. keepdims: keep reduced axes as size 1.
-    """
-    return ops.prod(_nan_filled(x, 1.0), axis=axis, keepdims=keepdims)
-
-
-@composite
-def nansum(x, axis=None, keepdims=False):
-    """Sum over ``axis`` treating NaN as 0.
-
-    Args:
-        x: input. axis: int, tuple or None. keepdims: keep reduced axes as size 1.
-    """
-    return ops.sum(_nan_filled(x, 0.0), axis=axis, keepdims=keepdims)
-
-
-@composite
 def percentile(x, q, axis=None, method="linear", keepdims=False):
     """The ``q``-th percentiles (``q`` in [0, 100]); see :func:`quantile`.
 
@@ -251,6 +190,58 @@ def ptp(x, axis=None, keepdims=False):
     return ops.subtract(ops.amax(x, axis, keepdims), ops.amin(x, axis, keepdims))
 
 
+_QUANTILE_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantiles(op, x, q, axis, method, keepdims, skip_nan=False):
+    """Quantiles ``q`` (host values in [0, 1]) over ``axis``; NaN entries left out if asked."""
+    if method not in _QUANTILE_METHODS:
+        raise ValueError(f"ops.{op}: `method` must be one of {_QUANTILE_METHODS}, "
+                         f"received {method!r}.")
+    qs = np.asarray(ops.convert_to_numpy(q) if ops.is_tensor(q) else q, np.float64)
+    if np.any((qs < 0) | (qs > 1)):
+        raise ValueError(f"ops.{op}: `q` must lie in [0, 1], received {qs.tolist()}.")
+    x = _to_float(x)
+    shape = ops.shape(x)
+    axes = _axes(op, "axis", axis, len(shape))
+    rest = [i for i in range(len(shape)) if i not in axes]
+    n = math.prod(shape[i] for i in axes)
+    moved = ops.reshape(ops.transpose(x, rest + list(axes)), [shape[i] for i in rest] + [n])
+    missing = ops.isnan(moved) if skip_nan else None
+    ordered = ops.sort(ops.where(missing, math.inf, moved) if skip_nan else moved, axis=-1)
+    count = ops.sum(ops.cast(ops.logical_not(missing), ops.dtype(x)), axis=-1,
+                    keepdims=True) if skip_nan else float(n)
+
+    def at(index):  # the sorted values at (float) positions ``index``
+        index = ops.clip(ops.cast(index, "int32"), 0, builtins.max(n - 1, 0))
+        index = ops.broadcast_to(index, tuple(ops.shape(ordered)[:-1]) + (1,))
+        return ops.take_along_axis(ordered, index, axis=-1)
+    outs = []
+    for qv in qs.reshape(-1):
+        pos = ops.multiply(ops.subtract(count, 1.0), float(qv)) if skip_nan else \
+            ops.convert_to_tensor(float(qv) * (n - 1), ops.dtype(x))
+        pos = ops.maximum(pos, 0.0)
+        lo, hi = ops.floor(pos), ops.ceil(pos)
+        low, high = at(lo), at(hi)
+        if method == "lower":
+            value = low
+        elif method == "higher":
+            value = high
+        elif method == "nearest":
+            value = at(ops.round(pos))
+        elif method == "midpoint":
+            value = ops.multiply(ops.add(low, high), 0.5)
+        else:
+            value = ops.add(low, ops.multiply(ops.subtract(high, low), ops.subtract(pos, lo)))
+        if skip_nan:
+            value = ops.where(ops.equal(count, 0.0), math.nan, value)
+        outs.append(ops.squeeze(value, -1))
+    kept = [1 if i in axes else shape[i] for i in range(len(shape))] if keepdims else \
+        [shape[i] for i in rest]
+    outs = [ops.reshape(o, kept) for o in outs]
+    return outs[0] if qs.ndim == 0 else ops.reshape(ops.stack(outs), list(qs.shape) + kept)
+
+
 @composite
 def quantile(x, q, axis=None, method="linear", keepdims=False):
     """The ``q``-th quantiles over ``axis`` (numpy's definition; ``q`` in [0, 1]).
@@ -265,39 +256,7 @@ def quantile(x, q, axis=None, method="linear", keepdims=False):
     Raises:
         ValueError: unknown ``method`` or ``q`` outside [0, 1].
     """
-    if method not in _QUANTILE_METHODS:
-        raise ValueError(f"ops.quantile: `method` must be one of {_QUANTILE_METHODS}, "
-                         f"received {method!r}.")
-    qs = np.asarray(ops.convert_to_numpy(q) if ops.is_tensor(q) else q, np.float64)
-    if np.any((qs < 0) | (qs > 1)):
-        raise ValueError(f"ops.quantile: `q` must lie in [0, 1], received {qs.tolist()}.")
-    x = _to_float(x)
-    shape = ops.shape(x)
-    axes = _axes("quantile", "axis", axis, len(shape))
-    rest = [i for i in range(len(shape)) if i not in axes]
-    n = math.prod(shape[i] for i in axes)
-    moved = ops.reshape(ops.transpose(x, rest + list(axes)), [shape[i] for i in rest] + [n])
-    ordered = ops.sort(moved, axis=-1)
-    outs = []
-    for qv in qs.reshape(-1):
-        pos = float(qv) * (n - 1)
-        lo, hi = math.floor(pos), math.ceil(pos)
-        low, high = _take_static(ordered, [lo], -1), _take_static(ordered, [hi], -1)
-        if method == "lower":
-            value = low
-        elif method == "higher":
-            value = high
-        elif method == "nearest":
-            value = _take_static(ordered, [int(np.round(pos))], -1)
-        elif method == "midpoint":
-            value = ops.multiply(ops.add(low, high), 0.5)
-        else:
-            value = ops.add(low, ops.multiply(ops.subtract(high, low), float(pos - lo)))
-        outs.append(ops.squeeze(value, -1))
-    kept = [1 if i in axes else shape[i] for i in range(len(shape))] if keepdims else \
-        [shape[i] for i in rest]
-    outs = [ops.reshape(o, kept) for o in outs]
-    return outs[0] if qs.ndim == 0 else ops.reshape(ops.stack(outs), list(qs.shape) + kept)
+    return _quantiles("quantile", x, q, axis, method, keepdims)
 
 
 @composite
@@ -355,6 +314,48 @@ def sort(x, axis=-1):
 @primitive
 def argsort(x, axis=-1):
     ...
+
+
+@composite
+def argpartition(x, kth, axis=-1):
+    """Indices that partition ``x`` around its ``kth`` smallest entry along ``axis`` (int32).
+
+    Any valid partition is allowed; this one is fully sorted (a stable argsort).
+
+    Args:
+        x: input. kth: the position to partition at. axis: the axis.
+    """
+    x = _tensor(x)
+    axis = _axis("argpartition", "axis", axis, len(ops.shape(x)))
+    kth = _int("argpartition", "kth", kth)
+    if not -ops.shape(x)[axis] <= kth < ops.shape(x)[axis]:
+        raise ValueError(f"ops.argpartition: `kth`={kth} is out of range for axis {axis} of "
+                         f"size {ops.shape(x)[axis]}.")
+    return ops.cast(ops.argsort(x, axis=axis), "int32")
+
+
+@composite
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    """Integral of ``y`` along ``axis`` by the trapezoidal rule.
+
+    Args:
+        y: values. x: sample points (same shape as ``y``, or 1-D along ``axis``); spacing
+            ``dx`` when None. dx: the spacing. axis: the axis.
+    """
+    y = _to_float(y)
+    rank = len(ops.shape(y))
+    axis = _axis("trapezoid", "axis", axis, rank)
+    n = ops.shape(y)[axis]
+    average = ops.multiply(ops.add(_slice(y, axis, 1, None), _slice(y, axis, None, -1)), 0.5)
+    if x is None:
+        return ops.multiply(ops.sum(average, axis=axis), float(dx))
+    x = ops.cast(_tensor(x), ops.dtype(y))
+    if len(ops.shape(x)) == 1:
+        x = ops.reshape(x, [n if d == axis else 1 for d in range(rank)])
+        spacing = ops.subtract(_slice(x, axis, 1, None), _slice(x, axis, None, -1))
+    else:
+        spacing = ops.subtract(_slice(x, axis, 1, None), _slice(x, axis, None, -1))
+    return ops.sum(ops.multiply(average, spacing), axis=axis)
 
 
 __all__ = [name for name in exported(__name__)]

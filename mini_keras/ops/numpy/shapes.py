@@ -6,12 +6,15 @@ Every op is declared once with ``@primitive`` (dispatched to the backend contrac
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from mini_keras import ops
 from mini_keras.ops.checks import (
     _axis,
     _int,
+    _slice,
     _take_static,
     _tensor,
 )
@@ -294,6 +297,41 @@ def vstack(xs):
         xs: sequence of tensors.
     """
     return ops.concatenate([_at_least(x, 2) for x in xs], axis=0)
+
+
+@composite
+def copy(x):
+    """A copy of ``x`` (tensors are immutable here, so a conversion to a tensor).
+
+    Args:
+        x: input tensor.
+    """
+    x = ops.convert_to_tensor(x)
+    return ops.multiply(x, ops.ones((), ops.dtype(x)))  # a new buffer (torch tensors mutate)
+
+
+@composite
+def array_split(x, indices_or_sections, axis=0):
+    """Split ``x`` into ``indices_or_sections`` nearly equal parts along ``axis`` (the first
+    ``size % sections`` parts are one longer).
+
+    Args:
+        x: input. indices_or_sections: number of parts (int). axis: the axis.
+
+    Raises:
+        TypeError: ``indices_or_sections`` is not an int.
+    """
+    sections = _int("array_split", "indices_or_sections", indices_or_sections)
+    if sections < 1:
+        raise ValueError(f"ops.array_split: `indices_or_sections` must be >= 1, received "
+                         f"{sections}.")
+    x = _tensor(x)
+    axis = _axis("array_split", "axis", axis, len(ops.shape(x)))
+    total = ops.shape(x)[axis]
+    small, extra = divmod(total, sections)
+    sizes = [small + 1] * extra + [small] * (sections - extra)
+    starts = np.cumsum([0] + sizes)
+    return [_slice(x, axis, int(a), int(b)) for a, b in itertools.pairwise(starts)]
 
 
 __all__ = [name for name in exported(__name__)]
