@@ -262,7 +262,7 @@ def solve_triangular(a, b, lower=False):
     return {'b': _rhs('solve_triangular', a, b)}
 
 
-@primitive
+@primitive(keras_class="SVD")
 def svd(x, full_matrices=True, compute_uv=True):
     """Singular value decomposition ``(u, s, vh)``, ``x = u @ diag(s) @ vh``, ``s`` descending.
 

@@ -33,7 +33,7 @@ def _segment_args(op, data, segment_ids, num_segments):
     return data, segment_ids
 
 
-@composite
+@composite(keras_class="CDist")
 def cdist(x, y):
     """Pairwise Euclidean distances between the rows of ``x`` and of ``y``.
 

@@ -101,7 +101,7 @@ def hard_silu(x):
     return ops.multiply(x, ops.hard_sigmoid(x))
 
 
-@composite
+@composite(keras_class="HardSilu")
 def hard_swish(x):
     """Alias of :func:`hard_silu`: ``x * hard_sigmoid(x)``.
 
@@ -276,7 +276,7 @@ def sparsemax(x, axis=-1):
     return ops.maximum(ops.subtract(x, tau), 0.0)
 
 
-@composite
+@composite(keras_class="Silu")
 def swish(x):
     """``x * sigmoid(x)`` (same as silu).
 

@@ -62,7 +62,7 @@ def binary_crossentropy(target, output, from_logits=False):
     ...
 
 
-@composite
+@composite(keras_class="PSNR")
 def psnr(x1, x2, max_val):
     """Peak signal-to-noise ratio ``20 log10(max_val) - 10 log10(mean((x1 - x2)^2))``.
 

@@ -62,7 +62,7 @@ def moments(x, axes, keepdims=False, synchronized=False):
     return ops.cast(mean, original), ops.cast(variance, original)
 
 
-@composite
+@composite(keras_class="BatchNorm")
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
     """``(x - mean) / sqrt(variance + epsilon) * scale + offset`` with 1-D statistics on ``axis``.
 
@@ -115,7 +115,7 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     return ops.divide(x, ops.maximum(norm, float(epsilon)))
 
 
-@composite
+@composite(keras_class="LayerNorm")
 def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
     """``(x - mean) / sqrt(var + epsilon) * gamma + beta`` with statistics over ``axis``.
 
@@ -148,7 +148,7 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwarg
     return ops.cast(out, original)
 
 
-@composite
+@composite(keras_class="RMSNorm")
 def rms_normalization(x, scale=None, axis=-1, epsilon=None):
     """``x / sqrt(mean(x^2) + epsilon) * scale`` over ``axis``.
 

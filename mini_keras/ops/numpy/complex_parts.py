@@ -45,7 +45,7 @@ def conjugate(x):
     return ops.convert_to_tensor(x)
 
 
-@composite
+@composite(keras_class="Conjugate")
 def conj(x):
     """Alias of :func:`conjugate`.
 

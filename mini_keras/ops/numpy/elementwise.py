@@ -65,7 +65,7 @@ def negative(x):
     ...
 
 
-@primitive
+@primitive(keras_class="Absolute")
 def abs(x):
     ...
 

@@ -132,7 +132,7 @@ def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
     return out
 
 
-@composite
+@composite(keras_class="AllClose")
 def allclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
     """True (a bool scalar tensor) when :func:`isclose` holds everywhere.
 
@@ -162,7 +162,7 @@ def select(condlist, choicelist, default=0):
     return ops.convert_to_tensor(out)
 
 
-@composite
+@composite(keras_class="IsIn")
 def isin(x1, x2, assume_unique=False, invert=False):
     """True where an entry of ``x1`` occurs in ``x2`` (shape of ``x1``).
 
