@@ -62,6 +62,12 @@ for _name in __all__:
 # Fused optimizer updates: pure functions over this backend's ops (as JAX's and TF's).
 adam_update, sgd_update = _functional_optim.bind(_module)
 
+# MLX's operators (``mx_array * variable``) convert the other operand through the
+# ``__mlx_array__`` protocol, so Variables join MLX arithmetic as they do numpy's.
+from mini_keras.core.variable import Variable as _Variable
+
+_Variable.__mlx_array__ = lambda self: self.value
+
 _missing = [n for n in __all__ if not callable(getattr(_module, n, None))]
 if _missing:
     raise ImportError(f"The MLX backend does not implement contract functions {_missing}.")

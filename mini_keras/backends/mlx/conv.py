@@ -7,6 +7,7 @@ moved to channels-last and back.
 
 from __future__ import annotations
 
+import builtins
 import itertools
 
 import mlx.core as mx
@@ -63,16 +64,12 @@ def _operands(inputs, kernel):
     return inputs.astype(common), kernel.astype(common)
 
 
-def _conv(x, w, strides, pads, dilation, groups, input_dilation=1):
+def _conv(x, w, strides, pads, dilation, groups):
     """``mx.conv_general`` on channels-last ``x`` with a Keras-layout kernel ``w``."""
-    n = w.ndim - 2
     weight = mx.moveaxis(w, -1, 0)  # (out, *spatial, in/groups)
     low, high = [p[0] for p in pads], [p[1] for p in pads]
     return mx.conv_general(x, weight, stride=list(strides), padding=(low, high),
-                           kernel_dilation=list(dilation),
-                           input_dilation=[input_dilation] * n if isinstance(
-                               input_dilation, int) else list(input_dilation),
-                           groups=groups)
+                           kernel_dilation=list(dilation), groups=groups)
 
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
@@ -125,9 +122,27 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
             for i in range(n)]
     flipped = kernel[tuple(slice(None, None, -1) for _ in range(n))]
     flipped = mx.swapaxes(flipped, -1, -2)  # (*spatial, in, out) of the forward conv
-    x = _to_last(inputs, last)
-    out = _conv(x, flipped, (1,) * n, pads, dilation, 1, input_dilation=strides)
+    x = _dilate(_to_last(inputs, last), strides)
+    out = _conv(x, flipped, (1,) * n, pads, dilation, 1)
     return _from_last(out, last)
+
+
+def _dilate(x, strides):
+    """Insert ``stride - 1`` zeros between the entries of each spatial axis of channels-last
+    ``x``. (``conv_general``'s own ``input_dilation`` gives input gradients of the wrong shape
+    in MLX 0.32, so the dilation is written from pad + reshape, which differentiate exactly.)"""
+    for axis, s in enumerate(strides, start=1):
+        if s == 1:
+            continue
+        length = x.shape[axis]
+        x = mx.expand_dims(x, axis + 1)
+        widths = [(0, 0)] * x.ndim
+        widths[axis + 1] = (0, s - 1)
+        x = mx.pad(x, widths)
+        shape = list(x.shape)
+        x = x.reshape(shape[:axis] + [length * s] + shape[axis + 2:])
+        x = x[(builtins.slice(None),) * axis + (builtins.slice(0, (length - 1) * s + 1),)]
+    return x
 
 
 # ---------------------------------------------------------------------------- pooling
