@@ -91,9 +91,12 @@ def custom_gradient(f):
 
     @forward.vjp
     def backward(primals, cotangent, output):
-        _, grad_fn = f(*primals)
+        # MLX hands a single input (and a single output's cotangent) unwrapped.
+        single = not isinstance(primals, list | tuple)
+        _, grad_fn = f(*((primals,) if single else primals))
         grads = grad_fn(cotangent)
-        return tuple(grads) if isinstance(grads, list | tuple) else (grads,)
+        grads = tuple(grads) if isinstance(grads, list | tuple) else (grads,)
+        return grads[0] if single else grads
 
     def wrapped(*args):
         return forward(*[convert_to_tensor(a) for a in args])

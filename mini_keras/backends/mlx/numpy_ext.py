@@ -6,6 +6,7 @@ import mlx.core as mx
 import numpy as np
 
 from mini_keras.backends import contract_numpy_ext
+from mini_keras.backends.mlx import linalg_grad
 from mini_keras.backends.mlx.core import (
     _float_or,
     convert_to_numpy,
@@ -154,22 +155,25 @@ _CPU = mx.cpu
 
 def inv(x):
     """Matrix inverse."""
-    return mx.linalg.inv(_as_float(x), stream=_CPU)
+    return linalg_grad.inv(_as_float(x))
 
 
 def solve(a, b):
     """Solve ``a @ x = b`` (``b`` (..., n, k) or (n,))."""
     a, b = _float_pair(a, b)
     if b.ndim == 1:
-        return mx.linalg.solve(a, b[:, None], stream=_CPU)[..., 0]
+        return linalg_grad.solve(a, b[:, None])[..., 0]
     batch = np.broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2]))
-    return mx.linalg.solve(mx.broadcast_to(a, batch + tuple(a.shape[-2:])),
-                           mx.broadcast_to(b, batch + tuple(b.shape[-2:])), stream=_CPU)
+    return linalg_grad.solve(mx.broadcast_to(a, batch + tuple(a.shape[-2:])),
+                             mx.broadcast_to(b, batch + tuple(b.shape[-2:])))
 
 
 def det(x):
     """Determinant, from the LU factorisation (product of U's diagonal times the pivot sign)."""
-    x = _as_float(x)
+    return linalg_grad.det(_as_float(x), _det_value)
+
+
+def _det_value(x):
     p, _lower, upper = mx.linalg.lu(x, stream=_CPU)
     diag = mx.diagonal(upper, axis1=-2, axis2=-1)
     perm = np.asarray(p.tolist()).reshape(-1, x.shape[-1])
@@ -182,7 +186,7 @@ def cholesky(x, upper=False):
     """Cholesky factor (lower, or its transpose when ``upper``); lower triangle read."""
     x = _as_float(x)
     sym = mx.tril(x) + mx.swapaxes(mx.tril(x, -1), -1, -2)
-    lower = mx.linalg.cholesky(sym, stream=_CPU)
+    lower = linalg_grad.cholesky(sym)
     return mx.swapaxes(lower, -1, -2) if upper else lower
 
 
@@ -194,15 +198,15 @@ def qr(x, mode="reduced"):
     if mode == "complete" and x.shape[-2] > x.shape[-1]:
         raise NotImplementedError("qr: mode='complete' for a tall matrix is not available on "
                                   "the MLX backend (mx.linalg.qr is reduced only).")
-    return mx.linalg.qr(x, stream=_CPU)
+    return _qr(x)
 
 
 def svd(x, full_matrices=True, compute_uv=True):
     """SVD ``(u, s, vh)`` (or only ``s``)."""
     x = _as_float(x)
     if not compute_uv:
-        return mx.linalg.svd(x, compute_uv=False, stream=_CPU)
-    u, s, vh = mx.linalg.svd(x, stream=_CPU)
+        return _svd_values(x)
+    u, s, vh = _svd(x)
     if not full_matrices:
         k = min(x.shape[-2], x.shape[-1])
         u, vh = u[..., :k], vh[..., :k, :]
@@ -211,7 +215,7 @@ def svd(x, full_matrices=True, compute_uv=True):
 
 def eigh(x):
     """Symmetric eigen-decomposition ``(w, v)`` (lower triangle read)."""
-    return mx.linalg.eigh(_as_float(x), UPLO="L", stream=_CPU)
+    return _eigh(_as_float(x))
 
 
 def solve_triangular(a, b, lower=False):
@@ -222,5 +226,13 @@ def solve_triangular(a, b, lower=False):
     batch = np.broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2]))
     a = mx.broadcast_to(a, batch + tuple(a.shape[-2:]))
     b = mx.broadcast_to(b, batch + tuple(b.shape[-2:]))
-    out = mx.linalg.solve_triangular(a, b, upper=not lower, stream=_CPU)
+    out = linalg_grad.solve_triangular(a, b, upper=not lower)
     return out[..., 0] if vector else out
+
+
+_qr = linalg_grad.no_gradient("qr", lambda x: tuple(mx.linalg.qr(x, stream=_CPU)))
+_svd = linalg_grad.no_gradient("svd", lambda x: tuple(mx.linalg.svd(x, stream=_CPU)))
+_svd_values = linalg_grad.no_gradient(
+    "svd", lambda x: mx.linalg.svd(x, compute_uv=False, stream=_CPU))
+_eigh = linalg_grad.no_gradient("eigh", lambda x: tuple(mx.linalg.eigh(x, UPLO="L",
+                                                                        stream=_CPU)))
