@@ -76,8 +76,8 @@ def backend_access_sites(source: str) -> list[tuple[str, int, str]]:
     def visit(node, function: str) -> None:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             function = node.name
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr in _FORBIDDEN and is_registry(node.func.value):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _FORBIDDEN and is_registry(node.func.value)):
                 sites.append((function, node.lineno, f"backends.{node.func.attr}()"))
         if isinstance(node, ast.ImportFrom):
             relative_registry = node.level and node.module == "backends"

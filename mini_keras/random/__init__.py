@@ -15,7 +15,7 @@ import numpy as np
 
 from mini_keras import ops
 from mini_keras.core.seed_generator import SeedGenerator
-from mini_keras.ops.dispatch import make_op
+from mini_keras.ops.backend_calls import backend_function
 
 __all__ = [
     "SeedGenerator",
@@ -29,14 +29,14 @@ __all__ = [
 ]
 
 
-# The backend contract's random primitives, declared as ops (dispatch to the current backend,
-# Variables unwrapped); the public functions below check their arguments and pass the seed.
-_random_uniform = make_op("random_uniform")
-_random_normal = make_op("random_normal")
-_random_truncated_normal = make_op("random_truncated_normal")
-_random_categorical = make_op("random_categorical")
-_random_randint = make_op("random_randint")
-_random_shuffle = make_op("random_shuffle")
+# The backends' random samplers (run on the current backend, Variables unwrapped); the public
+# functions below check their arguments and pass the seed.
+_random_uniform = backend_function("random_uniform")
+_random_normal = backend_function("random_normal")
+_random_truncated_normal = backend_function("random_truncated_normal")
+_random_categorical = backend_function("random_categorical")
+_random_randint = backend_function("random_randint")
+_random_shuffle = backend_function("random_shuffle")
 
 
 def _seed(seed):
