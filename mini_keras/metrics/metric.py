@@ -6,6 +6,7 @@ import re
 
 from mini_keras import backends
 from mini_keras.core.variable import Variable
+from mini_keras.metrics.stateless_api import StatelessMetricAPI
 
 
 def to_snake_case(name: str) -> str:
@@ -21,7 +22,7 @@ def divide_no_nan(x, y):
     return b.where(zero, 0.0, b.divide(x, b.where(zero, 1.0, y)))
 
 
-class Metric:
+class Metric(StatelessMetricAPI):
     """Base class: ``update_state(y_true, y_pred, sample_weight)``, ``result()``, ``reset_state()``.
 
     State is held in Variables created with :meth:`add_variable` on the current backend, so
