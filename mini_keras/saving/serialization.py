@@ -19,6 +19,7 @@ import types
 
 import numpy as np
 
+from mini_keras.saving import allowlist
 from mini_keras.saving.object_registration import get_registered_name, get_registered_object
 
 # Keras 3 public namespace -> mini_keras package holding the same classes.
@@ -285,6 +286,8 @@ def _resolve(name, registered_name, module, custom_objects, kind, full):
         for namespace in _namespaces_for(module):
             obj = getattr(_import(namespace), name, None) if _import(namespace) else None
             if obj is not None and (kind == "function" or isinstance(obj, type)):
+                if in_safe_mode() and not allowlist.is_allowed(obj, namespace, name, kind):
+                    raise allowlist.refuse(f"mini_keras.{namespace}.{name}", module, kind)
                 return obj
     what = "class" if kind == "class" else "function"
     raise TypeError(

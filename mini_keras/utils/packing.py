@@ -1,27 +1,28 @@
-"""Keras 3's ``pack_x_y_sample_weight`` / ``unpack_x_y_sample_weight``: what a data source yields."""
+"""Keras' batch convention: a batch is ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
 
 from __future__ import annotations
 
 
 def pack_x_y_sample_weight(x, y=None, sample_weight=None):
-    """Pack ``x``, ``y`` and ``sample_weight`` into the tuple a ``train_step`` receives.
+    """Pack inputs, targets and weights into Keras' batch tuple.
 
-    Returns ``x`` alone when ``y`` is None and ``x`` is not a tuple/list (a tuple ``x`` is
-    wrapped as ``(x,)`` so it is not mistaken for ``(x, y)``), ``(x, y)`` without sample
-    weights, else ``(x, y, sample_weight)``.
+    Returns ``(x,)`` when ``y`` is None (a weight without targets is dropped, as in Keras),
+    ``(x, y)`` without weights, else ``(x, y, sample_weight)``.
     """
     if y is None:
-        return (x,) if isinstance(x, (tuple, list)) else x
+        return (x,)
     if sample_weight is None:
         return (x, y)
     return (x, y, sample_weight)
 
 
-def unpack_x_y_sample_weight(data):
-    """Return ``(x, y, sample_weight)`` from ``data`` (missing entries are None).
+def unpack_x_y_sample_weight(data) -> tuple:
+    """Split a batch into ``(x, y, sample_weight)``, with None for the missing parts.
+
+    A list is read as a tuple; anything else (an array, a dict) is ``x`` alone.
 
     Raises:
-        ValueError: ``data`` is a tuple of more than three elements.
+        ValueError: a tuple with more than three elements.
     """
     if isinstance(data, list):
         data = tuple(data)
@@ -32,6 +33,6 @@ def unpack_x_y_sample_weight(data):
     if len(data) == 2:
         return (data[0], data[1], None)
     if len(data) == 3:
-        return (data[0], data[1], data[2])
+        return data
     raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, or "
-                     f"`(x, y, sample_weight)`, found: {data}")
+                     f"`(x, y, sample_weight)`, found a tuple of {len(data)} elements.")
