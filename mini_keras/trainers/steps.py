@@ -15,13 +15,14 @@ from mini_keras import backends, ops
 from mini_keras.core.keras_tensor import flatten
 from mini_keras.core.stateless import StatelessScope
 from mini_keras.metrics.metric import Metric
+from mini_keras.trainers.compile_metrics import CompileMetrics, flatten_logs
 from mini_keras.utils.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 
 
 def _takes_state(method) -> bool:
     """True for Keras' stateless step form ``step(self, state, data)``."""
     params = [p for p in inspect.signature(method).parameters.values()
-              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty]
     return len(params) >= 2
 
 
@@ -40,15 +41,22 @@ class StepsMixin:
     # ------------------------------------------------------------------ metrics
     @property
     def metrics(self) -> list:
-        """The compiled loss tracker and metrics, then Metric attributes (Keras 3's order)."""
+        """Keras 3's order: the loss tracker, the compiled metrics (one ``CompileMetrics``),
+        then the Metric attributes of the model (the ``loss_tracker`` pattern)."""
         out = []
         if getattr(self, "compiled", False):
             out.append(self._loss_tracker)
-            out.extend(m for _, m in self._metric_objects)
-        own = {id(m) for m in out}
-        out.extend(v for v in vars(self).values()
-                   if isinstance(v, Metric) and id(v) not in own)
+            if self._metric_specs:
+                out.append(self._compiled_metrics_container())
+        out.extend(v for k, v in vars(self).items()
+                   if isinstance(v, Metric) and not k.startswith("_"))
         return out
+
+    def _compiled_metrics_container(self) -> CompileMetrics:
+        container = self.__dict__.get("_compile_metrics")
+        if container is None or container._indexed is not self._metric_objects:
+            container = self.__dict__["_compile_metrics"] = CompileMetrics(self._metric_objects)
+        return container
 
     @property
     def metrics_names(self) -> list[str]:
@@ -68,14 +76,7 @@ class StepsMixin:
 
     def get_metrics_result(self) -> dict:
         """``{name: result}`` of every metric in :attr:`metrics`."""
-        logs = {}
-        for metric in self.metrics:
-            result = metric.result()
-            if isinstance(result, dict):
-                logs.update(result)
-            else:
-                logs[metric.name] = result
-        return logs
+        return flatten_logs({m.name: m.result() for m in self.metrics})
 
     # ------------------------------------------------------------------ loss and metrics
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
@@ -101,11 +102,16 @@ class StepsMixin:
             total = extra if total is None else ops.add(total, extra)
         return total
 
+    def _compute_loss(self, x, y, y_pred, sample_weight, training):
+        """``compute_loss``, without ``training`` for an override written before Keras 3.3."""
+        if "training" in inspect.signature(self.compute_loss).parameters:
+            return self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        return self.compute_loss(x, y, y_pred, sample_weight)
+
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
         """Update the compiled metrics with a batch; return :meth:`get_metrics_result`."""
-        ys, preds = flatten(y), flatten(y_pred)
-        for i, m in self._metric_objects:
-            m.update_state(ys[i], preds[i], sample_weight)
+        if self._metric_specs:
+            self._compiled_metrics_container().update_state(y, y_pred, sample_weight)
         return self.get_metrics_result()
 
     def _track_loss(self, x, loss) -> None:
@@ -124,7 +130,7 @@ class StepsMixin:
         def loss_fn(values):
             with StatelessScope(zip(trainable, values)) as scope:
                 y_pred = self(x, training=True)
-                loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+                loss = self._compute_loss(x, y, y_pred, sample_weight, training=True)
             assigned[:] = [v for v, _ in scope.assignments()]
             # Mixed precision: differentiate the scaled loss; the LossScaleOptimizer unscales.
             scaled = scale_loss(loss) if scale_loss is not None else loss
@@ -142,7 +148,7 @@ class StepsMixin:
         """Compute the loss and update the metrics on ``data`` in inference mode."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
-        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        loss = self._compute_loss(x, y, y_pred, sample_weight, training=False)
         self._track_loss(x, loss)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
@@ -155,24 +161,24 @@ class StepsMixin:
     def _run_train_step(self, x, y=None, sample_weight=None):
         data = pack_x_y_sample_weight(x, y, sample_weight)
         if not _takes_state(self.train_step):
-            return self.train_step(data)
+            return flatten_logs(self.train_step(data))
         groups = [self.trainable_variables, self.non_trainable_variables,
                   self.optimizer.variables, self.metrics_variables]
         logs, state = self.train_step(tuple([v.value for v in g] for g in groups), data)
         for variables, values in zip(groups, state):
             _assign_all(variables, values)
-        return logs
+        return flatten_logs(logs)
 
     def _run_test_step(self, x, y=None, sample_weight=None):
         data = pack_x_y_sample_weight(x, y, sample_weight)
         if not _takes_state(self.test_step):
-            return self.test_step(data)
+            return flatten_logs(self.test_step(data))
         groups = [self.trainable_variables, self.non_trainable_variables,
                   self.metrics_variables]
         logs, state = self.test_step(tuple([v.value for v in g] for g in groups), data)
         for variables, values in zip(groups, state):
             _assign_all(variables, values)
-        return logs
+        return flatten_logs(logs)
 
     def _run_predict_step(self, x):
         data = pack_x_y_sample_weight(x)

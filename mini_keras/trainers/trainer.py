@@ -265,8 +265,8 @@ class Trainer(StepsMixin):
             if distribution_api.distribution() is None:
                 return _to_floats(self._logs_or_metrics(logs))
             lib = distribution_api.backend_lib(self._backend_name)
-            with lib.metric_scope([v for m in self.metrics for v in m.variables]):
-                return _to_floats({m.name: m.result() for m in self.metrics})
+            with lib.metric_scope(self.metrics_variables):
+                return _to_floats(self.get_metrics_result())
 
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
