@@ -17,6 +17,8 @@ from mini_keras.core.seed_generator import SeedGenerator
 from mini_keras.core.stateless import StatelessScope
 from mini_keras.core.variable import Variable, unique_name
 from mini_keras.dtype_policies.dtype_policy import DTypePolicy, is_float_dtype
+from mini_keras.layers.stateless_api import StatelessLayerAPI
+from mini_keras.layers.torch_api import TorchModuleAPI
 
 _training_ctx: contextvars.ContextVar = contextvars.ContextVar("mini_keras_training", default=None)
 _in_call: contextvars.ContextVar = contextvars.ContextVar("mini_keras_in_call", default=False)
@@ -31,7 +33,7 @@ def to_snake_case(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-class Layer:
+class Layer(StatelessLayerAPI, TorchModuleAPI):
     """Base class for layers: owns weights, builds lazily on first call, and runs ``call``.
 
     Subclasses implement ``build(input_shape)`` (create weights with :meth:`add_weight`) and

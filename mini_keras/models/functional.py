@@ -217,3 +217,21 @@ class Functional(Model):
 
         return cls(structure(config["input_layers"]), structure(config["output_layers"]),
                    name=config.get("name"), trainable=config.get("trainable", True))
+
+
+_SUBCLASSES: dict = {}
+
+
+def functional_subclass(cls: type) -> type:
+    """``cls`` (a Model subclass) with Functional mixed in, so ``CustomModel(inputs, outputs)``
+    is a graph model keeping the subclass's methods (``train_step``...), as in Keras 3.
+
+    The class keeps ``cls``'s name and module, so it serializes under the user's class name.
+    """
+    if issubclass(cls, Functional):
+        return cls
+    if cls not in _SUBCLASSES:
+        _SUBCLASSES[cls] = type(cls.__name__, (cls, Functional),
+                                {"__module__": cls.__module__, "__qualname__": cls.__qualname__,
+                                 "_functional_base": cls})
+    return _SUBCLASSES[cls]

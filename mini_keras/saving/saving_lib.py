@@ -42,7 +42,8 @@ WEIGHTS_FILENAME = "model.weights.h5"
 # Attributes that are bookkeeping, not state: never walked for nested saveables.
 _MODEL_SKIP = {"_layers", "_input_layer", "_input_layers", "_stack", "_nodes", "inputs",
                "outputs", "_inputs_struct", "_outputs_struct", "outputs_spec", "_parent",
-               "_inbound_nodes", "history", "loss_tracker", "_metric_objects",
+               "_inbound_nodes", "history", "loss_tracker", "_loss_tracker", "_metric_objects",
+               "_compile_metrics",
                "_losses_per_output", "_seed_generators", "_trainable_variables",
                "_non_trainable_variables", "_losses", "input_spec"}
 
