@@ -25,7 +25,7 @@ def _saved_model(path, inputs, structure):
     if "serving_default" not in loaded.signatures:
         raise AssertionError(f"{path}: no serving_default signature")
     values = list(inputs.values())
-    args = {"single": values[:1] and values[0], "list": values, "dict": dict(inputs)}[structure]
+    args = {"single": values[0], "list": values, "dict": dict(inputs)}[structure]
     return loaded.serve(args).numpy()
 
 
