@@ -6,6 +6,7 @@ import numpy as np
 
 from mini_keras import backends, ops
 from mini_keras.losses.loss import LossFunctionWrapper, match_dtype
+from mini_keras.trainers import value_checks
 
 EPSILON = 1e-7  # Keras' backend.epsilon()
 
@@ -38,7 +39,13 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
-    """Cross-entropy with integer class targets."""
+    """Cross-entropy with integer class targets in ``[0, classes)``.
+
+    ``fit`` checks its labels once on the host; inside a step an out-of-range label gives a
+    framework-defined result unless ``config.enable_value_checks()`` is on.
+    """
+    value_checks.check_in_step(y_true, ops.shape(y_pred)[axis], "sparse categorical "
+                               "cross-entropy labels")
     return ops.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
 
 
