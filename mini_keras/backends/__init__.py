@@ -15,10 +15,10 @@ import importlib.util
 import os
 from types import ModuleType
 
-VALID_BACKENDS = ("numpy", "torch", "jax", "tensorflow")
-_FRAMEWORK_MODULE = {"numpy": "numpy", "torch": "torch", "jax": "jax", "tensorflow": "tensorflow"}
+VALID_BACKENDS = ("numpy", "torch", "jax", "tensorflow", "mlx")
+_FRAMEWORK_MODULE = {"numpy": "numpy", "torch": "torch", "jax": "jax", "tensorflow": "tensorflow", "mlx": "mlx"}
 _PIP_EXTRA = {"numpy": "mini_keras", "torch": "mini_keras[torch]", "jax": "mini_keras[jax]",
-              "tensorflow": "mini_keras[tensorflow]"}
+              "tensorflow": "mini_keras[tensorflow]", "mlx": "mini_keras[mlx]"}
 
 _loaded: dict[str, ModuleType] = {}
 _default_name: str | None = None
@@ -122,6 +122,7 @@ _CAPABILITIES = {
     "jax": {"float16", "bfloat16", "bfloat16_storage", "autodiff", "accelerators", "jit"},
     "tensorflow": {"float64", "float16", "bfloat16", "bfloat16_storage", "autodiff",
                    "accelerators", "jit"},
+    "mlx": {"float64", "float16", "bfloat16", "bfloat16_storage", "autodiff", "accelerators"},
 }
 
 

@@ -196,7 +196,10 @@ class Flatten(Layer):
         shape = b.shape(inputs)
         if self.data_format == "channels_first" and len(shape) > 2:
             inputs = ops.transpose(inputs, (0,) + tuple(range(2, len(shape))) + (1,))
-        return ops.reshape(inputs, (shape[0], math.prod(shape[1:])))
+        rest = shape[1:]
+        if all(d is not None for d in rest):  # -1 batch: stays dynamic in traced graphs (export)
+            return ops.reshape(inputs, (-1, math.prod(rest)))
+        return ops.reshape(inputs, (shape[0], -1))
 
     def compute_output_shape(self, input_shape):
         rest = input_shape[1:]

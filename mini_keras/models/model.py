@@ -127,6 +127,24 @@ class Model(Trainer, Layer):
         from mini_keras.saving import saving_lib
         saving_lib.load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
+    def export(self, filepath, format: str = "tf_saved_model", verbose=None,
+               input_signature=None, **kwargs) -> None:
+        """Export for serving: ``"tf_saved_model"``, ``"onnx"`` or ``"litert"`` (Keras 3 names).
+
+        Works from every backend: the model runs on the framework the format needs while it is
+        traced (see ``mini_keras.export``); inference mode, batch dimension dynamic.
+
+        Args:
+            filepath: SavedModel directory, ``.onnx`` file or ``.tflite`` file.
+            format: ``"tf_saved_model"`` (default), ``"onnx"`` or ``"litert"``.
+            verbose: print what was written (None: yes).
+            input_signature: one spec structure per argument (default: the model's inputs).
+            **kwargs: ``options`` (tf_saved_model), ``opset_version`` (onnx).
+        """
+        from mini_keras.export import export_model
+        export_model(self, filepath, format=format, verbose=verbose,
+                     input_signature=input_signature, **kwargs)
+
     def to_json(self, **kwargs) -> str:
         """The model's architecture as a JSON string (``model_from_json`` reverses it)."""
         from mini_keras.saving.serialization import serialize_keras_object

@@ -37,7 +37,7 @@ def _seed(seed):
 
 
 def _unwrap(x):
-    from mini_keras.ops.dispatch import unwrap
+    from mini_keras.ops.declare import unwrap
     return unwrap(x)
 
 

@@ -6,8 +6,6 @@ to the model's backend once, right before the step.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from mini_keras.core.keras_tensor import flatten, map_structure
@@ -67,36 +65,6 @@ def num_samples(x, y=None, sample_weight=None) -> int:
 def take(structure, index):
     """Index every array in a nest (``index`` a slice -> views, an array -> copies)."""
     return map_structure(lambda a: None if a is None else a[index], structure)
-
-
-class ArrayData:
-    """Arrays ``(x, y, sample_weight)`` cut into batches.
-
-    Args:
-        x, y, sample_weight: nests of numpy arrays of equal length.
-        batch_size: samples per batch.
-        shuffle: reshuffle the order every epoch with ``rng``.
-    """
-
-    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, rng=None):
-        self.x, self.y, self.sample_weight = x, y, sample_weight
-        self.n = num_samples(x, y, sample_weight)
-        if not isinstance(batch_size, int) or batch_size <= 0:
-            raise ValueError(f"batch_size must be a positive int, received {batch_size!r}")
-        self.batch_size, self.shuffle = batch_size, shuffle
-        self.rng = rng if rng is not None or not shuffle else np.random.default_rng()
-        self.steps = math.ceil(self.n / batch_size)
-
-    def batches(self):
-        """Yield ``(x, y, sample_weight)`` batches for one epoch."""
-        order = self.rng.permutation(self.n) if self.shuffle else None
-        for step in range(self.steps):
-            lo, hi = step * self.batch_size, min((step + 1) * self.batch_size, self.n)
-            if self.steps == 1 and order is None:  # everything in one batch: no slicing
-                yield self.x, self.y, self.sample_weight
-                return
-            index = slice(lo, hi) if order is None else np.sort(order[lo:hi])
-            yield take(self.x, index), take(self.y, index), take(self.sample_weight, index)
 
 
 def split_validation(x, y, sample_weight, validation_split: float):

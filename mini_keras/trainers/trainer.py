@@ -8,8 +8,6 @@ leaves for the trainable variables so every backend differentiates the same Pyth
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
 from mini_keras import backends, optimizers
@@ -20,9 +18,9 @@ from mini_keras.core.keras_tensor import flatten, map_structure
 from mini_keras.core.stateless import StatelessScope
 from mini_keras.distribution import api as distribution_api
 from mini_keras.trainers import data as data_mod
-from mini_keras.trainers import value_checks
-from mini_keras.utils.progbar import format_logs
-from mini_keras.utils.rng import host_rng
+from mini_keras.trainers import fit_data, value_checks
+from mini_keras.utils.packing import unpack_x_y_sample_weight
+from mini_keras.utils.progbar import Progbar, format_logs
 
 
 class Trainer:
@@ -278,7 +276,8 @@ class Trainer:
         dist = distribution_api.distribution()
         if dist is None:
             return
-        dist.check_batch(data.batch_size, data.n, method)
+        if data.num_samples is not None:  # a source that makes its own batches: checked per step
+            dist.check_batch(data.batch_size, data.num_samples, method)
         layout_map = getattr(dist, "layout_map", None)
         if layout_map is not None:
             layout_map.check_all_used([v.path for v in self.variables])
@@ -290,30 +289,35 @@ class Trainer:
             validation_batch_size=None, validation_freq=1):
         """Train for ``epochs`` epochs; returns a History whose ``.history`` maps names to lists.
 
-        Args mirror Keras 3: ``x``/``y`` arrays (or lists/dicts for several inputs/outputs),
-        ``batch_size`` (default 32), ``validation_split`` (the last fraction, before shuffling)
-        or ``validation_data=(x_val, y_val[, sw])``, ``shuffle`` each epoch, ``verbose`` 0/1/2,
-        ``callbacks``, ``initial_epoch``, ``sample_weight``.
+        Args mirror Keras 3. ``x``: arrays (numpy, lists, pandas, tensors; lists/dicts for
+        several inputs) with ``y``/``sample_weight``, or a generator, ``PyDataset``,
+        ``tf.data.Dataset`` or ``DataLoader`` (then no ``y``/``sample_weight``/``batch_size``;
+        ``shuffle`` is ignored). See ``trainers/fit_data.py`` for every argument's rules.
         """
         self._assert_compiled("fit")
-        x, y = data_mod.to_arrays(x, "fit(x)"), data_mod.to_arrays(y, "fit(y)")
-        sample_weight = data_mod.to_arrays(sample_weight, "fit(sample_weight)")
-        if y is None:
-            raise ValueError("fit(): y is None; pass targets to train with a compiled loss.")
-        data_mod.num_samples(x, y, sample_weight)
-        data_mod.check_finite(x, "fit(x)")
-        data_mod.check_finite(y, "fit(y)")
-        if validation_data is None and validation_split:
-            (x, y, sample_weight), validation_data = data_mod.split_validation(
-                x, y, sample_weight, validation_split)
-        train = data_mod.ArrayData(x, y, sample_weight, batch_size or 32, shuffle, host_rng())
-        value_checks.check_fit_data(self, x, y, validation_data)
-        self._build_for_data(x, y)
-        self._check_distribution(train, "fit()")
+        train, validation = fit_data.fit_iterators(
+            x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps_per_epoch,
+            shuffle=shuffle, class_weight=class_weight, validation_split=validation_split,
+            validation_data=validation_data, validation_steps=validation_steps,
+            validation_batch_size=validation_batch_size, validation_freq=validation_freq)
+        try:
+            return self._fit_loop(train, validation, epochs, verbose, callbacks, initial_epoch,
+                                  validation_freq)
+        finally:
+            train.close()
+            if validation is not None:
+                validation.close()
+
+    def _fit_loop(self, train, validation, epochs, verbose, callbacks, initial_epoch,
+                  validation_freq):
+        value_checks.check_fit_data(self, train.adapter, validation and validation.adapter)
+        self._build_for_data(*unpack_x_y_sample_weight(train.first_batch())[:2])
+        self._check_distribution(train.adapter, "fit()")
         train_fn = self.make_train_function()
         verbose = 1 if verbose == "auto" else verbose
         cbs = CallbackList(callbacks, model=self, add_history=True, add_progbar=bool(verbose),
-                           params={"epochs": epochs, "steps": train.steps, "verbose": verbose})
+                           params={"epochs": epochs, "steps": train.num_batches,
+                                   "verbose": verbose})
         self.stop_training = False
         cbs.on_train_begin()
         # A callback (BackupAndRestore) may resume from a later epoch.
@@ -323,18 +327,20 @@ class Trainer:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 cbs.on_epoch_begin(epoch)
-                for step, (xb, yb, swb) in enumerate(train.batches()):
-                    cbs.on_train_batch_begin(step)
-                    logs = train_fn(*self._to_backend((xb, yb, swb)))
-                    if cbs.needs_batch_logs:
-                        cbs.on_train_batch_end(step, _to_floats(logs))
-                    if self.stop_training:
-                        break
+                with train.annotate_errors(epoch):
+                    for step, data in train:
+                        cbs.on_train_batch_begin(step)
+                        logs = train_fn(*self._to_backend(data))
+                        if cbs.needs_batch_logs:
+                            cbs.on_train_batch_end(step, _to_floats(logs))
+                        if self.stop_training:
+                            break
+                if train.exhausted:
+                    break
                 epoch_logs = self._metric_results()
-                if validation_data is not None and (epoch + 1) % validation_freq == 0:
-                    vx, vy, vsw = _unpack(validation_data)
-                    val = self.evaluate(vx, vy, sample_weight=vsw, batch_size=validation_batch_size or batch_size or 32,
-                                        verbose=0, return_dict=True, _from_fit=True)
+                if validation is not None and fit_data.should_validate(epoch, validation_freq):
+                    val = self.evaluate(verbose=0, callbacks=cbs, return_dict=True,
+                                        _from_fit=True, _iterator=validation)
                     epoch_logs.update({f"val_{k}": v for k, v in val.items()})
                 cbs.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
@@ -354,68 +360,103 @@ class Trainer:
 
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False, _from_fit=False, **kwargs):
-        """Return the loss and metrics on the data (a list, or a dict with ``return_dict``)."""
+                 steps=None, callbacks=None, return_dict=False, **kwargs):
+        """Return the loss and metrics on the data (a list, or a dict with ``return_dict``).
+
+        ``x`` takes every source ``fit`` takes; ``steps`` limits the number of batches (needed
+        for an infinite source).
+        """
         self._assert_compiled("evaluate")
-        x, y = data_mod.to_arrays(x, "evaluate(x)"), data_mod.to_arrays(y, "evaluate(y)")
-        sample_weight = data_mod.to_arrays(sample_weight, "evaluate(sample_weight)")
-        data = data_mod.ArrayData(x, y, sample_weight, batch_size or 32)
-        if not _from_fit:
-            self._build_for_data(x, y)
-        self._check_distribution(data, "evaluate()")
+        from_fit, data = fit_data.evaluate_kwargs(kwargs)
+        data = data or fit_data.eval_iterator(x, y, sample_weight, batch_size, steps)
+        try:
+            return self._evaluate_loop(data, verbose, callbacks, return_dict, from_fit)
+        finally:
+            if not from_fit:
+                data.close()
+
+    def _evaluate_loop(self, data, verbose, callbacks, return_dict, from_fit):
+        if not from_fit:
+            self._build_for_data(*unpack_x_y_sample_weight(data.first_batch())[:2])
+            self._check_distribution(data.adapter, "evaluate()")
         test_fn = self.make_test_function()
-        cbs = CallbackList(callbacks, model=self, params={"steps": data.steps})
+        cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, model=self, params={"steps": data.num_batches})  # fit's own, or new
         cbs.on_test_begin()
         with backends.backend_scope(self._backend_name):
             self.reset_metrics()
-            for step, (xb, yb, swb) in enumerate(data.batches()):
-                cbs.on_test_batch_begin(step)
-                logs = test_fn(*self._to_backend((xb, yb, swb)))
-                if cbs.needs_batch_logs:
-                    cbs.on_test_batch_end(step, _to_floats(logs))
+            with data.annotate_errors():
+                for step, batch in data:
+                    cbs.on_test_batch_begin(step)
+                    logs = test_fn(*self._to_backend(batch))
+                    if cbs.needs_batch_logs:
+                        cbs.on_test_batch_end(step, _to_floats(logs))
         results = self._metric_results()
         cbs.on_test_end(results)
-        if verbose and verbose != "auto" or (verbose == "auto" and not _from_fit):
+        if verbose and verbose != "auto" or (verbose == "auto" and not from_fit):
             print(format_logs(results), flush=True)
         return _format_results(results, return_dict)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """Return the model's outputs on ``x`` as numpy arrays, computed batch by batch."""
-        x = data_mod.to_arrays(x, "predict(x)")
+        """Return the model's outputs on ``x`` as numpy arrays, computed batch by batch.
+
+        ``x`` takes every source ``fit`` takes (a source's targets are ignored); ``steps``
+        limits the number of batches; ``callbacks`` get ``on_predict_*`` calls, the batch hook
+        with ``{"outputs": ...}``; ``verbose`` 1 shows a progress bar.
+        """
         b = backends.get(self._backend_name)
         dist = distribution_api.distribution()
-        if (dist is None and self.built and isinstance(x, np.ndarray)
-                and len(x) <= (batch_size or 32)):  # small-batch fast path: one step, no batching
-            with backends.backend_scope(self._backend_name):
+        if dist is None and self.built and fit_data.one_small_batch(x, batch_size, steps,
+                                                                    callbacks, verbose):
+            with backends.backend_scope(self._backend_name):  # fast path: one step, no batching
                 out = self.make_predict_function()(b.convert_step_input(x))
                 return map_structure(b.convert_to_numpy, out)
-        data = data_mod.ArrayData(x, None, None, batch_size or 32)
+        data = fit_data.predict_iterator(x, batch_size, steps)
+        try:
+            return self._predict_loop(data, b, dist, verbose, callbacks)
+        finally:
+            data.close()
+
+    def _predict_loop(self, data, b, dist, verbose, callbacks):
         replicas = dist.num_replicas if dist is not None else 1
         outputs = []
+        cbs = CallbackList(callbacks, model=self, params={"steps": data.num_batches,
+                                                          "verbose": verbose})
+        bar = Progbar(data.num_batches) if verbose not in (0, "auto") else None
         with backends.backend_scope(self._backend_name):
             if not self.built:  # build the weights with a small eager call
+                sample = data_mod.take(data.first_batch()[0], slice(0, 1))
                 with StatelessScope():
-                    self(self._to_backend(data_mod.take(x, slice(0, 1)), distribute=False),
-                         training=False)
+                    self(self._to_backend(sample, distribute=False), training=False)
             predict_fn = self.make_predict_function()
-            for xb, _, _ in data.batches():
-                n = len(flatten(xb)[0])
-                pad = -n % replicas  # a short last batch is padded so it still splits evenly
-                if pad:
-                    xb = map_structure(partial(_repeat_last_row, times=pad), xb)
-                out = map_structure(b.convert_to_numpy, predict_fn(self._to_backend(xb)))
-                outputs.append(data_mod.take(out, slice(0, n)) if pad else out)
-        if len(outputs) == 1:  # one batch: no concatenation copy
-            return outputs[0]
-        first = outputs[0]
-        if isinstance(first, (list, tuple)):
-            return type(first)(np.concatenate([o[i] for o in outputs]) for i in range(len(first)))
-        if isinstance(first, dict):
-            return {k: np.concatenate([o[k] for o in outputs]) for k in first}
-        return np.concatenate(outputs)
+            cbs.on_predict_begin()
+            with data.annotate_errors():
+                for step, batch in data:
+                    cbs.on_predict_batch_begin(step)
+                    xb, n = fit_data.pad_to_replicas(batch[0], replicas)
+                    out = map_structure(b.convert_to_numpy, predict_fn(self._to_backend(xb)))
+                    out = data_mod.take(out, slice(0, n)) if len(flatten(xb)[0]) != n else out
+                    outputs.append(out)
+                    cbs.on_predict_batch_end(step, {"outputs": out})
+                    if bar is not None:
+                        bar.update(step + 1)
+            cbs.on_predict_end()
+        if bar is not None:
+            bar.update(len(outputs), finalize=True)
+        if not outputs:
+            raise ValueError(f"predict(x): {data.adapter.kind} gave no batch.")
+        return fit_data.concatenate_outputs(outputs)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
-        """Run one train step on exactly this batch; return loss (and metrics)."""
+        """Run one train step on exactly this batch; return loss (and metrics).
+
+        ``class_weight`` (``{class: weight}`` or a list) becomes the batch's sample weights.
+        """
+        if class_weight is not None:
+            if sample_weight is not None:
+                raise ValueError("train_on_batch(): `sample_weight` and `class_weight` cannot be "
+                                 "specified at the same time.")
+            x, y, sample_weight = fit_data.class_weighted(x, y, class_weight, "train_on_batch")
         return self._on_batch("train_on_batch", self.make_train_function, x, y, sample_weight,
                               return_dict)
 
@@ -426,12 +467,9 @@ class Trainer:
 
     def _on_batch(self, method, make_function, x, y, sample_weight, return_dict):
         self._assert_compiled(method)
-        x, y = data_mod.to_arrays(x, f"{method}(x)"), data_mod.to_arrays(y, f"{method}(y)")
-        sample_weight = data_mod.to_arrays(sample_weight, f"{method}(sample_weight)")
-        data_mod.num_samples(x, y, sample_weight)
+        x, y, sample_weight = fit_data.batch_arrays(x, y, sample_weight, method)
         self._build_for_data(x, y)
-        self._check_distribution(data_mod.ArrayData(x, y, sample_weight, len(flatten(x)[0])),
-                                 f"{method}()")
+        self._check_distribution(fit_data.whole_batch(x, y, sample_weight), f"{method}()")
         with backends.backend_scope(self._backend_name):
             self.reset_metrics()
             make_function()(*self._to_backend((x, y, sample_weight)))
@@ -439,12 +477,8 @@ class Trainer:
 
     def predict_on_batch(self, x):
         """Return the model's outputs on exactly this batch, as numpy."""
-        x = data_mod.to_arrays(x, "predict_on_batch(x)")
+        x = fit_data.batch_arrays(x, None, None, "predict_on_batch")[0]
         return self.predict(x, batch_size=data_mod.num_samples(x), verbose=0)
-
-
-def _repeat_last_row(array, times: int):
-    return np.concatenate([array, np.repeat(array[-1:], times, axis=0)])
 
 
 def _format_results(results: dict, return_dict: bool):
@@ -463,10 +497,3 @@ def _to_floats(logs: dict) -> dict:
         value = np.asarray(b.convert_to_numpy(v))
         out[k] = float(value) if value.size == 1 else value
     return out
-
-
-def _unpack(validation_data):
-    if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
-        raise ValueError("validation_data must be a tuple (x_val, y_val) or "
-                         f"(x_val, y_val, sample_weight); received {type(validation_data)}")
-    return tuple(validation_data) + (None,) * (3 - len(validation_data))

@@ -96,22 +96,24 @@ def check_in_step(tensor, upper: int, what: str) -> None:
     check_range(values, upper, what, "value check")
 
 
-def check_fit_data(model, x, y, validation_data=None) -> None:
+def check_fit_data(model, train, validation=None) -> None:
     """The once-per-fit host checks: labels, Embedding ids, int64 values (see the module doc).
 
     Args:
         model: the compiled model.
-        x: training inputs (numpy arrays, or a list/dict of them).
-        y: training targets.
-        validation_data: ``(x_val, y_val[, sample_weight])`` or None.
+        train: the training DataAdapter; only in-memory arrays (``ArrayAdapter``) are scanned,
+            a generator's batches are made later, inside the loop.
+        validation: the validation DataAdapter, or None.
     """
-    sets = [("fit", x, y)]
-    if isinstance(validation_data, (list, tuple)) and len(validation_data) >= 2:
-        sets.append(("fit(validation_data)", validation_data[0], validation_data[1]))
-    for where, xs, ys in sets:  # ids first: a bad id would crash the forward pass of labels
+    sets = [("fit", train), ("fit(validation_data)", validation)]
+    for where, adapter in sets:  # ids first: a bad id would crash the forward pass of labels
+        if getattr(adapter, "kind", None) != "arrays":
+            continue
+        xs, ys = adapter.x, adapter.y
         _check_embedding_ids(model, xs, f"{where}(x)" if where == "fit" else where)
         _check_int64(model, xs, f"{where}(x)" if where == "fit" else where)
-        _check_labels(model, xs, ys, f"{where}(y)" if where == "fit" else where)
+        if ys is not None:
+            _check_labels(model, xs, ys, f"{where}(y)" if where == "fit" else where)
 
 
 def _output_shapes(model, x) -> list:
