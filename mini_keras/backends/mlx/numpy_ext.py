@@ -195,9 +195,13 @@ def qr(x, mode="reduced"):
     if mode not in ("reduced", "complete"):
         raise ValueError(f"qr: `mode` must be 'reduced' or 'complete', received {mode!r}.")
     x = _as_float(x)
-    if mode == "complete" and x.shape[-2] > x.shape[-1]:
-        raise NotImplementedError("qr: mode='complete' for a tall matrix is not available on "
-                                  "the MLX backend (mx.linalg.qr is reduced only).")
+    m, n = x.shape[-2], x.shape[-1]
+    if mode == "complete" and m > n:
+        # mx.linalg.qr is reduced only: the reduced QR of [x | I] has the complete Q, and the
+        # first n columns of its R are x's complete R (the Householder steps are the same).
+        eye = mx.broadcast_to(mx.eye(m, dtype=x.dtype), tuple(x.shape[:-2]) + (m, m))
+        q, r = _qr(mx.concatenate([x, eye], axis=-1))
+        return q, r[..., :n]
     return _qr(x)
 
 
