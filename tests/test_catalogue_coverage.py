@@ -33,7 +33,7 @@ EXCLUDED: dict[str, dict[str, str]] = {
 # Count of Keras 3 names we have, per namespace: only ever raise these.
 REACHED = {
     "activations": 35,
-    "losses": 32,
+    "losses": 46,
     "metrics": 35,
     "initializers": 18,
     "optimizers": 13,

@@ -30,18 +30,23 @@ def ours_numpy(value) -> np.ndarray:
     return np.asarray(ops.convert_to_numpy(value))
 
 
-def numeric_gradient(fn, x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
-    """Central finite differences of ``sum(fn(x))`` in float64 on the numpy backend."""
+def numeric_gradient(fn, x: np.ndarray, eps: float = 1e-5, keras_fn: bool = False) -> np.ndarray:
+    """Central finite differences of ``sum(fn(x))`` in float64.
+
+    ``fn`` runs on our numpy backend, or is a Keras 3 function when ``keras_fn`` (an
+    independent float64 reference: make Keras objects with ``dtype="float64"``).
+    """
     from mini_keras import backends
     x = np.asarray(x, np.float64)
     out = np.zeros_like(x)
+    to_numpy = keras_numpy if keras_fn else ours_numpy
     with backends.backend_scope("numpy"):
         for idx in np.ndindex(x.shape):
             up, down = x.copy(), x.copy()
             up[idx] += eps
             down[idx] -= eps
-            out[idx] = (float(np.sum(ours_numpy(fn(up)))) -
-                        float(np.sum(ours_numpy(fn(down))))) / (2 * eps)
+            out[idx] = (float(np.sum(to_numpy(fn(up)))) -
+                        float(np.sum(to_numpy(fn(down))))) / (2 * eps)
     return out
 
 
