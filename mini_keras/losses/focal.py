@@ -56,7 +56,7 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
     if isinstance(axis, bool) or not isinstance(axis, int):
         raise ValueError(  # noqa: TRY004 - as Keras 3
             f"categorical_focal_crossentropy: `axis` must be an int, received "
-                         f"axis={axis!r} of type {type(axis).__name__}")
+            f"axis={axis!r} of type {type(axis).__name__}")
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = match_dtype(y_true, y_pred)
     if label_smoothing:
