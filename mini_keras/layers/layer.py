@@ -60,6 +60,9 @@ class Layer:
     # Functional and Sequential models set this to False: their own inputs keep their dtype
     # (each inner layer casts for itself), as Keras 3's Functional does.
     _convert_input_args = True
+    # Text/lookup preprocessing layers and models set this: numpy string arrays pass through
+    # `_to_tensor` unchanged (no backend has string tensors; they are handled on the host).
+    _string_inputs = False
 
     def __init_subclass__(cls, **kwargs):
         # Like Keras 3: calling `layer.build(shape)` directly marks the layer built and creates
@@ -424,6 +427,8 @@ class Layer:
             return x
         array = np.asarray(x)
         if array.dtype.kind not in "fiub":
+            if self._string_inputs and array.dtype.kind in "OSU":
+                return array  # strings stay on the host (preprocessing layers, models)
             raise TypeError(
                 f"Layer '{self.name}': expected a numeric array, received dtype {array.dtype}.")
         target = target or self.variable_dtype

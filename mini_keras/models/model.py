@@ -19,6 +19,8 @@ class Model(Trainer, Layer):
     - ``Sequential`` (a subclass) for a plain stack.
     """
 
+    _string_inputs = True  # string inputs reach the text/lookup layers that take them
+
     def __new__(cls, *args, **kwargs):
         if cls is Model and (len(args) >= 2 or ("inputs" in kwargs and "outputs" in kwargs)
                              or (len(args) == 1 and "outputs" in kwargs)):
