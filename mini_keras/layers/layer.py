@@ -537,6 +537,8 @@ def shape_of(x):
         return x.shape
     if x is None:
         return None
+    if isinstance(x, np.ndarray):  # also host string arrays, which no backend can hold
+        return x.shape
     return tuple(backends.current().shape(x))
 
 

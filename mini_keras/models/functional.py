@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 
+import numpy as np
+
 from mini_keras import backends
 from mini_keras.core.keras_tensor import KerasTensor, flatten, map_structure
 from mini_keras.models.model import Model
@@ -81,7 +83,7 @@ class Functional(Model):
                              f"{[t.name for t in self.inputs]}, received {len(flat)}.")
         values = {}
         for t, value in zip(self.inputs, flat):
-            shape = tuple(b.shape(value))
+            shape = value.shape if isinstance(value, np.ndarray) else tuple(b.shape(value))
             if len(shape) != len(t.shape) or any(
                     e is not None and e != r for e, r in zip(t.shape, shape)):
                 raise ValueError(f"Input '{t.name}' of model '{self.name}' is incompatible: "

@@ -93,6 +93,8 @@ class HostLayer(Layer):
     def __call__(self, *args, **kwargs):
         if args and is_tf_object(args[0]) and _is_tf_graph_tensor(args[0]):
             return self._call_in_tf_graph(args[0])
+        if args and isinstance(args[0], (list, tuple, str, bytes)):  # one input, not a nest
+            args = (np.asarray(args[0]),) + args[1:]
         return super().__call__(*args, **kwargs)
 
     def call(self, inputs):
