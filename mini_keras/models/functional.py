@@ -201,6 +201,8 @@ class Functional(Model):
                             nodes[0].get("kwargs", {}))
                     except LookupError:
                         break
+                    if kwargs.get("mask", 0) is None and not created[name]._call_has_mask:
+                        kwargs.pop("mask")  # Keras records mask=None for its masked poolings
                     out = created[name](*args, **kwargs)
                     done = sum(1 for key in outputs if key[0] == name)
                     outputs[(name, done)] = flatten(out)
