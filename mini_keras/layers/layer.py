@@ -62,6 +62,9 @@ class Layer(StatelessLayerAPI, TorchModuleAPI):
     # Functional and Sequential models set this to False: their own inputs keep their dtype
     # (each inner layer casts for itself), as Keras 3's Functional does.
     _convert_input_args = True
+    # Text/lookup preprocessing layers and models set this: numpy string arrays pass through
+    # `_to_tensor` unchanged (no backend has string tensors; they are handled on the host).
+    _string_inputs = False
 
     def __init_subclass__(cls, **kwargs):
         # Like Keras 3: calling `layer.build(shape)` directly marks the layer built and creates
@@ -424,6 +427,8 @@ class Layer(StatelessLayerAPI, TorchModuleAPI):
             return x
         array = np.asarray(x)
         if array.dtype.kind not in "fiub":
+            if self._string_inputs and array.dtype.kind in "OSU":
+                return array  # strings stay on the host (preprocessing layers, models)
             raise TypeError(
                 f"Layer '{self.name}': expected a numeric array, received dtype {array.dtype}.")
         target = target or self.variable_dtype
@@ -532,6 +537,8 @@ def shape_of(x):
         return x.shape
     if x is None:
         return None
+    if isinstance(x, np.ndarray):  # also host string arrays, which no backend can hold
+        return x.shape
     return tuple(ops.shape(x))
 
 

@@ -158,8 +158,9 @@ class Trainer(StepsMixin):
         if dist is not None:  # the framework's own data-parallel engine runs the step
             lib = distribution_api.backend_lib(self._backend_name)
             return lib.compile(fn, self._state_variables(), dist, jit_compile=jit, kind=kind)
-        if self.run_eagerly or self.jit_compile is False or value_checks.value_checks_enabled():
-            return fn
+        if (self.run_eagerly or self.jit_compile is False or value_checks.value_checks_enabled()
+                or data_mod.has_host_layers(self)):
+            return fn  # host (string) preprocessing layers cannot run inside a jit
         return backends.get(self._backend_name).compile(fn, self._state_variables(),
                                                         jit_compile=jit)
 
@@ -179,7 +180,8 @@ class Trainer(StepsMixin):
             return distribution_api.backend_lib(self._backend_name).distribute_data(structure,
                                                                                     dist)
         b = backends.get(self._backend_name)
-        return map_structure(lambda a: None if a is None else b.convert_step_input(a), structure)
+        return map_structure(lambda a: a if a is None or data_mod.is_string_array(a)
+                             else b.convert_step_input(a), structure)
 
     def _check_distribution(self, data, method: str):
         """Under a distribution: every batch must split evenly; a LayoutMap must be used."""
