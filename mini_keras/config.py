@@ -16,12 +16,19 @@ from mini_keras.common.settings import (  # the settings live on the ground floo
     set_floatx,
     set_image_data_format,
 )
+from mini_keras.trainers.value_checks import (
+    disable_value_checks,
+    enable_value_checks,
+    value_checks_enabled,
+)
 
 __all__ = [
     "available_backends",
     "backend",
     "device",
+    "disable_value_checks",
     "dtype_policy",
+    "enable_value_checks",
     "epsilon",
     "floatx",
     "image_data_format",
@@ -30,6 +37,7 @@ __all__ = [
     "set_epsilon",
     "set_floatx",
     "set_image_data_format",
+    "value_checks_enabled",
 ]
 
 

@@ -1,8 +1,9 @@
 """Write docs/ops_table.md: every public ``mini_keras.ops`` name x every backend.
 
-An op backed by a contract function gets a check mark for a backend when that backend exports a
-callable of that name with the contract's parameters; a composite (written once from contract
-functions) gets one for every backend whose contract is complete. Usage::
+The rows come from the op declarations (``mini_keras.ops.declare.REGISTRY``): each op's Keras 3
+family and kind. A ``@primitive`` gets a check mark for a backend when that backend exports a
+callable of that name with the contract's parameters; a ``@composite`` (written once in ``ops``
+calls) gets one for every backend whose contract is complete. Usage::
 
     python scripts/gen_ops_table.py           # (re)write docs/ops_table.md
     python scripts/gen_ops_table.py --check   # exit 1 if the file is stale or shows a gap
@@ -20,8 +21,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from mini_keras import backends, ops
+from mini_keras import backends
 from mini_keras.backends import contract
+from mini_keras.ops.declare import REGISTRY
 
 OUTPUT = ROOT / "docs" / "ops_table.md"
 YES, NO = "✓", "✗"
@@ -38,25 +40,24 @@ def _implements(module, name, prototype) -> bool:
 def build() -> tuple[str, int]:
     """Return the markdown table and the number of gaps (✗ cells)."""
     functions = contract.functions()
-    names = sorted(set(ops.__all__))
+    names = sorted(REGISTRY, key=lambda n: (REGISTRY[n].family, n))
     modules = {}
     for name in backends.VALID_BACKENDS:
         modules[name] = backends.get(name) if name in backends.available() else None
     complete = {b: m is not None and all(_implements(m, n, p) for n, p in functions.items())
                 for b, m in modules.items()}
-    header = ["op", "kind", *modules]
+    header = ["op", "family", "kind", *modules]
     rows, gaps = [], 0
     for name in names:
-        if name in functions:
-            kind = "contract"
+        kind = REGISTRY[name].kind
+        if kind == "primitive":
             marks = [YES if m is not None and _implements(m, name, functions[name]) else NO
                      for m in modules.values()]
         else:
-            kind = "composite"
             marks = [YES if complete[b] else NO for b in modules]
         gaps += marks.count(NO)
-        rows.append([f"`{name}`", kind, *marks])
-    composites = sum(r[1] == "composite" for r in rows)
+        rows.append([f"`{name}`", REGISTRY[name].family, kind, *marks])
+    composites = sum(r[2] == "composite" for r in rows)
     lines = [
         "# `mini_keras.ops` x backends",
         "",
@@ -64,7 +65,7 @@ def build() -> tuple[str, int]:
         "",
         (f"{len(names)} public ops: {len(names) - composites} backed by a backend contract "
         f"function (a {YES} means that backend exports it with the contract's parameters), "
-        f"{composites} composites written once from contract functions (a {YES} means that "
+        f"{composites} composites written once in `ops` calls (a {YES} means that "
         f"backend implements the whole contract). Gaps: {gaps}."),
         "",
         "| " + " | ".join(header) + " |",

@@ -31,8 +31,9 @@ from mini_keras.layers.preprocessing import *
 from mini_keras.layers.regularization import *
 from mini_keras.layers.reshaping import *
 from mini_keras.layers.rnn import *
+from mini_keras.layers.tfsm_layer import TFSMLayer
 
 __all__ = (["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
-            "Flatten", "Lambda"] + activation_layers.__all__ + attention.__all__ + convolutional.__all__
+            "Flatten", "Lambda", "TFSMLayer"] + activation_layers.__all__ + attention.__all__ + convolutional.__all__
            + embedding.__all__ + merging.__all__ + normalization.__all__ + pooling.__all__
            + preprocessing.__all__ + regularization.__all__ + reshaping.__all__ + rnn.__all__)

@@ -9,45 +9,10 @@ load in both libraries.
 
 from __future__ import annotations
 
+from mini_keras.core.keras_tensor import KerasTensor, Node, flatten
 from mini_keras.layers.layer import Layer
 
-# The Keras 3 module of each op class (ops not listed live in keras.src.ops.numpy).
-_KERAS_MODULE: dict[str, str] = {}
-_KERAS_MODULE.update(dict.fromkeys((
-    "average_pool", "binary_crossentropy", "categorical_crossentropy", "celu", "conv",
-    "conv_transpose", "depth_to_space", "depthwise_conv", "dot_product_attention", "elu", "gelu",
-    "glu", "hard_shrink", "hard_sigmoid", "hard_silu", "hard_tanh", "leaky_relu", "log_sigmoid",
-    "log_softmax", "max_pool", "moments", "multi_hot", "normalize", "one_hot", "relu", "relu6",
-    "selu", "separable_conv", "sigmoid", "silu", "soft_shrink", "softmax", "softplus", "softsign",
-    "space_to_depth", "sparse_categorical_crossentropy", "sparse_plus", "sparse_sigmoid",
-    "sparsemax", "squareplus", "tanh_shrink", "threshold",
-), "keras.src.ops.nn"))
-_KERAS_MODULE.update(dict.fromkeys((
-    "erf", "erfc", "erfinv", "extract_sequences", "in_top_k", "logsumexp", "rsqrt", "segment_max",
-    "segment_sum", "top_k",
-), "keras.src.ops.math"))
-_KERAS_MODULE.update(dict.fromkeys((
-    "associative_scan", "cast", "cond", "convert_to_tensor", "fori_loop", "map", "saturate_cast",
-    "scan", "scatter", "scatter_update", "slice", "slice_update", "stop_gradient", "switch",
-    "unstack", "vectorized_map", "while_loop",
-), "keras.src.ops.core"))
-_KERAS_MODULE.update(dict.fromkeys((
-    "cholesky", "det", "eigh", "inv", "lstsq", "norm", "pinv", "qr", "solve", "solve_triangular",
-), "keras.src.ops.linalg"))
 _classes: dict[str, type] = {}
-
-
-def _camel(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))
-
-
-def _snake(class_name: str) -> str:
-    out = ""
-    for i, ch in enumerate(class_name):
-        if ch.isupper() and i and not class_name[i - 1].isupper():
-            out += "_"
-        out += ch.lower()
-    return out
 
 
 class OpLayer(Layer):
@@ -68,8 +33,24 @@ class OpLayer(Layer):
         self.built = True
 
     def call(self, *args):
-        from mini_keras import ops
-        return getattr(ops, self.op_name)(*args, **self.op_kwargs)
+        from mini_keras.ops.declare import REGISTRY, call_with
+        from mini_keras.ops.symbolic import bind_call
+        info = REGISTRY[self.op_name]
+        return call_with(info, bind_call(info, args, self.op_kwargs))
+
+    def _symbolic_call(self, args, kwargs):
+        outputs = self.compute_output_spec(*args, **kwargs)
+        node = Node(self, args, kwargs, outputs)
+        for t in flatten(outputs):
+            if isinstance(t, KerasTensor):
+                t.node = node
+        self._inbound_nodes.append(node)
+        return outputs
+
+    def compute_output_spec(self, *args, **kwargs):
+        """Output KerasTensors, inferred by running the op on numpy stand-ins (ops.symbolic)."""
+        from mini_keras.ops.symbolic import output_spec
+        return output_spec(self.call, args, self.op_name)
 
     def get_config(self):
         return {"name": self.name, **self.op_kwargs}
@@ -86,15 +67,20 @@ def op_layer_class(op_name: str) -> type:
     """The :class:`OpLayer` subclass for ``op_name``, named and placed as Keras 3's class."""
     cls = _classes.get(op_name)
     if cls is None:
-        cls = type(_camel(op_name), (OpLayer,), {"op_name": op_name,
-                                                 "__doc__": OpLayer.__doc__})
-        cls.__module__ = _KERAS_MODULE.get(op_name, "keras.src.ops.numpy")
+        from mini_keras.ops.declare import REGISTRY
+        info = REGISTRY[op_name]
+        cls = type(info.keras_class, (OpLayer,), {"op_name": op_name,
+                                                  "__doc__": OpLayer.__doc__})
+        cls.__module__ = f"keras.src.ops.{info.family}"
         _classes[op_name] = cls
     return cls
 
 
 def keras_op_class(class_name: str):
     """The layer class for a Keras 3 op class name (``NotEqual`` -> ``not_equal``), or None."""
-    from mini_keras import ops
-    op_name = _snake(class_name)
-    return op_layer_class(op_name) if op_name in ops.__all__ else None
+    from mini_keras import ops  # noqa: F401 - declares every op
+    from mini_keras.ops.declare import REGISTRY
+    for name, info in REGISTRY.items():
+        if info.keras_class == class_name:
+            return op_layer_class(name)
+    return None

@@ -139,7 +139,10 @@ class _RNN(Layer):
     def call(self, sequences, initial_state=None, mask=None, training=None):
         batch = ops.shape(sequences)[0]
         if initial_state is None:
-            states = [ops.zeros((batch, self.units), dtype=self.compute_dtype)
+            # zeros of the input's batch size without reading it as an int, so traced graphs
+            # (SavedModel, ONNX export) keep the batch dimension dynamic
+            zero = ops.cast(sequences[:, 0, :1], self.compute_dtype) * 0.0  # (batch, 1)
+            states = [zero + ops.zeros((1, self.units), dtype=self.compute_dtype)
                       for _ in range(self.state_count)]
         else:
             states = [self._to_tensor(s) for s in
@@ -216,7 +219,15 @@ class _RNN(Layer):
                         if self.zero_output_for_mask else carry[0])
             return new, ops.where(keep_t, output, fallback)
 
-        final_states, outputs = ops.scan(step, states, xs)
+        steps = ops.shape(xs[0])[0]
+        if self.unroll and steps is not None:  # Keras' unroll: a Python loop, no while op
+            carry, ys = list(states), []
+            for t in range(steps):
+                carry, y = step(carry, [ops.getitem(x, t) for x in xs])
+                ys.append(y)
+            final_states, outputs = carry, ops.stack(ys, axis=0)
+        else:
+            final_states, outputs = ops.scan(step, states, xs)
         last_output = ops.getitem(outputs, -1)
         output = ops.transpose(outputs, (1, 0, 2)) if self.return_sequences else last_output
         return output, list(final_states)
@@ -326,7 +337,10 @@ class LSTM(_RNN):
         return h_new, [h_new, c_new]
 
     def _fused_kernel(self, sequences, states, mask):
-        return backends.current().lstm(
+        lstm = backends.optional_hook("lstm")
+        if lstm is None:
+            raise NotImplementedError(f"LSTM '{self.name}': the backend has no fused kernel")
+        return lstm(
             sequences, states[0], states[1], mask, self.kernel.value,
             self.recurrent_kernel.value, self.bias.value if self.use_bias else None,
             self.activation, self.recurrent_activation, return_sequences=self.return_sequences,
@@ -393,7 +407,10 @@ class GRU(_RNN):
         return h_new, [h_new]
 
     def _fused_kernel(self, sequences, states, mask):
-        return backends.current().gru(
+        gru = backends.optional_hook("gru")
+        if gru is None:
+            raise NotImplementedError(f"GRU '{self.name}': the backend has no fused kernel")
+        return gru(
             sequences, states[0], mask, self.kernel.value, self.recurrent_kernel.value,
             self.bias.value if self.use_bias else None, self.activation,
             self.recurrent_activation, return_sequences=self.return_sequences,

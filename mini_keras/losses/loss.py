@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mini_keras import backends
+from mini_keras import ops
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "none", None)
 _HALF = ("float16", "bfloat16")
@@ -33,13 +33,12 @@ class Loss:
         self.dtype = str(dtype) if dtype is not None else config.floatx()
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        b = backends.current()
-        y_pred = b.convert_to_tensor(y_pred)
-        y_true = b.convert_to_tensor(y_true)
-        pred_dtype = b.dtype(y_pred)
+        y_pred = ops.convert_to_tensor(y_pred)
+        y_true = ops.convert_to_tensor(y_true)
+        pred_dtype = ops.dtype(y_pred)
         if pred_dtype != self.dtype and (pred_dtype in _HALF or (
                 self._explicit_dtype and pred_dtype in _FLOATS)):
-            y_pred = b.cast(y_pred, self.dtype)
+            y_pred = ops.cast(y_pred, self.dtype)
         values = self.call(y_true, y_pred)
         return reduce_weighted_values(values, sample_weight, self.reduction)
 
@@ -58,23 +57,22 @@ class Loss:
 
 def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch_size"):
     """Apply ``sample_weight`` (broadcast over trailing dims) and reduce per ``reduction``."""
-    b = backends.current()
     if sample_weight is not None:
-        sw = b.cast(b.convert_to_tensor(sample_weight), b.dtype(values))
-        while len(b.shape(sw)) > len(b.shape(values)):
-            sw = b.squeeze(sw, axis=-1)
-        while len(b.shape(sw)) < len(b.shape(values)):
-            sw = b.expand_dims(sw, axis=-1)
-        values = b.multiply(values, sw)
+        sw = ops.cast(ops.convert_to_tensor(sample_weight), ops.dtype(values))
+        while len(ops.shape(sw)) > len(ops.shape(values)):
+            sw = ops.squeeze(sw, axis=-1)
+        while len(ops.shape(sw)) < len(ops.shape(values)):
+            sw = ops.expand_dims(sw, axis=-1)
+        values = ops.multiply(values, sw)
     if reduction in ("none", None):
         return values
-    total = b.sum(values)
+    total = ops.sum(values)
     if reduction == "sum":
         return total
     count = 1
-    for d in b.shape(values):
+    for d in ops.shape(values):
         count *= d
-    return b.divide(total, max(count, 1))
+    return ops.divide(total, max(count, 1))
 
 def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
     """Squeeze or expand the last axis when the ranks differ by exactly one (Keras' rule).
@@ -82,31 +80,29 @@ def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
     A size-1 last axis of the higher-rank tensor is squeezed, except that a rank-1 partner is
     expanded instead when ``expand_rank_1``.
     """
-    b = backends.current()
-    r1, r2 = len(b.shape(x1)), len(b.shape(x2))
-    if r1 == r2 + 1 and b.shape(x1)[-1] == 1:
+    r1, r2 = len(ops.shape(x1)), len(ops.shape(x2))
+    if r1 == r2 + 1 and ops.shape(x1)[-1] == 1:
         if r2 == 1 and expand_rank_1:
-            x2 = b.expand_dims(x2, axis=-1)
+            x2 = ops.expand_dims(x2, axis=-1)
         else:
-            x1 = b.squeeze(x1, axis=-1)
-    if r2 == r1 + 1 and b.shape(x2)[-1] == 1:
+            x1 = ops.squeeze(x1, axis=-1)
+    if r2 == r1 + 1 and ops.shape(x2)[-1] == 1:
         if r1 == 1 and expand_rank_1:
-            x1 = b.expand_dims(x1, axis=-1)
+            x1 = ops.expand_dims(x1, axis=-1)
         else:
-            x2 = b.squeeze(x2, axis=-1)
+            x2 = ops.squeeze(x2, axis=-1)
     return x1, x2
 
 
 def match_dtype(y_true, y_pred):
-    b = backends.current()
-    return b.cast(y_true, b.dtype(y_pred))
+    return ops.cast(y_true, ops.dtype(y_pred))
 
 
 class LossFunctionWrapper(Loss):
     """Wrap a per-sample function ``fn(y_true, y_pred, **kwargs)`` as a Loss."""
 
-    def __init__(self, fn, name=None, reduction="sum_over_batch_size", **kwargs):
-        super().__init__(name=name or fn.__name__, reduction=reduction)
+    def __init__(self, fn, name=None, reduction="sum_over_batch_size", dtype=None, **kwargs):
+        super().__init__(name=name or fn.__name__, reduction=reduction, dtype=dtype)
         self.fn, self._fn_kwargs = fn, kwargs
 
     def call(self, y_true, y_pred):

@@ -2,43 +2,39 @@
 
 from __future__ import annotations
 
-from mini_keras import backends
+from mini_keras import ops
 from mini_keras.losses.loss import squeeze_or_expand_to_same_rank
 from mini_keras.metrics.metric import MeanMetricWrapper
 
 
 def accuracy(y_true, y_pred):
     """1.0 where ``y_true == y_pred`` exactly."""
-    b = backends.current()
-    y_true, y_pred = squeeze_or_expand_to_same_rank(b.convert_to_tensor(y_true),
-                                                    b.convert_to_tensor(y_pred))
-    return b.cast(b.equal(b.cast(y_true, b.dtype(y_pred)), y_pred), "float32")
+    y_true, y_pred = squeeze_or_expand_to_same_rank(ops.convert_to_tensor(y_true),
+                                                    ops.convert_to_tensor(y_pred))
+    return ops.cast(ops.equal(ops.cast(y_true, ops.dtype(y_pred)), y_pred), "float32")
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     """Mean over the last axis of ``(y_pred > threshold) == y_true``."""
-    b = backends.current()
-    y_true, y_pred = squeeze_or_expand_to_same_rank(b.convert_to_tensor(y_true),
-                                                    b.convert_to_tensor(y_pred))
-    pred = b.cast(b.greater(y_pred, threshold), "float32")
-    true = b.cast(b.convert_to_tensor(y_true), "float32")
-    return b.mean(b.cast(b.equal(true, pred), "float32"), axis=-1)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(ops.convert_to_tensor(y_true),
+                                                    ops.convert_to_tensor(y_pred))
+    pred = ops.cast(ops.greater(y_pred, threshold), "float32")
+    true = ops.cast(ops.convert_to_tensor(y_true), "float32")
+    return ops.mean(ops.cast(ops.equal(true, pred), "float32"), axis=-1)
 
 
 def categorical_accuracy(y_true, y_pred):
     """1.0 where ``argmax(y_true) == argmax(y_pred)``."""
-    b = backends.current()
-    return b.cast(b.equal(b.argmax(y_true, axis=-1), b.argmax(y_pred, axis=-1)), "float32")
+    return ops.cast(ops.equal(ops.argmax(y_true, axis=-1), ops.argmax(y_pred, axis=-1)), "float32")
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
     """1.0 where the integer label equals ``argmax(y_pred)``."""
-    b = backends.current()
-    y_true = b.convert_to_tensor(y_true)
-    if len(b.shape(y_true)) == len(b.shape(y_pred)) and b.shape(y_true)[-1] == 1:
-        y_true = b.squeeze(y_true, axis=-1)
-    pred = b.argmax(y_pred, axis=-1)
-    return b.cast(b.equal(b.cast(y_true, "int32"), pred), "float32")
+    y_true = ops.convert_to_tensor(y_true)
+    if len(ops.shape(y_true)) == len(ops.shape(y_pred)) and ops.shape(y_true)[-1] == 1:
+        y_true = ops.squeeze(y_true, axis=-1)
+    pred = ops.argmax(y_pred, axis=-1)
+    return ops.cast(ops.equal(ops.cast(y_true, "int32"), pred), "float32")
 
 
 class Accuracy(MeanMetricWrapper):
@@ -69,40 +65,38 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
 
 
-def _in_top_k(b, targets, predictions, k):
+def _in_top_k(targets, predictions, k):
     """True where ``predictions[i, targets[i]]`` is among the ``k`` largest of row ``i``.
 
     Ties at the boundary count as inside (TensorFlow's ``in_top_k`` rule): a target is in the
     top k when fewer than ``k`` scores are strictly larger.
     """
-    targets = b.reshape(b.cast(targets, "int32"), (-1, 1))
-    target_score = b.take_along_axis(predictions, targets, axis=-1)
-    larger = b.sum(b.cast(b.greater(predictions, target_score), "int32"), axis=-1)
-    return b.less(larger, k)
+    targets = ops.reshape(ops.cast(targets, "int32"), (-1, 1))
+    target_score = ops.take_along_axis(predictions, targets, axis=-1)
+    larger = ops.sum(ops.cast(ops.greater(predictions, target_score), "int32"), axis=-1)
+    return ops.less(larger, k)
 
 
-def _top_k_matches(b, y_true_ids, y_pred, k):
-    shape = b.shape(y_true_ids)
-    y_pred = b.reshape(y_pred, (-1, b.shape(y_pred)[-1]))
-    matches = b.cast(_in_top_k(b, y_true_ids, y_pred, k), "float32")
-    return b.reshape(matches, shape) if len(shape) > 1 else matches
+def _top_k_matches(y_true_ids, y_pred, k):
+    shape = ops.shape(y_true_ids)
+    y_pred = ops.reshape(y_pred, (-1, ops.shape(y_pred)[-1]))
+    matches = ops.cast(_in_top_k(y_true_ids, y_pred, k), "float32")
+    return ops.reshape(matches, shape) if len(shape) > 1 else matches
 
 
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1.0 where the arg-max of one-hot ``y_true`` is among the ``k`` top predictions."""
-    b = backends.current()
-    y_pred = b.convert_to_tensor(y_pred)
-    return _top_k_matches(b, b.argmax(b.convert_to_tensor(y_true), axis=-1), y_pred, k)
+    y_pred = ops.convert_to_tensor(y_pred)
+    return _top_k_matches(ops.argmax(ops.convert_to_tensor(y_true), axis=-1), y_pred, k)
 
 
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1.0 where the integer label is among the ``k`` top predictions."""
-    b = backends.current()
-    y_pred = b.convert_to_tensor(y_pred)
-    y_true = b.convert_to_tensor(y_true)
-    if len(b.shape(y_true)) == len(b.shape(y_pred)) and b.shape(y_true)[-1] == 1:
-        y_true = b.squeeze(y_true, axis=-1)
-    return _top_k_matches(b, y_true, y_pred, k)
+    y_pred = ops.convert_to_tensor(y_pred)
+    y_true = ops.convert_to_tensor(y_true)
+    if len(ops.shape(y_true)) == len(ops.shape(y_pred)) and ops.shape(y_true)[-1] == 1:
+        y_true = ops.squeeze(y_true, axis=-1)
+    return _top_k_matches(y_true, y_pred, k)
 
 
 class TopKCategoricalAccuracy(MeanMetricWrapper):

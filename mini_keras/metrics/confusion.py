@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from mini_keras import backends
+from mini_keras import ops
 from mini_keras.losses.loss import squeeze_or_expand_to_same_rank
-from mini_keras.metrics.metric import Metric, divide_no_nan
+from mini_keras.metrics.metric import Metric
 
 EPSILON = 1e-7
 NEG_INF = -1e10
 
 
-def _filter_top_k(b, x, k):
+def _filter_top_k(x, k):
     """Keep the ``k`` largest entries of the last axis; set the others to ``NEG_INF``."""
-    kth_largest = b.take(b.sort(x, axis=-1), [b.shape(x)[-1] - k], axis=-1)
-    return b.where(b.greater_equal(x, kth_largest), x, NEG_INF)
+    kth_largest = ops.take(ops.sort(x, axis=-1), [ops.shape(x)[-1] - k], axis=-1)
+    return ops.where(ops.greater_equal(x, kth_largest), x, NEG_INF)
 
 
 def confusion_counts(y_true, y_pred, thresholds, sample_weight=None, top_k=None,
@@ -35,33 +35,32 @@ def confusion_counts(y_true, y_pred, thresholds, sample_weight=None, top_k=None,
         dict with "tp", "fp", "tn", "fn", each of shape ``(len(thresholds),)`` (or
         ``(len(thresholds), num_labels)``).
     """
-    b = backends.current()
-    y_pred = b.cast(b.convert_to_tensor(y_pred), "float32")
-    y_true = b.cast(b.convert_to_tensor(y_true), "float32")
+    y_pred = ops.cast(ops.convert_to_tensor(y_pred), "float32")
+    y_true = ops.cast(ops.convert_to_tensor(y_true), "float32")
     y_pred, y_true = squeeze_or_expand_to_same_rank(y_pred, y_true)
     if sample_weight is None:
-        weights = b.ones(b.shape(y_pred), dtype="float32")
+        weights = ops.ones(ops.shape(y_pred), dtype="float32")
     else:
-        sw = b.expand_dims(b.cast(b.convert_to_tensor(sample_weight), "float32"), axis=-1)
+        sw = ops.expand_dims(ops.cast(ops.convert_to_tensor(sample_weight), "float32"), axis=-1)
         _, sw = squeeze_or_expand_to_same_rank(y_true, sw, expand_rank_1=False)
-        weights = b.broadcast_to(sw, b.shape(y_pred))
+        weights = ops.broadcast_to(sw, ops.shape(y_pred))
     if top_k is not None:
-        y_pred = _filter_top_k(b, y_pred, top_k)
+        y_pred = _filter_top_k(y_pred, top_k)
     if class_id is not None:
         y_true, y_pred = y_true[..., class_id], y_pred[..., class_id]
         weights = weights[..., class_id]
     if not multi_label:
-        y_true, y_pred, weights = (b.reshape(t, (-1,)) for t in (y_true, y_pred, weights))
+        y_true, y_pred, weights = (ops.reshape(t, (-1,)) for t in (y_true, y_pred, weights))
     thresholds = np.asarray(thresholds, "float32")
-    thresh = b.convert_to_tensor(thresholds.reshape((-1,) + (1,) * len(b.shape(y_pred))))
-    pred_pos = b.greater(b.expand_dims(y_pred, 0), thresh)
-    label_pos = b.expand_dims(b.not_equal(y_true, 0.0), 0)
-    weights = b.expand_dims(weights, 0)
+    thresh = ops.convert_to_tensor(thresholds.reshape((-1,) + (1,) * len(ops.shape(y_pred))))
+    pred_pos = ops.greater(ops.expand_dims(y_pred, 0), thresh)
+    label_pos = ops.expand_dims(ops.not_equal(y_true, 0.0), 0)
+    weights = ops.expand_dims(weights, 0)
 
     def count(label, pred):
-        return b.sum(b.where(b.logical_and(label, pred), weights, 0.0), axis=1)
+        return ops.sum(ops.where(ops.logical_and(label, pred), weights, 0.0), axis=1)
 
-    pred_neg, label_neg = b.logical_not(pred_pos), b.logical_not(label_pos)
+    pred_neg, label_neg = ops.logical_not(pred_pos), ops.logical_not(label_pos)
     return {"tp": count(label_pos, pred_pos), "fp": count(label_neg, pred_pos),
             "tn": count(label_neg, pred_neg), "fn": count(label_pos, pred_neg)}
 
@@ -90,17 +89,15 @@ class _PrecisionRecall(Metric):
         self.errors = self.add_variable(shape=(n,), name=self._error)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        b = backends.current()
         counts = confusion_counts(y_true, y_pred, self.thresholds, sample_weight,
                                   top_k=self.top_k, class_id=self.class_id)
-        self.true_positives.assign(b.add(self.true_positives.value, counts["tp"]))
+        self.true_positives.assign(ops.add(self.true_positives.value, counts["tp"]))
         key = "fp" if self._error == "false_positives" else "fn"
-        self.errors.assign(b.add(self.errors.value, counts[key]))
+        self.errors.assign(ops.add(self.errors.value, counts[key]))
 
     def result(self):
-        b = backends.current()
         tp = self.true_positives.value
-        result = divide_no_nan(tp, b.add(tp, self.errors.value))
+        result = ops.divide_no_nan(tp, ops.add(tp, self.errors.value))
         return result[0] if len(self.thresholds) == 1 else result
 
     def get_config(self):
@@ -207,62 +204,59 @@ class AUC(Metric):
             self._build((y_pred_shape[-1],))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        b = backends.current()
         if not self._built:
-            self._build((b.shape(y_pred)[-1],))
+            self._build((ops.shape(y_pred)[-1],))
         if self.from_logits:
-            y_pred = b.sigmoid(y_pred)
+            y_pred = ops.sigmoid(y_pred)
         if self.label_weights is not None and not self.multi_label:
-            lw = b.convert_to_tensor(self.label_weights)
-            sample_weight = lw if sample_weight is None else b.multiply(
-                b.expand_dims(b.cast(sample_weight, "float32"), -1), lw)
+            lw = ops.convert_to_tensor(self.label_weights)
+            sample_weight = lw if sample_weight is None else ops.multiply(
+                ops.expand_dims(ops.cast(sample_weight, "float32"), -1), lw)
         counts = confusion_counts(y_true, y_pred, self._thresholds, sample_weight,
                                   multi_label=self.multi_label)
         for key, var in (("tp", self.true_positives), ("fp", self.false_positives),
                          ("tn", self.true_negatives), ("fn", self.false_negatives)):
-            var.assign(b.add(var.value, counts[key]))
+            var.assign(ops.add(var.value, counts[key]))
 
     def _average_labels(self, by_label):
-        b = backends.current()
         if self.label_weights is None:
-            return b.mean(by_label)
-        lw = b.convert_to_tensor(self.label_weights)
-        return divide_no_nan(b.sum(b.multiply(by_label, lw)), b.sum(lw))
+            return ops.mean(by_label)
+        lw = ops.convert_to_tensor(self.label_weights)
+        return ops.divide_no_nan(ops.sum(ops.multiply(by_label, lw)), ops.sum(lw))
 
     def _interpolate_pr_auc(self, tp, fp, fn):
         """Davis & Goadrich (2006): precision interpolated between thresholds."""
-        b = backends.current()
-        dtp = b.subtract(tp[:-1], tp[1:])
-        p = b.add(tp, fp)
-        dp = b.subtract(p[:-1], p[1:])
-        prec_slope = divide_no_nan(dtp, b.maximum(dp, 0.0))
-        intercept = b.subtract(tp[1:], b.multiply(prec_slope, p[1:]))
-        both_positive = b.logical_and(b.greater(p[:-1], 0.0), b.greater(p[1:], 0.0))
-        safe_p_ratio = b.where(both_positive, divide_no_nan(p[:-1], b.maximum(p[1:], 0.0)), 1.0)
-        increment = divide_no_nan(
-            b.multiply(prec_slope, b.add(dtp, b.multiply(intercept, b.log(safe_p_ratio)))),
-            b.maximum(b.add(tp[1:], fn[1:]), 0.0))
-        return b.sum(increment, axis=0)
+        dtp = ops.subtract(tp[:-1], tp[1:])
+        p = ops.add(tp, fp)
+        dp = ops.subtract(p[:-1], p[1:])
+        prec_slope = ops.divide_no_nan(dtp, ops.maximum(dp, 0.0))
+        intercept = ops.subtract(tp[1:], ops.multiply(prec_slope, p[1:]))
+        both_positive = ops.logical_and(ops.greater(p[:-1], 0.0), ops.greater(p[1:], 0.0))
+        p_ratio = ops.divide_no_nan(p[:-1], ops.maximum(p[1:], 0.0))
+        safe_p_ratio = ops.where(both_positive, p_ratio, 1.0)
+        increment = ops.divide_no_nan(
+            ops.multiply(prec_slope, ops.add(dtp, ops.multiply(intercept, ops.log(safe_p_ratio)))),
+            ops.maximum(ops.add(tp[1:], fn[1:]), 0.0))
+        return ops.sum(increment, axis=0)
 
     def result(self):
-        b = backends.current()
         tp, fp = self.true_positives.value, self.false_positives.value
         tn, fn = self.true_negatives.value, self.false_negatives.value
         if self.curve == "PR" and self.summation_method == "interpolation":
             by_label = self._interpolate_pr_auc(tp, fp, fn)
         else:
-            recall = divide_no_nan(tp, b.add(tp, fn))
+            recall = ops.divide_no_nan(tp, ops.add(tp, fn))
             if self.curve == "ROC":
-                x, y = divide_no_nan(fp, b.add(fp, tn)), recall
+                x, y = ops.divide_no_nan(fp, ops.add(fp, tn)), recall
             else:
-                x, y = recall, divide_no_nan(tp, b.add(tp, fp))
+                x, y = recall, ops.divide_no_nan(tp, ops.add(tp, fp))
             if self.summation_method == "interpolation":
-                heights = b.divide(b.add(y[:-1], y[1:]), 2.0)
+                heights = ops.divide(ops.add(y[:-1], y[1:]), 2.0)
             elif self.summation_method == "minoring":
-                heights = b.minimum(y[:-1], y[1:])
+                heights = ops.minimum(y[:-1], y[1:])
             else:
-                heights = b.maximum(y[:-1], y[1:])
-            by_label = b.sum(b.multiply(b.subtract(x[:-1], x[1:]), heights), axis=0)
+                heights = ops.maximum(y[:-1], y[1:])
+            by_label = ops.sum(ops.multiply(ops.subtract(x[:-1], x[1:]), heights), axis=0)
         return self._average_labels(by_label) if self.multi_label else by_label
 
     def get_config(self):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mini_keras import backends
+from mini_keras import ops
 from mini_keras.metrics.metric import Metric
 
 EPSILON = 1e-7
@@ -49,43 +49,40 @@ class FBetaScore(Metric):
         self._built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        b = backends.current()
-        y_true = b.cast(b.convert_to_tensor(y_true), self.dtype)
-        y_pred = b.cast(b.convert_to_tensor(y_pred), self.dtype)
-        self.build_from_shapes(b.shape(y_true), b.shape(y_pred))
+        y_true = ops.cast(ops.convert_to_tensor(y_true), self.dtype)
+        y_pred = ops.cast(ops.convert_to_tensor(y_pred), self.dtype)
+        self.build_from_shapes(ops.shape(y_true), ops.shape(y_pred))
         if self.threshold is None:
-            row_max = b.max(y_pred, axis=-1, keepdims=True)
-            y_pred = b.logical_and(b.greater_equal(y_pred, row_max),
-                                   b.greater(b.abs(y_pred), 1e-9))
+            row_max = ops.max(y_pred, axis=-1, keepdims=True)
+            y_pred = ops.logical_and(ops.greater_equal(y_pred, row_max),
+                                     ops.greater(ops.abs(y_pred), 1e-9))
         else:
-            y_pred = b.greater(y_pred, self.threshold)
-        y_pred = b.cast(y_pred, self.dtype)
-        sw = None if sample_weight is None else b.expand_dims(
-            b.cast(b.convert_to_tensor(sample_weight), self.dtype), 1)
+            y_pred = ops.greater(y_pred, self.threshold)
+        y_pred = ops.cast(y_pred, self.dtype)
+        sw = None if sample_weight is None else ops.expand_dims(
+            ops.cast(ops.convert_to_tensor(sample_weight), self.dtype), 1)
 
         def weighted_sum(values):
-            return b.sum(values if sw is None else b.multiply(values, sw), axis=self.axis)
+            return ops.sum(values if sw is None else ops.multiply(values, sw), axis=self.axis)
 
-        for var, values in ((self.true_positives, b.multiply(y_pred, y_true)),
-                            (self.false_positives, b.multiply(y_pred, b.subtract(1.0, y_true))),
-                            (self.false_negatives, b.multiply(b.subtract(1.0, y_pred), y_true)),
+        for var, values in ((self.true_positives, ops.multiply(y_pred, y_true)),
+                            (self.false_positives, ops.multiply(y_pred, ops.subtract(1.0, y_true))),
+                            (self.false_negatives, ops.multiply(ops.subtract(1.0, y_pred), y_true)),
                             (self.intermediate_weights, y_true)):
-            var.assign(b.add(var.value, weighted_sum(values)))
+            var.assign(ops.add(var.value, weighted_sum(values)))
 
     def result(self):
-        b = backends.current()
         tp = self.true_positives.value
-        precision = b.divide(tp, b.add(b.add(tp, self.false_positives.value), EPSILON))
-        recall = b.divide(tp, b.add(b.add(tp, self.false_negatives.value), EPSILON))
+        precision = ops.divide(tp, ops.add(ops.add(tp, self.false_positives.value), EPSILON))
+        recall = ops.divide(tp, ops.add(ops.add(tp, self.false_negatives.value), EPSILON))
         beta2 = self.beta ** 2
-        score = b.multiply(b.divide(b.multiply(precision, recall),
-                                    b.add(b.add(b.multiply(beta2, precision), recall), EPSILON)),
-                           1.0 + beta2)
+        denominator = ops.add(ops.add(ops.multiply(beta2, precision), recall), EPSILON)
+        score = ops.multiply(ops.divide(ops.multiply(precision, recall), denominator), 1.0 + beta2)
         if self.average == "weighted":
             w = self.intermediate_weights.value
-            return b.sum(b.multiply(score, b.divide(w, b.add(b.sum(w), EPSILON))))
+            return ops.sum(ops.multiply(score, ops.divide(w, ops.add(ops.sum(w), EPSILON))))
         if self.average is not None:
-            return b.mean(score)
+            return ops.mean(score)
         return score
 
     def get_config(self):

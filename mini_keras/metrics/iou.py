@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mini_keras import backends
+from mini_keras import ops
 from mini_keras.metrics.metric import Metric
 
 EPSILON = 1e-7
@@ -29,39 +29,39 @@ class MeanIoU(Metric):
                                           name="total_confusion_matrix")
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        b = backends.current()
-        y_true, y_pred = b.convert_to_tensor(y_true), b.convert_to_tensor(y_pred)
+        y_true, y_pred = ops.convert_to_tensor(y_true), ops.convert_to_tensor(y_pred)
         if not self.sparse_y_true:
-            y_true = b.argmax(y_true, axis=self.axis)
+            y_true = ops.argmax(y_true, axis=self.axis)
         if not self.sparse_y_pred:
-            y_pred = b.argmax(y_pred, axis=self.axis)
-        y_true = b.reshape(b.cast(y_true, "int32"), (-1,))
-        y_pred = b.reshape(b.cast(y_pred, "int32"), (-1,))
-        sw = b.convert_to_tensor(1.0 if sample_weight is None else sample_weight)
-        sw = b.broadcast_to(b.reshape(b.cast(sw, "float32"), (-1,)) if b.shape(sw) else sw,
-                            b.shape(y_true))
-        in_bounds = b.logical_and(
-            b.logical_and(b.greater_equal(y_true, 0), b.less(y_true, self.num_classes)),
-            b.logical_and(b.greater_equal(y_pred, 0), b.less(y_pred, self.num_classes)))
+            y_pred = ops.argmax(y_pred, axis=self.axis)
+        y_true = ops.reshape(ops.cast(y_true, "int32"), (-1,))
+        y_pred = ops.reshape(ops.cast(y_pred, "int32"), (-1,))
+        sw = ops.convert_to_tensor(1.0 if sample_weight is None else sample_weight)
+        sw = ops.broadcast_to(ops.reshape(ops.cast(sw, "float32"), (-1,)) if ops.shape(sw) else sw,
+                              ops.shape(y_true))
+        in_bounds = ops.logical_and(
+            ops.logical_and(ops.greater_equal(y_true, 0), ops.less(y_true, self.num_classes)),
+            ops.logical_and(ops.greater_equal(y_pred, 0), ops.less(y_pred, self.num_classes)))
         if self.ignore_class is not None:
-            in_bounds = b.logical_and(in_bounds, b.not_equal(y_true, self.ignore_class))
-        y_true = b.where(in_bounds, y_true, 0)
-        y_pred = b.where(in_bounds, y_pred, 0)
-        sw = b.where(in_bounds, sw, 0.0)
-        true_1h = b.one_hot(y_true, self.num_classes, dtype="float32")
-        pred_1h = b.one_hot(y_pred, self.num_classes, dtype="float32")
+            in_bounds = ops.logical_and(in_bounds, ops.not_equal(y_true, self.ignore_class))
+        y_true = ops.where(in_bounds, y_true, 0)
+        y_pred = ops.where(in_bounds, y_pred, 0)
+        sw = ops.where(in_bounds, sw, 0.0)
+        true_1h = ops.one_hot(y_true, self.num_classes, dtype="float32")
+        pred_1h = ops.one_hot(y_pred, self.num_classes, dtype="float32")
         # cm[i, j] = total weight of samples with label i predicted as j
-        cm = b.matmul(b.transpose(true_1h), b.multiply(pred_1h, b.expand_dims(sw, -1)))
-        self.total_cm.assign(b.add(self.total_cm.value, b.cast(cm, self.total_cm.dtype)))
+        cm = ops.matmul(ops.transpose(true_1h), ops.multiply(pred_1h, ops.expand_dims(sw, -1)))
+        self.total_cm.assign(ops.add(self.total_cm.value, ops.cast(cm, self.total_cm.dtype)))
 
     def result(self):
-        b = backends.current()
-        cm = b.cast(self.total_cm.value, "float32")
-        true_positives = b.sum(b.multiply(cm, b.eye(self.num_classes, dtype="float32")), axis=1)
-        denominator = b.subtract(b.add(b.sum(cm, axis=0), b.sum(cm, axis=1)), true_positives)
-        valid = b.greater(denominator, 1e-9)
-        iou = b.where(valid, b.divide(true_positives, b.add(denominator, EPSILON)), 0.0)
-        return b.divide(b.sum(iou), b.add(b.sum(b.cast(valid, "float32")), EPSILON))
+        cm = ops.cast(self.total_cm.value, "float32")
+        diagonal = ops.eye(self.num_classes, dtype="float32")
+        true_positives = ops.sum(ops.multiply(cm, diagonal), axis=1)
+        denominator = ops.subtract(ops.add(ops.sum(cm, axis=0), ops.sum(cm, axis=1)),
+                                   true_positives)
+        valid = ops.greater(denominator, 1e-9)
+        iou = ops.where(valid, ops.divide(true_positives, ops.add(denominator, EPSILON)), 0.0)
+        return ops.divide(ops.sum(iou), ops.add(ops.sum(ops.cast(valid, "float32")), EPSILON))
 
     def get_config(self):
         return {**super().get_config(), "num_classes": self.num_classes,

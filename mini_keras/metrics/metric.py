@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
-from mini_keras import backends
+import numpy as np
+
+from mini_keras import ops
 from mini_keras.core.variable import Variable
+from mini_keras.metrics.stateless_api import StatelessMetricAPI
 
 
 def to_snake_case(name: str) -> str:
@@ -14,14 +17,7 @@ def to_snake_case(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-def divide_no_nan(x, y):
-    """``x / y`` with 0 where ``y == 0``."""
-    b = backends.current()
-    zero = b.equal(y, 0.0)
-    return b.where(zero, 0.0, b.divide(x, b.where(zero, 1.0, y)))
-
-
-class Metric:
+class Metric(StatelessMetricAPI):
     """Base class: ``update_state(y_true, y_pred, sample_weight)``, ``result()``, ``reset_state()``.
 
     State is held in Variables created with :meth:`add_variable` on the current backend, so
@@ -57,7 +53,7 @@ class Metric:
     def reset_state(self) -> None:
         """Set every state variable back to zero."""
         for v in self._variables:
-            v.assign(backends.get(v.backend).zeros(v.shape, dtype=v.dtype))
+            v.assign(np.zeros(v.shape, dtype="float32"))  # assign casts to the state's dtype
 
     def update_state(self, *args, **kwargs):
         """Accumulate a batch."""
@@ -77,15 +73,15 @@ class Metric:
         return {"name": self.name, "dtype": self.dtype}
 
 
-def _broadcast_weight(b, sample_weight, values, dtype):
+def _broadcast_weight(sample_weight, values, dtype):
     """Cast ``sample_weight`` and broadcast it (aligned on the leading axes) to ``values``."""
-    sw = b.cast(b.convert_to_tensor(sample_weight), dtype)
-    while len(b.shape(sw)) > len(b.shape(values)):
-        sw = b.squeeze(sw, axis=-1)
-    missing = len(b.shape(values)) - len(b.shape(sw))
+    sw = ops.cast(ops.convert_to_tensor(sample_weight), dtype)
+    while len(ops.shape(sw)) > len(ops.shape(values)):
+        sw = ops.squeeze(sw, axis=-1)
+    missing = len(ops.shape(values)) - len(ops.shape(sw))
     if missing:
-        sw = b.reshape(sw, tuple(b.shape(sw)) + (1,) * missing)
-    return b.broadcast_to(sw, b.shape(values))
+        sw = ops.reshape(sw, tuple(ops.shape(sw)) + (1,) * missing)
+    return ops.broadcast_to(sw, ops.shape(values))
 
 
 class Mean(Metric):
@@ -97,27 +93,25 @@ class Mean(Metric):
         self.count = self.add_variable(name="count")
 
     def update_state(self, values, sample_weight=None):
-        b = backends.current()
-        values = b.cast(b.convert_to_tensor(values), self.dtype)
-        if isinstance(sample_weight, (int, float)) and not b.shape(values):
+        values = ops.cast(ops.convert_to_tensor(values), self.dtype)
+        if isinstance(sample_weight, (int, float)) and not ops.shape(values):
             # a scalar with a scalar weight (the trainer's loss tracker: loss x batch size)
-            self.total.assign(b.add(self.total.value, b.multiply(values, float(sample_weight))))
-            self.count.assign(b.add(self.count.value, float(sample_weight)))
+            self.total.assign(ops.add(self.total.value, ops.multiply(values, float(sample_weight))))
+            self.count.assign(ops.add(self.count.value, float(sample_weight)))
             return
         if sample_weight is None:
             n = 1
-            for d in b.shape(values):
+            for d in ops.shape(values):
                 n *= d
-            self.total.assign(b.add(self.total.value, b.sum(values)))
-            self.count.assign(b.add(self.count.value, float(n)))
+            self.total.assign(ops.add(self.total.value, ops.sum(values)))
+            self.count.assign(ops.add(self.count.value, float(n)))
             return
-        sw = _broadcast_weight(b, sample_weight, values, self.dtype)
-        self.total.assign(b.add(self.total.value, b.sum(b.multiply(values, sw))))
-        self.count.assign(b.add(self.count.value, b.sum(sw)))
+        sw = _broadcast_weight(sample_weight, values, self.dtype)
+        self.total.assign(ops.add(self.total.value, ops.sum(ops.multiply(values, sw))))
+        self.count.assign(ops.add(self.count.value, ops.sum(sw)))
 
     def result(self):
-        b = backends.current()
-        return b.divide(self.total.value, b.maximum(self.count.value, 1e-12))
+        return ops.divide(self.total.value, ops.maximum(self.count.value, 1e-12))
 
 
 class Sum(Metric):
@@ -128,11 +122,10 @@ class Sum(Metric):
         self.total = self.add_variable(name="total")
 
     def update_state(self, values, sample_weight=None):
-        b = backends.current()
-        values = b.cast(b.convert_to_tensor(values), self.dtype)
+        values = ops.cast(ops.convert_to_tensor(values), self.dtype)
         if sample_weight is not None:
-            values = b.multiply(values, _broadcast_weight(b, sample_weight, values, self.dtype))
-        self.total.assign(b.add(self.total.value, b.sum(values)))
+            values = ops.multiply(values, _broadcast_weight(sample_weight, values, self.dtype))
+        self.total.assign(ops.add(self.total.value, ops.sum(values)))
 
     def result(self):
         return self.total.value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mini_keras import backends, losses
+from mini_keras import losses, ops
 from mini_keras.losses.loss import squeeze_or_expand_to_same_rank
 from mini_keras.metrics.metric import Mean, MeanMetricWrapper, Metric
 
@@ -54,7 +54,7 @@ class CosineSimilarity(MeanMetricWrapper):
 
 
 def _cosine_similarity(y_true, y_pred, axis=-1):
-    return backends.current().negative(losses.cosine_similarity(y_true, y_pred, axis=axis))
+    return ops.negative(losses.cosine_similarity(y_true, y_pred, axis=axis))
 
 
 class RootMeanSquaredError(Mean):
@@ -64,14 +64,13 @@ class RootMeanSquaredError(Mean):
         super().__init__(name=name, dtype=dtype)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        b = backends.current()
-        y_true = b.cast(b.convert_to_tensor(y_true), self.dtype)
-        y_pred = b.cast(b.convert_to_tensor(y_pred), self.dtype)
+        y_true = ops.cast(ops.convert_to_tensor(y_true), self.dtype)
+        y_pred = ops.cast(ops.convert_to_tensor(y_pred), self.dtype)
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-        super().update_state(b.square(b.subtract(y_pred, y_true)), sample_weight)
+        super().update_state(ops.square(ops.subtract(y_pred, y_true)), sample_weight)
 
     def result(self):
-        return backends.current().sqrt(super().result())
+        return ops.sqrt(super().result())
 
 
 class R2Score(Metric):
@@ -110,43 +109,42 @@ class R2Score(Metric):
         self._built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        b = backends.current()
-        y_true = b.cast(b.convert_to_tensor(y_true), self.dtype)
-        y_pred = b.cast(b.convert_to_tensor(y_pred), self.dtype)
+        y_true = ops.cast(ops.convert_to_tensor(y_true), self.dtype)
+        y_pred = ops.cast(ops.convert_to_tensor(y_pred), self.dtype)
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-        self.build_from_shapes(b.shape(y_true), b.shape(y_pred))
-        sw = b.convert_to_tensor(1.0 if sample_weight is None else sample_weight)
-        sw = b.cast(sw, self.dtype)
-        if len(b.shape(sw)) == 1:
-            sw = b.expand_dims(sw, axis=1)
-        sw = b.broadcast_to(sw, b.shape(y_true))
-        weighted = b.multiply(y_true, sw)
-        residual = b.multiply(b.square(b.subtract(y_true, y_pred)), sw)
-        for var, values in ((self.sum, weighted), (self.squared_sum, b.multiply(y_true, weighted)),
+        self.build_from_shapes(ops.shape(y_true), ops.shape(y_pred))
+        sw = ops.convert_to_tensor(1.0 if sample_weight is None else sample_weight)
+        sw = ops.cast(sw, self.dtype)
+        if len(ops.shape(sw)) == 1:
+            sw = ops.expand_dims(sw, axis=1)
+        sw = ops.broadcast_to(sw, ops.shape(y_true))
+        weighted = ops.multiply(y_true, sw)
+        residual = ops.multiply(ops.square(ops.subtract(y_true, y_pred)), sw)
+        squared = ops.multiply(y_true, weighted)
+        for var, values in ((self.sum, weighted), (self.squared_sum, squared),
                             (self.total_mse, residual), (self.count, sw)):
-            var.assign(b.add(var.value, b.sum(values, axis=0)))
+            var.assign(ops.add(var.value, ops.sum(values, axis=0)))
         size = 1
-        for d in b.shape(y_true):
+        for d in ops.shape(y_true):
             size *= d
-        self.num_samples.assign(b.add(self.num_samples.value, float(size)))
+        self.num_samples.assign(ops.add(self.num_samples.value, float(size)))
 
     def result(self):
-        b = backends.current()
-        mean = b.divide(self.sum.value, self.count.value)
-        total = b.subtract(self.squared_sum.value, b.multiply(self.sum.value, mean))
-        raw = b.subtract(1.0, b.divide(self.total_mse.value, total))
-        raw = b.where(b.equal(b.abs(raw), float("inf")), 0.0, raw)
+        mean = ops.divide(self.sum.value, self.count.value)
+        total = ops.subtract(self.squared_sum.value, ops.multiply(self.sum.value, mean))
+        raw = ops.subtract(1.0, ops.divide(self.total_mse.value, total))
+        raw = ops.where(ops.equal(ops.abs(raw), float("inf")), 0.0, raw)
         if self.class_aggregation == "uniform_average":
-            score = b.mean(raw)
+            score = ops.mean(raw)
         elif self.class_aggregation == "variance_weighted_average":
-            score = b.divide(b.sum(b.multiply(total, raw)), b.sum(total))
+            score = ops.divide(ops.sum(ops.multiply(total, raw)), ops.sum(total))
         else:
             score = raw
         if self.num_regressors:
             n, p = self.num_samples.value, float(self.num_regressors)
-            adjusted = b.subtract(1.0, b.divide(b.multiply(b.subtract(1.0, score),
-                                                           b.subtract(n, 1.0)),
-                                                b.subtract(b.subtract(n, p), 1.0)))
+            adjusted = ops.subtract(1.0, ops.divide(ops.multiply(ops.subtract(1.0, score),
+                                                                 ops.subtract(n, 1.0)),
+                                                    ops.subtract(ops.subtract(n, p), 1.0)))
             # Keras falls back to the plain score (with a warning) when n - 1 <= p.
-            score = b.where(b.greater(b.subtract(n, 1.0), p), adjusted, score)
+            score = ops.where(ops.greater(ops.subtract(n, 1.0), p), adjusted, score)
         return score

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mini_keras import backends
+from mini_keras import ops
 from mini_keras.optimizers.basic import Adam
 from mini_keras.optimizers.optimizer import Optimizer
 
@@ -44,15 +44,14 @@ class Adamax(Optimizer):
             self.add_variable_from_reference(v, "norm")
 
     def update_step(self, gradient, variable, learning_rate):
-        b = backends.get(self._backend_name)
-        t = b.cast(b.add(self.iterations.value, 1), "float32")
+        t = ops.cast(ops.add(self.iterations.value, 1), "float32")
         m, u = self.slot("momentum", variable), self.slot("norm", variable)
-        m.assign(b.add(m.value, b.multiply(b.subtract(gradient, m.value), 1 - self.beta_1)))
-        u.assign(b.maximum(b.multiply(self.beta_2, u.value), b.abs(gradient)))
-        denominator = b.multiply(b.subtract(1.0, b.power(self.beta_1, t)),
-                                 b.add(u.value, self.epsilon))
-        variable.assign(b.subtract(variable.value,
-                                   b.divide(b.multiply(learning_rate, m.value), denominator)))
+        m.assign(ops.add(m.value, ops.multiply(ops.subtract(gradient, m.value), 1 - self.beta_1)))
+        u.assign(ops.maximum(ops.multiply(self.beta_2, u.value), ops.abs(gradient)))
+        denominator = ops.multiply(ops.subtract(1.0, ops.power(self.beta_1, t)),
+                                   ops.add(u.value, self.epsilon))
+        variable.assign(ops.subtract(variable.value,
+                                     ops.divide(ops.multiply(learning_rate, m.value), denominator)))
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
@@ -82,37 +81,36 @@ class Nadam(Optimizer):
     def _f32(self, value):
         # Keras casts the betas to the variable dtype before computing 1 - beta; matching that
         # keeps (1 - beta_2) and beta_2 ** t consistently rounded, as in Keras.
-        b = backends.get(self._backend_name)
-        return b.cast(b.convert_to_tensor(value), "float32")
+        return ops.cast(ops.convert_to_tensor(value), "float32")
 
     def _u(self, step):
-        b = backends.get(self._backend_name)
-        decay = b.power(self._f32(0.96), step)
-        return b.multiply(self._f32(self.beta_1), b.subtract(1.0, b.multiply(0.5, decay)))
+        decay = ops.power(self._f32(0.96), step)
+        return ops.multiply(self._f32(self.beta_1), ops.subtract(1.0, ops.multiply(0.5, decay)))
 
     def _update_all(self, grads, trainable_variables, learning_rate):
-        b = backends.get(self._backend_name)
-        t = b.cast(b.add(self.iterations.value, 1), "float32")
-        self._u_product.assign(b.multiply(self._u_product.value, self._u(t)))
+        t = ops.cast(ops.add(self.iterations.value, 1), "float32")
+        self._u_product.assign(ops.multiply(self._u_product.value, self._u(t)))
         super()._update_all(grads, trainable_variables, learning_rate)
 
     def update_step(self, gradient, variable, learning_rate):
-        b = backends.get(self._backend_name)
         beta_1, beta_2 = self._f32(self.beta_1), self._f32(self.beta_2)
-        t = b.cast(b.add(self.iterations.value, 1), "float32")
-        u_t, u_next = self._u(t), self._u(b.add(t, 1.0))
+        t = ops.cast(ops.add(self.iterations.value, 1), "float32")
+        u_t, u_next = self._u(t), self._u(ops.add(t, 1.0))
         u_product = self._u_product.value
-        u_product_next = b.multiply(u_product, u_next)
+        u_product_next = ops.multiply(u_product, u_next)
         m, v = self.slot("momentum", variable), self.slot("velocity", variable)
-        m.assign(b.add(m.value, b.multiply(b.subtract(gradient, m.value), b.subtract(1.0, beta_1))))
-        v.assign(b.add(v.value, b.multiply(b.subtract(b.square(gradient), v.value),
-                                           b.subtract(1.0, beta_2))))
-        m_hat = b.add(b.divide(b.multiply(u_next, m.value), b.subtract(1.0, u_product_next)),
-                      b.divide(b.multiply(b.subtract(1.0, u_t), gradient),
-                               b.subtract(1.0, u_product)))
-        v_hat = b.divide(v.value, b.subtract(1.0, b.power(beta_2, t)))
-        update = b.divide(b.multiply(m_hat, learning_rate), b.add(b.sqrt(v_hat), self.epsilon))
-        variable.assign(b.subtract(variable.value, update))
+        m.assign(ops.add(m.value, ops.multiply(ops.subtract(gradient, m.value),
+                                               ops.subtract(1.0, beta_1))))
+        v.assign(ops.add(v.value, ops.multiply(ops.subtract(ops.square(gradient), v.value),
+                                               ops.subtract(1.0, beta_2))))
+        m_next = ops.divide(ops.multiply(u_next, m.value), ops.subtract(1.0, u_product_next))
+        g_now = ops.divide(ops.multiply(ops.subtract(1.0, u_t), gradient),
+                           ops.subtract(1.0, u_product))
+        m_hat = ops.add(m_next, g_now)
+        v_hat = ops.divide(v.value, ops.subtract(1.0, ops.power(beta_2, t)))
+        update = ops.divide(ops.multiply(m_hat, learning_rate),
+                            ops.add(ops.sqrt(v_hat), self.epsilon))
+        variable.assign(ops.subtract(variable.value, update))
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
@@ -138,12 +136,12 @@ class Lion(Optimizer):
             self.add_variable_from_reference(v, "momentum")
 
     def update_step(self, gradient, variable, learning_rate):
-        b = backends.get(self._backend_name)
         m = self.slot("momentum", variable)
-        direction = b.sign(b.add(b.multiply(m.value, self.beta_1),
-                                 b.multiply(gradient, 1.0 - self.beta_1)))
-        variable.assign(b.subtract(variable.value, b.multiply(learning_rate, direction)))
-        m.assign(b.add(b.multiply(m.value, self.beta_2), b.multiply(gradient, 1.0 - self.beta_2)))
+        direction = ops.sign(ops.add(ops.multiply(m.value, self.beta_1),
+                                     ops.multiply(gradient, 1.0 - self.beta_1)))
+        variable.assign(ops.subtract(variable.value, ops.multiply(learning_rate, direction)))
+        m.assign(ops.add(ops.multiply(m.value, self.beta_2),
+                         ops.multiply(gradient, 1.0 - self.beta_2)))
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2}

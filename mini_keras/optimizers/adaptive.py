@@ -1,8 +1,9 @@
-"""Per-coordinate adaptive optimizers with Keras 3's update rules and defaults: Adagrad, Adadelta."""
+"""Per-coordinate adaptive optimizers with Keras 3's update rules and defaults: Adagrad and
+Adadelta."""
 
 from __future__ import annotations
 
-from mini_keras import backends
+from mini_keras import ops
 from mini_keras.optimizers.optimizer import Optimizer
 
 
@@ -26,11 +27,11 @@ class Adagrad(Optimizer):
             self.add_variable_from_reference(v, "accumulator", self.initial_accumulator_value)
 
     def update_step(self, gradient, variable, learning_rate):
-        b = backends.get(self._backend_name)
         acc = self.slot("accumulator", variable)
-        acc.assign(b.add(acc.value, b.square(gradient)))
-        step = b.divide(b.multiply(learning_rate, gradient), b.sqrt(b.add(acc.value, self.epsilon)))
-        variable.assign(b.subtract(variable.value, step))
+        acc.assign(ops.add(acc.value, ops.square(gradient)))
+        step = ops.divide(ops.multiply(learning_rate, gradient),
+                          ops.sqrt(ops.add(acc.value, self.epsilon)))
+        variable.assign(ops.subtract(variable.value, step))
 
     def get_config(self):
         return {**super().get_config(), "epsilon": self.epsilon,
@@ -55,21 +56,20 @@ class Adadelta(Optimizer):
             self.add_variable_from_reference(v, "accumulated_delta_var")
 
     def update_step(self, gradient, variable, learning_rate):
-        b = backends.get(self._backend_name)
         rho = self.rho
         acc_grad = self.slot("accumulated_grad", variable)
         acc_delta = self.slot("accumulated_delta_var", variable)
 
         def rms(x):
-            return b.sqrt(b.add(x, self.epsilon))
+            return ops.sqrt(ops.add(x, self.epsilon))
 
-        acc_grad.assign(b.add(b.multiply(rho, acc_grad.value),
-                              b.multiply(1 - rho, b.square(gradient))))
-        delta = b.negative(b.divide(b.multiply(rms(acc_delta.value), gradient),
-                                    rms(acc_grad.value)))
-        acc_delta.assign(b.add(b.multiply(rho, acc_delta.value),
-                               b.multiply(1 - rho, b.square(delta))))
-        variable.assign(b.add(variable.value, b.multiply(learning_rate, delta)))
+        acc_grad.assign(ops.add(ops.multiply(rho, acc_grad.value),
+                                ops.multiply(1 - rho, ops.square(gradient))))
+        delta = ops.negative(ops.divide(ops.multiply(rms(acc_delta.value), gradient),
+                                        rms(acc_grad.value)))
+        acc_delta.assign(ops.add(ops.multiply(rho, acc_delta.value),
+                                 ops.multiply(1 - rho, ops.square(delta))))
+        variable.assign(ops.add(variable.value, ops.multiply(learning_rate, delta)))
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}

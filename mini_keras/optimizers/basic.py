@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mini_keras import backends
+from mini_keras import ops
 from mini_keras.optimizers.optimizer import Optimizer
 
 
@@ -26,34 +26,34 @@ class SGD(Optimizer):
                 self.add_variable_from_reference(v, "momentum")
 
     def _update_all(self, grads, trainable_variables, learning_rate):
-        """Eagerly, one fused backend call (``sgd_update``) runs ``update_step``'s math for every
+        """Eagerly, one fused backend hook (``sgd_update``) runs ``update_step``'s math for every
         variable; inside a StatelessScope (compiled steps) each variable runs ``update_step``."""
-        if not self._can_fuse(trainable_variables, SGD.update_step):
+        sgd_update = self._fused_hook("sgd_update", trainable_variables, SGD.update_step)
+        if sgd_update is None:
             return super()._update_all(grads, trainable_variables, learning_rate)
-        b = backends.get(self._backend_name)
         state = [trainable_variables]
         if self.momentum:
             state.append([self.slot("momentum", v) for v in trainable_variables])
         # The stored values themselves (not .value, which an AutocastScope may cast).
         old = [[v._read_handle() for v in variables] for variables in state]
-        new = b.sgd_update(old[0], grads, old[1] if self.momentum else None, learning_rate,
-                           self.momentum, self.nesterov)
+        new = sgd_update(old[0], grads, old[1] if self.momentum else None, learning_rate,
+                         self.momentum, self.nesterov)
         for variables, old_values, new_values in zip(state, old, new):
             self._store_fused(variables, old_values, new_values)
 
     def update_step(self, gradient, variable, learning_rate):
-        b = backends.get(self._backend_name)
-        step = b.multiply(learning_rate, gradient)
+        step = ops.multiply(learning_rate, gradient)
         if not self.momentum:
-            variable.assign(b.subtract(variable.value, step))
+            variable.assign(ops.subtract(variable.value, step))
             return
         m = self.slot("momentum", variable)
-        m_new = b.subtract(b.multiply(self.momentum, m.value), step)
+        m_new = ops.subtract(ops.multiply(self.momentum, m.value), step)
         m.assign(m_new)
         if self.nesterov:
-            variable.assign(b.add(variable.value, b.subtract(b.multiply(self.momentum, m_new), step)))
+            look_ahead = ops.subtract(ops.multiply(self.momentum, m_new), step)
+            variable.assign(ops.add(variable.value, look_ahead))
         else:
-            variable.assign(b.add(variable.value, m_new))
+            variable.assign(ops.add(variable.value, m_new))
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -82,42 +82,40 @@ class Adam(Optimizer):
 
     def _step_size(self, learning_rate):
         """``alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)`` at step ``t = iterations + 1``."""
-        b = backends.get(self._backend_name)
-        t = b.cast(b.add(self.iterations.value, 1), "float32")
-        return b.divide(b.multiply(learning_rate, b.sqrt(b.subtract(1.0, b.power(self.beta_2, t)))),
-                        b.subtract(1.0, b.power(self.beta_1, t)))
+        t = ops.cast(ops.add(self.iterations.value, 1), "float32")
+        correction_2 = ops.sqrt(ops.subtract(1.0, ops.power(self.beta_2, t)))
+        return ops.divide(ops.multiply(learning_rate, correction_2),
+                          ops.subtract(1.0, ops.power(self.beta_1, t)))
 
     def _update_all(self, grads, trainable_variables, learning_rate):
-        """Eagerly, one fused backend call (``adam_update``) runs ``update_step``'s math for every
+        """Eagerly, one fused backend hook (``adam_update``) runs ``update_step``'s math for every
         variable; inside a StatelessScope (compiled steps) each variable runs ``update_step``."""
-        if not self._can_fuse(trainable_variables, Adam.update_step):
+        adam_update = self._fused_hook("adam_update", trainable_variables, Adam.update_step)
+        if adam_update is None:
             return super()._update_all(grads, trainable_variables, learning_rate)
-        b = backends.get(self._backend_name)
         slots = [[self.slot(name, v) for v in trainable_variables]
                  for name in ("momentum", "velocity", "velocity_hat")[:3 if self.amsgrad else 2]]
         state = [trainable_variables, *slots]
         # The stored values themselves (not .value, which an AutocastScope may cast).
         old = [[v._read_handle() for v in variables] for variables in state]
-        new = b.adam_update(old[0], grads, old[1], old[2], old[3] if self.amsgrad else None,
-                            self._step_size(learning_rate), self.beta_1, self.beta_2,
-                            self.epsilon)
+        new = adam_update(old[0], grads, old[1], old[2], old[3] if self.amsgrad else None,
+                          self._step_size(learning_rate), self.beta_1, self.beta_2, self.epsilon)
         for variables, old_values, new_values in zip(state, old, new):
             self._store_fused(variables, old_values, new_values)
 
     def update_step(self, gradient, variable, learning_rate):
-        b = backends.get(self._backend_name)
         alpha = self._step_size(learning_rate)
         m, v = self.slot("momentum", variable), self.slot("velocity", variable)
-        m.assign(b.add(m.value, b.multiply(b.subtract(gradient, m.value), 1 - self.beta_1)))
-        v.assign(b.add(v.value, b.multiply(b.subtract(b.square(gradient), v.value),
-                                           1 - self.beta_2)))
+        m.assign(ops.add(m.value, ops.multiply(ops.subtract(gradient, m.value), 1 - self.beta_1)))
+        v.assign(ops.add(v.value, ops.multiply(ops.subtract(ops.square(gradient), v.value),
+                                               1 - self.beta_2)))
         v_used = v.value
         if self.amsgrad:
             v_hat = self.slot("velocity_hat", variable)
-            v_hat.assign(b.maximum(v_hat.value, v.value))
+            v_hat.assign(ops.maximum(v_hat.value, v.value))
             v_used = v_hat.value
-        update = b.divide(b.multiply(m.value, alpha), b.add(b.sqrt(v_used), self.epsilon))
-        variable.assign(b.subtract(variable.value, update))
+        update = ops.divide(ops.multiply(m.value, alpha), ops.add(ops.sqrt(v_used), self.epsilon))
+        variable.assign(ops.subtract(variable.value, update))
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
@@ -144,21 +142,22 @@ class RMSprop(Optimizer):
                 self.add_variable_from_reference(v, slot)
 
     def update_step(self, gradient, variable, learning_rate):
-        b = backends.get(self._backend_name)
         s = self.slot("velocity", variable)
-        s.assign(b.add(b.multiply(self.rho, s.value), b.multiply(1 - self.rho, b.square(gradient))))
+        s.assign(ops.add(ops.multiply(self.rho, s.value),
+                         ops.multiply(1 - self.rho, ops.square(gradient))))
         denominator = s.value
         if self.centered:
             ag = self.slot("average_gradient", variable)
-            ag.assign(b.add(b.multiply(self.rho, ag.value), b.multiply(1 - self.rho, gradient)))
-            denominator = b.subtract(denominator, b.square(ag.value))
-        increment = b.divide(b.multiply(learning_rate, gradient),
-                             b.sqrt(b.add(denominator, self.epsilon)))
+            ag.assign(ops.add(ops.multiply(self.rho, ag.value),
+                              ops.multiply(1 - self.rho, gradient)))
+            denominator = ops.subtract(denominator, ops.square(ag.value))
+        increment = ops.divide(ops.multiply(learning_rate, gradient),
+                               ops.sqrt(ops.add(denominator, self.epsilon)))
         if self.momentum:
             mom = self.slot("momentum", variable)
-            mom.assign(b.add(b.multiply(self.momentum, mom.value), increment))
+            mom.assign(ops.add(ops.multiply(self.momentum, mom.value), increment))
             increment = mom.value
-        variable.assign(b.subtract(variable.value, increment))
+        variable.assign(ops.subtract(variable.value, increment))
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mini_keras import backends
+from mini_keras import backends, ops
 from mini_keras.core.stateless import StatelessScope
 from mini_keras.optimizers.optimizer import Optimizer
 
@@ -111,45 +111,40 @@ class LossScaleOptimizer(Optimizer):
     # ------------------------------------------------------------------ scaling
     def scale_loss(self, loss):
         """Return ``loss * dynamic_scale`` (``initial_scale`` before the optimizer is built)."""
-        b = backends.current()
         scale = self.dynamic_scale.value if self.built else self.initial_scale
-        return b.multiply(loss, b.cast(scale, b.dtype(loss)))
+        return ops.multiply(loss, ops.cast(scale, ops.dtype(loss)))
 
     def check_finite(self, grads):
         """A scalar bool tensor: True when every gradient is free of inf and NaN."""
-        b = backends.get(self._backend_name)
         finite = None
         for g in grads:
             if g is None:
                 continue
-            ok = b.all(b.isfinite(g))
-            finite = ok if finite is None else b.logical_and(finite, ok)
-        return b.convert_to_tensor(True) if finite is None else finite
+            ok = ops.all(ops.isfinite(g))
+            finite = ok if finite is None else ops.logical_and(finite, ok)
+        return ops.convert_to_tensor(True) if finite is None else finite
 
-    def apply(self, grads, trainable_variables) -> None:
+    def _apply(self, grads, trainable_variables) -> None:
         """Unscale ``grads`` and apply them with the inner optimizer, or skip the step when any
         is non-finite; then update the loss scale (see the class docstring)."""
-        trainable_variables = list(trainable_variables)
-        if not self.built:
-            self.build(trainable_variables)
-        b = backends.get(self._backend_name)
-        grads = list(grads)
         finite = self.check_finite(grads)
         scale = self.dynamic_scale.value
-        unscaled = [None if g is None else b.divide(g, b.cast(scale, b.dtype(g))) for g in grads]
+        unscaled = [None if g is None else ops.divide(g, ops.cast(scale, ops.dtype(g)))
+                    for g in grads]
         # Run the inner update as a pure function, then keep its results only if finite.
         with StatelessScope() as scope:
             self.inner_optimizer.apply(unscaled, trainable_variables)
         for variable, new_value in scope.assignments():
-            variable.assign(b.where(finite, new_value, variable.value))
+            variable.assign(ops.where(finite, new_value, variable.value))
         counter = self.step_counter.value
-        grow = b.logical_and(finite, b.equal(counter, self.dynamic_growth_steps - 1))
-        zero = b.zeros((), dtype=self.step_counter.dtype)
-        self.step_counter.assign(b.where(finite, b.where(grow, zero, b.add(counter, 1)), zero))
-        factor = b.where(grow, b.full((), 2.0, "float32"),
-                         b.where(finite, b.full((), 1.0, "float32"),
-                                 b.full((), 0.5, "float32")))
-        self.dynamic_scale.assign(b.multiply(scale, factor))
+        grow = ops.logical_and(finite, ops.equal(counter, self.dynamic_growth_steps - 1))
+        zero = ops.zeros((), dtype=self.step_counter.dtype)
+        self.step_counter.assign(ops.where(finite, ops.where(grow, zero, ops.add(counter, 1)),
+                                           zero))
+        factor = ops.where(grow, ops.full((), 2.0, "float32"),
+                           ops.where(finite, ops.full((), 1.0, "float32"),
+                                     ops.full((), 0.5, "float32")))
+        self.dynamic_scale.assign(ops.multiply(scale, factor))
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
         """Forwarded to the inner optimizer."""

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from mini_keras import backends
+from mini_keras import backends, ops
 from mini_keras.core import stateless
 from mini_keras.core.variable import Variable, unique_name
 from mini_keras.optimizers.schedules import LearningRateSchedule
+from mini_keras.optimizers.stateless_api import StatelessOptimizerAPI
 
 
-class Optimizer:
+class Optimizer(StatelessOptimizerAPI):
     """Base class of all optimizers.
 
     Args:
@@ -59,6 +60,7 @@ class Optimizer:
         lr = self._initial_lr if self._schedule is None else 0.0
         self._learning_rate = self._add(np.array(lr, dtype="float32"), "learning_rate", backend)
         self._var_index = {id(v): i for i, v in enumerate(var_list)}
+        self._built_for = list(var_list)  # what stateless_apply updates
         self.built = True
 
     def _add(self, initial, name, backend):
@@ -115,19 +117,24 @@ class Optimizer:
         trainable_variables = list(trainable_variables)
         if not self.built:
             self.build(trainable_variables)
-        grads = self._clip(list(grads))
-        b = backends.get(self._backend_name)
-        lr = b.cast(b.convert_to_tensor(self.learning_rate), "float32")
+        if backends.scoped_name() == self._backend_name:
+            return self._apply(list(grads), trainable_variables)
+        with backends.backend_scope(self._backend_name):  # the ops below run on our backend
+            return self._apply(list(grads), trainable_variables)
+
+    def _apply(self, grads, trainable_variables) -> None:
+        grads = self._clip(grads)
+        lr = ops.cast(ops.convert_to_tensor(self.learning_rate), "float32")
         self._apply_weight_decay(trainable_variables, lr)
         self._update_all(grads, trainable_variables, lr)
         for v in trainable_variables:
             if getattr(v, "constraint", None) is not None:
                 v.assign(v.constraint(v.value))
-        self.iterations.assign(b.add(self.iterations.value, 1))
+        self.iterations.assign(ops.add(self.iterations.value, 1))
 
     def _update_all(self, grads, trainable_variables, learning_rate) -> None:
         """Run ``update_step`` on every variable (Nadam overrides it to update shared state;
-        Adam and SGD to call their backend's fused update when :meth:`_can_fuse` allows)."""
+        Adam and SGD to call their backend's fused update when :meth:`_fused_hook` gives one)."""
         for g, v in zip(grads, trainable_variables):
             self.update_step(g, v, learning_rate)
 
@@ -135,16 +142,19 @@ class Optimizer:
     # Set False on an instance to force the per-variable ``update_step`` path.
     _fused_updates = True
 
-    def _can_fuse(self, variables, generic_update_step) -> bool:
-        """Whether a fused backend update may replace ``update_step`` for ``variables``.
+    def _fused_hook(self, hook_name, variables, generic_update_step):
+        """The backend's fused update ``hook_name`` if it may replace ``update_step``, else None.
 
-        Not inside a StatelessScope (jax.jit steps, the numpy tape: assigns must go to the
-        scope), not when a subclass overrides ``update_step`` (``generic_update_step`` is the
-        method the fused update reproduces), and only for float32/float64 variables.
+        A backend may provide it (an optional hook: ``adam_update``, ``sgd_update``); it is
+        used outside a StatelessScope only (jax.jit steps, the numpy tape: assigns must go to
+        the scope), not when a subclass overrides ``update_step`` (``generic_update_step`` is
+        the method the fused update reproduces), and only for float32/float64 variables.
         """
-        return (self._fused_updates and stateless.current_scope() is None
+        if not (self._fused_updates and stateless.current_scope() is None
                 and type(self).update_step is generic_update_step
-                and all(v.dtype in ("float32", "float64") for v in variables))
+                and all(v.dtype in ("float32", "float64") for v in variables)):
+            return None
+        return backends.optional_hook(hook_name)
 
     @staticmethod
     def _store_fused(variables, old_values, new_values) -> None:
@@ -175,11 +185,10 @@ class Optimizer:
     def _apply_weight_decay(self, variables, lr) -> None:
         if not self.weight_decay:
             return
-        b = backends.get(self._backend_name)
         for v in variables:
             if self._use_weight_decay(v):
-                v.assign(b.subtract(v.value, b.multiply(b.multiply(v.value, self.weight_decay),
-                                                        lr)))
+                decay = ops.multiply(ops.multiply(v.value, self.weight_decay), lr)
+                v.assign(ops.subtract(v.value, decay))
 
     def apply_gradients(self, grads_and_vars) -> None:
         """Keras' ``apply_gradients([(grad, var), ...])``."""
@@ -187,21 +196,19 @@ class Optimizer:
         self.apply([g for g, _ in pairs], [v for _, v in pairs])
 
     def _clip(self, grads):
-        b = backends.get(self._backend_name)
         if self.clipvalue is not None:
-            return [b.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+            return [ops.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
         if self.clipnorm is not None:
-            return [self._scale_to_norm(g, b.sqrt(b.sum(b.square(g))), self.clipnorm)
+            return [self._scale_to_norm(g, ops.sqrt(ops.sum(ops.square(g))), self.clipnorm)
                     for g in grads]
         if self.global_clipnorm is not None:
-            norm = b.sqrt(sum_tensors(b, [b.sum(b.square(g)) for g in grads]))
+            norm = ops.sqrt(sum_tensors([ops.sum(ops.square(g)) for g in grads]))
             return [self._scale_to_norm(g, norm, self.global_clipnorm) for g in grads]
         return grads
 
     def _scale_to_norm(self, g, norm, max_norm):
-        b = backends.get(self._backend_name)
-        scale = b.divide(max_norm, b.maximum(norm, max_norm))
-        return b.multiply(g, scale)
+        scale = ops.divide(max_norm, ops.maximum(norm, max_norm))
+        return ops.multiply(g, scale)
 
     def update_step(self, gradient, variable, learning_rate) -> None:
         """Update one variable from its gradient (implemented by subclasses)."""
@@ -220,9 +227,9 @@ class Optimizer:
         return cls(**config)
 
 
-def sum_tensors(b, tensors):
+def sum_tensors(tensors):
     """Sum a list of tensors with backend ops."""
     total = tensors[0]
     for t in tensors[1:]:
-        total = b.add(total, t)
+        total = ops.add(total, t)
     return total

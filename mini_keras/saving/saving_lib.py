@@ -13,13 +13,13 @@ previous file intact. Nothing is ever pickled.
 from __future__ import annotations
 
 import datetime
+import errno
 import io
 import json
 import os
 import tempfile
 import warnings
 import zipfile
-import zlib
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,6 +27,8 @@ import numpy as np
 if TYPE_CHECKING:
     import h5py
 
+from mini_keras.saving import assets, file_limits, weights_checks
+from mini_keras.saving.file_limits import DEFAULT_MAX_CONFIG_BYTES, corrupt
 from mini_keras.saving.serialization import (
     deserialize_keras_object,
     safe_mode_scope,
@@ -39,7 +41,8 @@ WEIGHTS_FILENAME = "model.weights.h5"
 # Attributes that are bookkeeping, not state: never walked for nested saveables.
 _MODEL_SKIP = {"_layers", "_input_layer", "_input_layers", "_stack", "_nodes", "inputs",
                "outputs", "_inputs_struct", "_outputs_struct", "outputs_spec", "_parent",
-               "_inbound_nodes", "history", "loss_tracker", "_metric_objects",
+               "_inbound_nodes", "history", "loss_tracker", "_loss_tracker", "_metric_objects",
+               "_compile_metrics",
                "_losses_per_output", "_seed_generators", "_trainable_variables",
                "_non_trainable_variables", "_losses", "input_spec"}
 
@@ -77,29 +80,39 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
             with _h5py().File(buffer, "w") as h5:
                 write_weights(model, h5)
             zf.writestr(WEIGHTS_FILENAME, buffer.getvalue())
+            assets.write_assets(model, zf)
 
     atomic_write(filepath, write)
 
 
-def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: bool = True):
+def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: bool = True,
+               max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES,
+               max_weights_bytes: int | None = None):
     """Load a model saved by :func:`save_model` (or by Keras 3's ``model.save``).
 
-    The model is rebuilt on the current default backend, whatever backend saved it.
+    The model is rebuilt on the current default backend, whatever backend saved it. Reads are
+    bounded, so an untrusted file cannot exhaust memory (see ``saving/file_limits.py``).
 
     Args:
         filepath: path to a ``.keras`` file.
         custom_objects: dict ``name -> class or function`` for user-defined objects.
         compile: restore the compile state (optimizer with its variables, loss, metrics).
-        safe_mode: refuse to load Python lambdas (e.g. ``Lambda`` layers); pass False only
-            for trusted files.
+        safe_mode: resolve only registered objects and the library's modeling built-ins, and
+            refuse Python lambdas (e.g. in ``Lambda`` layers); pass False only for trusted files.
+        max_config_bytes: most bytes ``config.json`` may inflate to (default 64 MiB).
+        max_weights_bytes: most bytes ``model.weights.h5`` may inflate to (default: derived
+            from the model the config describes, 8x its variables plus 64 MiB).
 
     Returns:
         The model.
 
     Raises:
-        ValueError: wrong extension, or a corrupted/truncated file.
+        ValueError: wrong extension, a corrupted/truncated file, a member over its limit, a
+            config nested too deeply, an object refused by safe mode, or weights that do not
+            match the model.
         FileNotFoundError: no such file.
-        TypeError: a custom class that is neither registered nor in ``custom_objects``.
+        TypeError: a custom class that is neither registered nor in ``custom_objects``, or
+            non-numeric weights.
     """
     filepath = os.fspath(filepath)
     if not filepath.endswith(".keras"):
@@ -107,14 +120,26 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
                          "`.keras` files with load_model; load `.weights.h5` files with "
                          "model.load_weights().")
     with open_archive(filepath) as zf:
-        config = json.loads(_read_member(zf, CONFIG_FILENAME, filepath))
-        weights = _read_member(zf, WEIGHTS_FILENAME, filepath)
-    with safe_mode_scope(safe_mode):
-        model = deserialize_keras_object(config, custom_objects, compile=False)
-        if compile and config.get("compile_config"):
-            model.compile_from_config(config["compile_config"], custom_objects=custom_objects)
+        text = file_limits.read_member(zf, CONFIG_FILENAME, filepath, max_config_bytes,
+                                       "max_config_bytes")
+        file_limits.check_config_depth(text, filepath)
+        try:
+            config = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise ValueError(corrupt(filepath, f"config.json is not valid JSON: {e}")) from e
+        budget = file_limits.build_budget(zf, WEIGHTS_FILENAME, filepath, max_weights_bytes)
+        with safe_mode_scope(safe_mode), budget:
+            model = deserialize_keras_object(config, custom_objects, compile=False)
+            if compile and config.get("compile_config"):
+                model.compile_from_config(config["compile_config"],
+                                          custom_objects=custom_objects)
+        weights = file_limits.read_member(
+            zf, WEIGHTS_FILENAME, filepath,
+            max_weights_bytes or file_limits.weights_limit(model), "max_weights_bytes")
+        asset_files = assets.read_asset_files(zf, filepath)
     with _open_h5(weights, filepath) as h5:
-        read_weights(model, h5)
+        read_weights(model, h5, filepath=filepath)
+    assets.load_assets(model, asset_files)  # after the weights, as Keras (tf-idf weights)
     return model
 
 
@@ -136,18 +161,29 @@ def save_weights(model, filepath, overwrite: bool = True) -> None:
     atomic_write(filepath, write)
 
 
-def load_weights(model, filepath, skip_mismatch: bool = False) -> None:
+def load_weights(model, filepath, skip_mismatch: bool = False,
+                 max_weights_bytes: int | None = None) -> None:
     """Load weights from a ``.weights.h5`` file or from the weights inside a ``.keras`` file.
 
     Args:
         model: a built model with the same architecture.
         filepath: ``.weights.h5`` or ``.keras`` path.
-        skip_mismatch: warn and skip layers whose variables do not match instead of raising.
+        skip_mismatch: warn and skip layers whose variables do not match, and weights in the
+            file that no layer reads, instead of raising.
+        max_weights_bytes: most bytes the weights inside a ``.keras`` may inflate to (default:
+            derived from the model).
+
+    Raises:
+        ValueError: the file's weights do not match the model (missing, extra, or of another
+            shape), or the file is corrupted.
+        TypeError: non-numeric weights.
     """
     filepath = os.fspath(filepath)
     if filepath.endswith(".keras"):
         with open_archive(filepath) as zf:
-            data = _read_member(zf, WEIGHTS_FILENAME, filepath)
+            data = file_limits.read_member(
+                zf, WEIGHTS_FILENAME, filepath,
+                max_weights_bytes or file_limits.weights_limit(model), "max_weights_bytes")
     elif filepath.endswith(".weights.h5"):
         if not os.path.exists(filepath):
             raise FileNotFound(f"File not found: filepath={filepath!r}")
@@ -157,14 +193,15 @@ def load_weights(model, filepath, skip_mismatch: bool = False) -> None:
         raise ValueError(f"File format not supported: filepath={filepath!r}. load_weights reads "
                          "`.weights.h5` or `.keras` files.")
     with _open_h5(data, filepath) as h5:
-        read_weights(model, h5, skip_mismatch=skip_mismatch)
+        read_weights(model, h5, skip_mismatch=skip_mismatch, filepath=filepath)
 
 
 # ---------------------------------------------------------------------------- files
 def atomic_write(filepath: str, write) -> None:
     """Call ``write(fileobj)`` on a temporary file next to ``filepath``, then move it in place.
 
-    On any error the temporary file is removed and an existing ``filepath`` is untouched.
+    On any error the temporary file is removed and an existing ``filepath`` is untouched; a
+    full disk raises an OSError (errno ENOSPC) that says so.
     """
     folder = os.path.dirname(os.path.abspath(filepath))
     os.makedirs(folder, exist_ok=True)
@@ -175,9 +212,14 @@ def atomic_write(filepath: str, write) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, filepath)
-    except BaseException:
+    except BaseException as e:
         if os.path.exists(tmp):
             os.remove(tmp)
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise OSError(e.errno, f"Could not save {filepath!r}: no space left on the device "
+                          f"(or quota exceeded) while writing ({e}). "
+                          + ("The previous file is unchanged. " if os.path.exists(filepath)
+                             else "") + "Free some space and save again.") from e
         raise
 
 
@@ -189,28 +231,18 @@ class open_archive:
         if not os.path.exists(filepath):
             raise FileNotFound(f"File not found: filepath={filepath!r}. Please ensure the file "
                                "is an accessible `.keras` zip file.")
+        # No testzip(): it would inflate every member before any size check. Members are
+        # read by file_limits.read_member, which checks sizes first and CRCs as it reads.
         try:
             self.zf = zipfile.ZipFile(filepath, "r")
-            bad = self.zf.testzip()
-        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as e:
-            raise ValueError(_corrupt(filepath, e)) from e
-        if bad is not None:
-            raise ValueError(_corrupt(filepath, f"CRC check failed for member {bad!r}"))
+        except file_limits.ZIP_ERRORS as e:
+            raise ValueError(corrupt(filepath, e)) from e
 
     def __enter__(self) -> zipfile.ZipFile:
         return self.zf
 
     def __exit__(self, *exc):
         self.zf.close()
-
-
-def _read_member(zf: zipfile.ZipFile, name: str, filepath: str) -> bytes:
-    if name not in zf.namelist():
-        raise ValueError(_corrupt(filepath, f"it has no {name!r} (members: {zf.namelist()})"))
-    try:
-        return zf.read(name)
-    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as e:
-        raise ValueError(_corrupt(filepath, e)) from e
 
 
 def _h5py():
@@ -226,12 +258,7 @@ def _open_h5(data: bytes, filepath: str) -> h5py.File:
     try:
         return _h5py().File(io.BytesIO(data), "r")
     except OSError as e:
-        raise ValueError(_corrupt(filepath, f"unreadable weights file: {e}")) from e
-
-
-def _corrupt(filepath, reason) -> str:
-    return (f"Could not read {filepath!r}: the file is corrupted or truncated, or is not a "
-            f"file written by model.save()/save_weights() ({reason}).")
+        raise ValueError(corrupt(filepath, f"unreadable weights file: {e}")) from e
 
 
 def _check_overwrite(filepath: str, overwrite: bool) -> None:
@@ -343,17 +370,21 @@ def write_weights(model, h5: h5py.File) -> None:
             group.attrs["name"] = f"{obj.name}_{sub}"
         for i, v in enumerate(variables):
             group.create_dataset(str(i), data=np.asarray(v.numpy()))
+        if hasattr(obj, "save_own_variables"):  # host state, e.g. tf-idf weights (Keras keys)
+            obj.save_own_variables(group)
 
     _walk(model, "", visit, set())
 
 
-def read_weights(model, h5: h5py.File, skip_mismatch: bool = False) -> None:
+def read_weights(model, h5: h5py.File, skip_mismatch: bool = False,
+                 filepath: str | None = None) -> None:
     """Assign every saveable's own variables from ``h5``.
 
     Raises:
-        ValueError: a layer's saved variables are missing or differ in number or shape
-            (unless ``skip_mismatch``). Optimizer state that does not match is skipped with a
-            warning, as Keras does.
+        ValueError: a layer's saved variables are missing or differ in number or shape, or the
+            file holds weights no layer reads (unless ``skip_mismatch``). Optimizer state that
+            does not match is skipped with a warning, as Keras does.
+        TypeError: a saved array is not numeric.
     """
     from mini_keras import backends
     from mini_keras.optimizers.optimizer import Optimizer
@@ -364,13 +395,19 @@ def read_weights(model, h5: h5py.File, skip_mismatch: bool = False) -> None:
         with backends.backend_scope(model.backend):
             optimizer.build(model.trainable_variables)
 
+    read_groups: set = set()
+
     def visit(obj, path):
         variables = _own_variables(obj)
         key = f"{path}/vars" if path else "vars"
         sub = getattr(obj, "_weights_subgroup", None)
         if sub and f"{path}/{sub}/vars" in h5:
             key = f"{path}/{sub}/vars"
+        read_groups.add(key)
         saved = h5.get(key, {})
+        if hasattr(obj, "load_own_variables"):
+            obj.load_own_variables(saved)
+            return
         if isinstance(obj, Optimizer):
             if not len(saved):  # saved before the optimizer was built: nothing to restore
                 return
@@ -387,7 +424,8 @@ def read_weights(model, h5: h5py.File, skip_mismatch: bool = False) -> None:
                 warnings.warn(message, stacklevel=4)
                 return
             raise ValueError(message)
-        arrays = [np.asarray(saved[str(i)]) for i in range(len(variables))]
+        # Shapes are checked on the h5 datasets before anything is read into memory.
+        arrays = [saved[str(i)] for i in range(len(variables))]
         for v, a in zip(variables, arrays):
             if tuple(a.shape) != tuple(v.shape):
                 message = (f"Layer '{obj.name}' ({type(obj).__name__}): variable '{v.path}' "
@@ -397,7 +435,13 @@ def read_weights(model, h5: h5py.File, skip_mismatch: bool = False) -> None:
                     warnings.warn(message, stacklevel=4)
                     return
                 raise ValueError(message)
+        arrays = [np.asarray(a) for a in arrays]
+        for v, a in zip(variables, arrays):
+            weights_checks.check_numeric(a, obj, v, key)
         for v, a in zip(variables, arrays):
             v.assign(a)
 
     _walk(model, "", visit, set())
+    has_optimizer = isinstance(optimizer, Optimizer) and optimizer.built
+    weights_checks.check_all_read(h5, read_groups, () if has_optimizer else ("optimizer/",),
+                                  skip_mismatch, filepath)

@@ -19,6 +19,7 @@ import types
 
 import numpy as np
 
+from mini_keras.saving import allowlist
 from mini_keras.saving.object_registration import get_registered_name, get_registered_object
 
 # Keras 3 public namespace -> mini_keras package holding the same classes.
@@ -84,7 +85,7 @@ def serialize_keras_object(obj):
         raise TypeError(f"Cannot serialize {obj!r} of type {type(obj).__name__}: it has no "
                         "get_config(). Implement get_config() (and register the class with "
                         "mini_keras.saving.register_keras_serializable()).")
-    cls = type(obj)
+    cls = getattr(type(obj), "_functional_base", type(obj))  # CustomModel(inputs, outputs)
     builtin = _keras_module(cls)
     config = {"module": builtin or cls.__module__, "class_name": cls.__name__,
               "config": serialize_keras_object(obj.get_config()),
@@ -285,6 +286,8 @@ def _resolve(name, registered_name, module, custom_objects, kind, full):
         for namespace in _namespaces_for(module):
             obj = getattr(_import(namespace), name, None) if _import(namespace) else None
             if obj is not None and (kind == "function" or isinstance(obj, type)):
+                if in_safe_mode() and not allowlist.is_allowed(obj, namespace, name, kind):
+                    raise allowlist.refuse(f"mini_keras.{namespace}.{name}", module, kind)
                 return obj
     what = "class" if kind == "class" else "function"
     raise TypeError(

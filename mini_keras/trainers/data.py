@@ -6,11 +6,17 @@ to the model's backend once, right before the step.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from mini_keras.core.keras_tensor import flatten, map_structure
+
+
+def is_string_array(array) -> bool:
+    """A numpy array of text (str/bytes dtypes, or objects that are str/bytes)."""
+    if not isinstance(array, np.ndarray):
+        return False
+    return array.dtype.kind in "US" or (array.dtype == object and array.size > 0
+                                        and isinstance(array.flat[0], (str, bytes)))
 
 
 def _to_array(x, name: str):
@@ -19,6 +25,8 @@ def _to_array(x, name: str):
     if hasattr(x, "numpy") and not isinstance(x, np.ndarray):
         x = x.numpy()
     array = np.asarray(x)
+    if is_string_array(array) and array.ndim:
+        return array  # text stays on the host, for the model's text/lookup layers
     if array.dtype == object or array.dtype.kind not in "biuf":
         raise TypeError(f"{name}: expected a numeric array, received dtype {array.dtype}"
                         + (" (check for strings or ragged lists)" if array.dtype == object else ""))
@@ -69,36 +77,6 @@ def take(structure, index):
     return map_structure(lambda a: None if a is None else a[index], structure)
 
 
-class ArrayData:
-    """Arrays ``(x, y, sample_weight)`` cut into batches.
-
-    Args:
-        x, y, sample_weight: nests of numpy arrays of equal length.
-        batch_size: samples per batch.
-        shuffle: reshuffle the order every epoch with ``rng``.
-    """
-
-    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, rng=None):
-        self.x, self.y, self.sample_weight = x, y, sample_weight
-        self.n = num_samples(x, y, sample_weight)
-        if not isinstance(batch_size, int) or batch_size <= 0:
-            raise ValueError(f"batch_size must be a positive int, received {batch_size!r}")
-        self.batch_size, self.shuffle = batch_size, shuffle
-        self.rng = rng if rng is not None or not shuffle else np.random.default_rng()
-        self.steps = math.ceil(self.n / batch_size)
-
-    def batches(self):
-        """Yield ``(x, y, sample_weight)`` batches for one epoch."""
-        order = self.rng.permutation(self.n) if self.shuffle else None
-        for step in range(self.steps):
-            lo, hi = step * self.batch_size, min((step + 1) * self.batch_size, self.n)
-            if self.steps == 1 and order is None:  # everything in one batch: no slicing
-                yield self.x, self.y, self.sample_weight
-                return
-            index = slice(lo, hi) if order is None else np.sort(order[lo:hi])
-            yield take(self.x, index), take(self.y, index), take(self.sample_weight, index)
-
-
 def split_validation(x, y, sample_weight, validation_split: float):
     """Hold out the last ``validation_split`` fraction (before shuffling), as Keras does."""
     if not 0 < validation_split < 1:
@@ -111,3 +89,15 @@ def split_validation(x, y, sample_weight, validation_split: float):
     head, tail = slice(0, cut), slice(cut, n)
     return ((take(x, head), take(y, head), take(sample_weight, head)),
             (take(x, tail), take(y, tail), take(sample_weight, tail)))
+
+
+def has_host_layers(model) -> bool:
+    """Whether ``model`` holds a layer that computes on the host (text and lookup layers mark
+    themselves ``host_only``): its steps then run eagerly, as strings cannot enter a jit."""
+    stack = [model]
+    while stack:
+        layer = stack.pop()
+        if getattr(layer, "host_only", False):
+            return True
+        stack.extend(getattr(layer, "_layers", ()))
+    return False

@@ -8,8 +8,6 @@ leaves for the trainable variables so every backend differentiates the same Pyth
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
 from mini_keras import backends, optimizers
@@ -20,11 +18,13 @@ from mini_keras.core.keras_tensor import flatten, map_structure
 from mini_keras.core.stateless import StatelessScope
 from mini_keras.distribution import api as distribution_api
 from mini_keras.trainers import data as data_mod
-from mini_keras.utils.progbar import format_logs
-from mini_keras.utils.rng import host_rng
+from mini_keras.trainers import fit_data, value_checks
+from mini_keras.trainers.steps import StepsMixin
+from mini_keras.utils.packing import unpack_x_y_sample_weight
+from mini_keras.utils.progbar import Progbar, format_logs
 
 
-class Trainer:
+class Trainer(StepsMixin):
     """Mixin giving a Model ``compile``/``fit``/``evaluate``/``predict`` (Keras 3 signatures)."""
 
     def _init_trainer(self):
@@ -68,7 +68,7 @@ class Trainer:
             self._losses_per_output = None
             self._metric_objects: list = []
             self._metrics_built = False
-            self.loss_tracker = metrics_mod.Mean(name="loss")
+            self._loss_tracker = metrics_mod.Mean(name="loss")
         self.run_eagerly = bool(run_eagerly)
         self.jit_compile = jit_compile
         self.steps_per_execution = steps_per_execution
@@ -140,85 +140,6 @@ class Trainer:
                     objects.append((i, m))
         return objects
 
-    @property
-    def metrics(self) -> list:
-        """The loss tracker followed by the compiled metrics."""
-        if not getattr(self, "compiled", False):
-            return []
-        return [self.loss_tracker] + [m for _, m in self._metric_objects]
-
-    @property
-    def metrics_names(self) -> list[str]:
-        """Names of :attr:`metrics` (as used in the logs)."""
-        return [m.name for m in self.metrics]
-
-    def reset_metrics(self) -> None:
-        """Reset the loss tracker and every metric."""
-        with backends.backend_scope(self._backend_name):
-            for m in self.metrics:
-                m.reset_state()
-
-    # ------------------------------------------------------------------ steps (shared)
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """Total loss: weighted per-output losses plus the model's regularization losses."""
-        b = backends.current()
-        total = None
-        for loss_and_weight, yt, yp in zip(self._losses_per_output, flatten(y), flatten(y_pred)):
-            if loss_and_weight is None:
-                continue
-            loss, weight = loss_and_weight
-            value = loss(yt, yp, sample_weight)
-            value = value if weight == 1.0 else b.multiply(value, weight)
-            total = value if total is None else b.add(total, value)
-        if total is None:
-            raise ValueError(f"Model '{self.name}' was compiled without a loss; pass loss= to "
-                             "compile() to train or evaluate.")
-        for extra in self.losses:
-            total = b.add(total, extra)
-        return total
-
-    def _update_metrics(self, y, y_pred, sample_weight, loss):
-        b = backends.current()
-        batch = b.shape(flatten(y_pred)[0])[0]
-        self.loss_tracker.update_state(loss, sample_weight=float(batch))
-        ys, preds = flatten(y), flatten(y_pred)
-        for i, m in self._metric_objects:
-            m.update_state(ys[i], preds[i], sample_weight)
-        return {m.name: m.result() for m in self.metrics}
-
-    def train_step(self, x, y=None, sample_weight=None):
-        """One optimization step on a batch; returns the metric results (tensors)."""
-        b = backends.current()
-        trainable = self.trainable_variables
-        assigned: list = []
-
-        def loss_fn(values):
-            with StatelessScope(zip(trainable, values)) as scope:
-                y_pred = self(x, training=True)
-                loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
-            assigned[:] = [v for v, _ in scope.assignments()]
-            # Mixed precision: differentiate the scaled loss; the LossScaleOptimizer unscales.
-            scaled = scale_loss(loss) if scale_loss is not None else loss
-            return scaled, (loss, y_pred, [val for _, val in scope.assignments()])
-
-        scale_loss = getattr(self.optimizer, "scale_loss", None)
-        (_, (loss, y_pred, new_values)), grads = b.value_and_grad(loss_fn, has_aux=True)(
-            [v.value for v in trainable])
-        for variable, value in zip(assigned, new_values):
-            variable.assign(value)
-        self.optimizer.apply(grads, trainable)
-        return self._update_metrics(y, y_pred, sample_weight, loss)
-
-    def test_step(self, x, y=None, sample_weight=None):
-        """Compute loss and update metrics on a batch in inference mode."""
-        y_pred = self(x, training=False)
-        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        return self._update_metrics(y, y_pred, sample_weight, loss)
-
-    def predict_step(self, x):
-        """Forward pass in inference mode."""
-        return self(x, training=False)
-
     # ------------------------------------------------------------------ compiled functions
     def _state_variables(self) -> list:
         state = self.variables + self.optimizer.variables if self.optimizer else self.variables
@@ -237,31 +158,20 @@ class Trainer:
         if dist is not None:  # the framework's own data-parallel engine runs the step
             lib = distribution_api.backend_lib(self._backend_name)
             return lib.compile(fn, self._state_variables(), dist, jit_compile=jit, kind=kind)
-        if self.run_eagerly or self.jit_compile is False:
-            return fn
+        if (self.run_eagerly or self.jit_compile is False or value_checks.value_checks_enabled()
+                or data_mod.has_host_layers(self)):
+            return fn  # host (string) preprocessing layers cannot run inside a jit
         return backends.get(self._backend_name).compile(fn, self._state_variables(),
                                                         jit_compile=jit)
 
     def _cached_function(self, kind, step):
-        # Recompile when the active distribution changed since the step was compiled.
+        # Recompile when the active distribution (or the value-check switch) changed since.
         key = f"_{kind}_fn"
-        dist = distribution_api.distribution()
-        if getattr(self, key) is None or self.__dict__.get(f"{key}_distribution") is not dist:
+        dist = (distribution_api.distribution(), value_checks.value_checks_enabled())
+        if getattr(self, key) is None or self.__dict__.get(f"{key}_distribution") != dist:
             setattr(self, key, self._compile_fn(step, kind))
             self.__dict__[f"{key}_distribution"] = dist
         return getattr(self, key)
-
-    def make_train_function(self):
-        """Return (and cache) the compiled train step."""
-        return self._cached_function("train", self.train_step)
-
-    def make_test_function(self):
-        """Return (and cache) the compiled test step."""
-        return self._cached_function("test", self.test_step)
-
-    def make_predict_function(self):
-        """Return (and cache) the compiled predict step."""
-        return self._cached_function("predict", self.predict_step)
 
     def _to_backend(self, structure, distribute=True):
         """One host batch -> backend tensors (split over the devices under a distribution)."""
@@ -270,14 +180,16 @@ class Trainer:
             return distribution_api.backend_lib(self._backend_name).distribute_data(structure,
                                                                                     dist)
         b = backends.get(self._backend_name)
-        return map_structure(lambda a: None if a is None else b.convert_step_input(a), structure)
+        return map_structure(lambda a: a if a is None or data_mod.is_string_array(a)
+                             else b.convert_step_input(a), structure)
 
     def _check_distribution(self, data, method: str):
         """Under a distribution: every batch must split evenly; a LayoutMap must be used."""
         dist = distribution_api.distribution()
         if dist is None:
             return
-        dist.check_batch(data.batch_size, data.n, method)
+        if data.num_samples is not None:  # a source that makes its own batches: checked per step
+            dist.check_batch(data.batch_size, data.num_samples, method)
         layout_map = getattr(dist, "layout_map", None)
         if layout_map is not None:
             layout_map.check_all_used([v.path for v in self.variables])
@@ -289,50 +201,59 @@ class Trainer:
             validation_batch_size=None, validation_freq=1):
         """Train for ``epochs`` epochs; returns a History whose ``.history`` maps names to lists.
 
-        Args mirror Keras 3: ``x``/``y`` arrays (or lists/dicts for several inputs/outputs),
-        ``batch_size`` (default 32), ``validation_split`` (the last fraction, before shuffling)
-        or ``validation_data=(x_val, y_val[, sw])``, ``shuffle`` each epoch, ``verbose`` 0/1/2,
-        ``callbacks``, ``initial_epoch``, ``sample_weight``.
+        Args mirror Keras 3. ``x``: arrays (numpy, lists, pandas, tensors; lists/dicts for
+        several inputs) with ``y``/``sample_weight``, or a generator, ``PyDataset``,
+        ``tf.data.Dataset`` or ``DataLoader`` (then no ``y``/``sample_weight``/``batch_size``;
+        ``shuffle`` is ignored). See ``trainers/fit_data.py`` for every argument's rules.
         """
         self._assert_compiled("fit")
-        x, y = data_mod.to_arrays(x, "fit(x)"), data_mod.to_arrays(y, "fit(y)")
-        sample_weight = data_mod.to_arrays(sample_weight, "fit(sample_weight)")
-        if y is None:
-            raise ValueError("fit(): y is None; pass targets to train with a compiled loss.")
-        data_mod.num_samples(x, y, sample_weight)
-        data_mod.check_finite(x, "fit(x)")
-        data_mod.check_finite(y, "fit(y)")
-        if validation_data is None and validation_split:
-            (x, y, sample_weight), validation_data = data_mod.split_validation(
-                x, y, sample_weight, validation_split)
-        train = data_mod.ArrayData(x, y, sample_weight, batch_size or 32, shuffle, host_rng())
-        self._build_for_data(x, y)
-        self._check_distribution(train, "fit()")
+        train, validation = fit_data.fit_iterators(
+            x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps_per_epoch,
+            shuffle=shuffle, class_weight=class_weight, validation_split=validation_split,
+            validation_data=validation_data, validation_steps=validation_steps,
+            validation_batch_size=validation_batch_size, validation_freq=validation_freq)
+        try:
+            return self._fit_loop(train, validation, epochs, verbose, callbacks, initial_epoch,
+                                  validation_freq)
+        finally:
+            train.close()
+            if validation is not None:
+                validation.close()
+
+    def _fit_loop(self, train, validation, epochs, verbose, callbacks, initial_epoch,
+                  validation_freq):
+        value_checks.check_fit_data(self, train.adapter, validation and validation.adapter)
+        self._build_for_data(*unpack_x_y_sample_weight(train.first_batch())[:2])
+        self._check_distribution(train.adapter, "fit()")
         train_fn = self.make_train_function()
         verbose = 1 if verbose == "auto" else verbose
         cbs = CallbackList(callbacks, model=self, add_history=True, add_progbar=bool(verbose),
-                           params={"epochs": epochs, "steps": train.steps, "verbose": verbose})
+                           params={"epochs": epochs, "steps": train.num_batches,
+                                   "verbose": verbose})
         self.stop_training = False
         cbs.on_train_begin()
         # A callback (BackupAndRestore) may resume from a later epoch.
         initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
         epoch_logs: dict = {}
+        logs = None
         with backends.backend_scope(self._backend_name):
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 cbs.on_epoch_begin(epoch)
-                for step, (xb, yb, swb) in enumerate(train.batches()):
-                    cbs.on_train_batch_begin(step)
-                    logs = train_fn(*self._to_backend((xb, yb, swb)))
-                    if cbs.needs_batch_logs:
-                        cbs.on_train_batch_end(step, _to_floats(logs))
-                    if self.stop_training:
-                        break
-                epoch_logs = self._metric_results()
-                if validation_data is not None and (epoch + 1) % validation_freq == 0:
-                    vx, vy, vsw = _unpack(validation_data)
-                    val = self.evaluate(vx, vy, sample_weight=vsw, batch_size=validation_batch_size or batch_size or 32,
-                                        verbose=0, return_dict=True, _from_fit=True)
+                with train.annotate_errors(epoch):
+                    for step, data in train:
+                        cbs.on_train_batch_begin(step)
+                        logs = train_fn(*self._to_backend(data))
+                        if cbs.needs_batch_logs:
+                            cbs.on_train_batch_end(step, _to_floats(logs))
+                        if self.stop_training:
+                            break
+                if train.exhausted:
+                    break
+                epoch_logs = self._metric_results(logs)
+                if validation is not None and fit_data.should_validate(epoch, validation_freq):
+                    val = self.evaluate(verbose=0, callbacks=cbs, return_dict=True,
+                                        _from_fit=True, _iterator=validation)
                     epoch_logs.update({f"val_{k}": v for k, v in val.items()})
                 cbs.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
@@ -340,80 +261,116 @@ class Trainer:
         cbs.on_train_end(epoch_logs)
         return cbs.history
 
-    def _metric_results(self) -> dict:
+    def _metric_results(self, logs=None) -> dict:
         """Epoch-level results; under a distribution, over every replica's data (per-batch logs
         stay this replica's own: a collective there would deadlock when only rank 0 logs)."""
         with backends.backend_scope(self._backend_name):
             if distribution_api.distribution() is None:
-                return _to_floats({m.name: m.result() for m in self.metrics})
+                return _to_floats(self._logs_or_metrics(logs))
             lib = distribution_api.backend_lib(self._backend_name)
-            with lib.metric_scope([v for m in self.metrics for v in m.variables]):
-                return _to_floats({m.name: m.result() for m in self.metrics})
+            with lib.metric_scope(self.metrics_variables):
+                return _to_floats(self.get_metrics_result())
 
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False, _from_fit=False, **kwargs):
-        """Return the loss and metrics on the data (a list, or a dict with ``return_dict``)."""
+                 steps=None, callbacks=None, return_dict=False, **kwargs):
+        """Return the loss and metrics on the data (a list, or a dict with ``return_dict``).
+
+        ``x`` takes every source ``fit`` takes; ``steps`` limits the number of batches (needed
+        for an infinite source).
+        """
         self._assert_compiled("evaluate")
-        x, y = data_mod.to_arrays(x, "evaluate(x)"), data_mod.to_arrays(y, "evaluate(y)")
-        sample_weight = data_mod.to_arrays(sample_weight, "evaluate(sample_weight)")
-        data = data_mod.ArrayData(x, y, sample_weight, batch_size or 32)
-        if not _from_fit:
-            self._build_for_data(x, y)
-        self._check_distribution(data, "evaluate()")
+        from_fit, data = fit_data.evaluate_kwargs(kwargs)
+        data = data or fit_data.eval_iterator(x, y, sample_weight, batch_size, steps)
+        try:
+            return self._evaluate_loop(data, verbose, callbacks, return_dict, from_fit)
+        finally:
+            if not from_fit:
+                data.close()
+
+    def _evaluate_loop(self, data, verbose, callbacks, return_dict, from_fit):
+        if not from_fit:
+            self._build_for_data(*unpack_x_y_sample_weight(data.first_batch())[:2])
+            self._check_distribution(data.adapter, "evaluate()")
         test_fn = self.make_test_function()
-        cbs = CallbackList(callbacks, model=self, params={"steps": data.steps})
+        cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, model=self, params={"steps": data.num_batches})  # fit's own, or new
         cbs.on_test_begin()
+        logs = None
         with backends.backend_scope(self._backend_name):
             self.reset_metrics()
-            for step, (xb, yb, swb) in enumerate(data.batches()):
-                cbs.on_test_batch_begin(step)
-                logs = test_fn(*self._to_backend((xb, yb, swb)))
-                if cbs.needs_batch_logs:
-                    cbs.on_test_batch_end(step, _to_floats(logs))
-        results = self._metric_results()
+            with data.annotate_errors():
+                for step, batch in data:
+                    cbs.on_test_batch_begin(step)
+                    logs = test_fn(*self._to_backend(batch))
+                    if cbs.needs_batch_logs:
+                        cbs.on_test_batch_end(step, _to_floats(logs))
+        results = self._metric_results(logs)
         cbs.on_test_end(results)
-        if verbose and verbose != "auto" or (verbose == "auto" and not _from_fit):
+        if verbose and verbose != "auto" or (verbose == "auto" and not from_fit):
             print(format_logs(results), flush=True)
         return _format_results(results, return_dict)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """Return the model's outputs on ``x`` as numpy arrays, computed batch by batch."""
-        x = data_mod.to_arrays(x, "predict(x)")
+        """Return the model's outputs on ``x`` as numpy arrays, computed batch by batch.
+
+        ``x`` takes every source ``fit`` takes (a source's targets are ignored); ``steps``
+        limits the number of batches; ``callbacks`` get ``on_predict_*`` calls, the batch hook
+        with ``{"outputs": ...}``; ``verbose`` 1 shows a progress bar.
+        """
         b = backends.get(self._backend_name)
         dist = distribution_api.distribution()
-        if (dist is None and self.built and isinstance(x, np.ndarray)
-                and len(x) <= (batch_size or 32)):  # small-batch fast path: one step, no batching
-            with backends.backend_scope(self._backend_name):
+        if dist is None and self.built and fit_data.one_small_batch(x, batch_size, steps,
+                                                                    callbacks, verbose):
+            with backends.backend_scope(self._backend_name):  # fast path: one step, no batching
                 out = self.make_predict_function()(b.convert_step_input(x))
                 return map_structure(b.convert_to_numpy, out)
-        data = data_mod.ArrayData(x, None, None, batch_size or 32)
+        data = fit_data.predict_iterator(x, batch_size, steps)
+        try:
+            return self._predict_loop(data, b, dist, verbose, callbacks)
+        finally:
+            data.close()
+
+    def _predict_loop(self, data, b, dist, verbose, callbacks):
         replicas = dist.num_replicas if dist is not None else 1
         outputs = []
+        cbs = CallbackList(callbacks, model=self, params={"steps": data.num_batches,
+                                                          "verbose": verbose})
+        bar = Progbar(data.num_batches) if verbose not in (0, "auto") else None
         with backends.backend_scope(self._backend_name):
             if not self.built:  # build the weights with a small eager call
+                sample = data_mod.take(data.first_batch()[0], slice(0, 1))
                 with StatelessScope():
-                    self(self._to_backend(data_mod.take(x, slice(0, 1)), distribute=False),
-                         training=False)
+                    self(self._to_backend(sample, distribute=False), training=False)
             predict_fn = self.make_predict_function()
-            for xb, _, _ in data.batches():
-                n = len(flatten(xb)[0])
-                pad = -n % replicas  # a short last batch is padded so it still splits evenly
-                if pad:
-                    xb = map_structure(partial(_repeat_last_row, times=pad), xb)
-                out = map_structure(b.convert_to_numpy, predict_fn(self._to_backend(xb)))
-                outputs.append(data_mod.take(out, slice(0, n)) if pad else out)
-        if len(outputs) == 1:  # one batch: no concatenation copy
-            return outputs[0]
-        first = outputs[0]
-        if isinstance(first, (list, tuple)):
-            return type(first)(np.concatenate([o[i] for o in outputs]) for i in range(len(first)))
-        if isinstance(first, dict):
-            return {k: np.concatenate([o[k] for o in outputs]) for k in first}
-        return np.concatenate(outputs)
+            cbs.on_predict_begin()
+            with data.annotate_errors():
+                for step, batch in data:
+                    cbs.on_predict_batch_begin(step)
+                    xb, n = fit_data.pad_to_replicas(batch[0], replicas)
+                    out = map_structure(b.convert_to_numpy, predict_fn(self._to_backend(xb)))
+                    out = data_mod.take(out, slice(0, n)) if len(flatten(xb)[0]) != n else out
+                    outputs.append(out)
+                    cbs.on_predict_batch_end(step, {"outputs": out})
+                    if bar is not None:
+                        bar.update(step + 1)
+            cbs.on_predict_end()
+        if bar is not None:
+            bar.update(len(outputs), finalize=True)
+        if not outputs:
+            raise ValueError(f"predict(x): {data.adapter.kind} gave no batch.")
+        return fit_data.concatenate_outputs(outputs)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
-        """Run one train step on exactly this batch; return loss (and metrics)."""
+        """Run one train step on exactly this batch; return loss (and metrics).
+
+        ``class_weight`` (``{class: weight}`` or a list) becomes the batch's sample weights.
+        """
+        if class_weight is not None:
+            if sample_weight is not None:
+                raise ValueError("train_on_batch(): `sample_weight` and `class_weight` cannot be "
+                                 "specified at the same time.")
+            x, y, sample_weight = fit_data.class_weighted(x, y, class_weight, "train_on_batch")
         return self._on_batch("train_on_batch", self.make_train_function, x, y, sample_weight,
                               return_dict)
 
@@ -424,25 +381,18 @@ class Trainer:
 
     def _on_batch(self, method, make_function, x, y, sample_weight, return_dict):
         self._assert_compiled(method)
-        x, y = data_mod.to_arrays(x, f"{method}(x)"), data_mod.to_arrays(y, f"{method}(y)")
-        sample_weight = data_mod.to_arrays(sample_weight, f"{method}(sample_weight)")
-        data_mod.num_samples(x, y, sample_weight)
+        x, y, sample_weight = fit_data.batch_arrays(x, y, sample_weight, method)
         self._build_for_data(x, y)
-        self._check_distribution(data_mod.ArrayData(x, y, sample_weight, len(flatten(x)[0])),
-                                 f"{method}()")
+        self._check_distribution(fit_data.whole_batch(x, y, sample_weight), f"{method}()")
         with backends.backend_scope(self._backend_name):
             self.reset_metrics()
-            make_function()(*self._to_backend((x, y, sample_weight)))
-        return _format_results(self._metric_results(), return_dict)
+            logs = make_function()(*self._to_backend((x, y, sample_weight)))
+        return _format_results(self._metric_results(logs), return_dict)
 
     def predict_on_batch(self, x):
         """Return the model's outputs on exactly this batch, as numpy."""
-        x = data_mod.to_arrays(x, "predict_on_batch(x)")
+        x = fit_data.batch_arrays(x, None, None, "predict_on_batch")[0]
         return self.predict(x, batch_size=data_mod.num_samples(x), verbose=0)
-
-
-def _repeat_last_row(array, times: int):
-    return np.concatenate([array, np.repeat(array[-1:], times, axis=0)])
 
 
 def _format_results(results: dict, return_dict: bool):
@@ -461,10 +411,3 @@ def _to_floats(logs: dict) -> dict:
         value = np.asarray(b.convert_to_numpy(v))
         out[k] = float(value) if value.size == 1 else value
     return out
-
-
-def _unpack(validation_data):
-    if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
-        raise ValueError("validation_data must be a tuple (x_val, y_val) or "
-                         f"(x_val, y_val, sample_weight); received {type(validation_data)}")
-    return tuple(validation_data) + (None,) * (3 - len(validation_data))

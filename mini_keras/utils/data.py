@@ -24,3 +24,13 @@ def to_categorical(x, num_classes: int | None = None) -> np.ndarray:
             f"to_categorical: labels must be in [0, {num_classes}), received range "
             f"[{x.min()}, {x.max()}]")
     return np.eye(num_classes, dtype="float32")[x]
+
+
+def normalize(x, axis: int = -1, order: int = 2) -> np.ndarray:
+    """Scale ``x`` to unit ``order``-norm along ``axis`` (Keras' ``normalize``; zero vectors stay
+    zero). Returns a numpy array. Unlike Keras 3 (which reads ``axis=0`` as -1 and fails to
+    broadcast), ``axis=0`` normalizes columns."""
+    x = np.asarray(x)
+    norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+    norm[norm == 0] = 1
+    return x / np.expand_dims(norm, axis)

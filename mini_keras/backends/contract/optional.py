@@ -69,3 +69,25 @@ def gru(inputs, initial_state, mask, kernel, recurrent_kernel, bias, activation,
     Raises:
         NotImplementedError: no fused kernel for the configuration; fall back to a generic loop.
     """
+
+
+# Framework-native training surfaces (Keras 3's torch and TensorFlow patterns), for backends whose
+# framework has its own autodiff loop.
+
+def no_grad_step(fn):
+    """Return ``fn`` wrapped so it records no autodiff graph (the rest of a ``fit`` step runs
+    under it; ``value_and_grad`` inside still differentiates)."""
+
+
+def parameters(handles):
+    """The framework tensors of the variable ``handles`` themselves, for a native optimizer
+    (``torch.optim.Adam(model.parameters())``): they share storage with the variables."""
+
+
+def zero_grad(handles, set_to_none=True):
+    """Clear the gradients a native ``backward()`` accumulated on the variable ``handles``."""
+
+
+def expose_native_variable(variable, handle):
+    """Let the framework's own gradient tape take ``variable`` as a source (``handle`` is its
+    native variable); called once when a Variable is created."""

@@ -1,0 +1,9 @@
+"""``keras.ops.nn``: activations, normalization, convolution/attention and losses."""
+
+from mini_keras.ops.declare import family_names as _family_names
+from mini_keras.ops.nn.activations import *
+from mini_keras.ops.nn.conv import *
+from mini_keras.ops.nn.losses import *
+from mini_keras.ops.nn.normalization import *
+
+__all__ = [name for name in _family_names("nn")]
