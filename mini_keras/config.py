@@ -8,15 +8,19 @@ created with, so changing the default never breaks an existing model.
 from __future__ import annotations
 
 from mini_keras import backends as _backends
+from mini_keras.common.settings import (  # the settings live on the ground floor
+    epsilon,
+    floatx,
+    image_data_format,
+    set_epsilon,
+    set_floatx,
+    set_image_data_format,
+)
 from mini_keras.trainers.value_checks import (
     disable_value_checks,
     enable_value_checks,
     value_checks_enabled,
 )
-
-_FLOATX = "float32"
-_EPSILON = 1e-7
-_IMAGE_DATA_FORMAT = "channels_last"
 
 __all__ = [
     "available_backends",
@@ -57,47 +61,6 @@ def set_backend(name: str) -> None:
 def available_backends() -> list[str]:
     """Return the backends whose framework is importable on this machine."""
     return _backends.available()
-
-
-def floatx() -> str:
-    """Return the default float dtype name (``"float32"``)."""
-    return _FLOATX
-
-
-def set_floatx(value: str) -> None:
-    """Set the default float dtype (one of float16, bfloat16, float32, float64)."""
-    global _FLOATX
-    valid = ("float16", "bfloat16", "float32", "float64")
-    if value not in valid:
-        raise ValueError(f"set_floatx: expected one of {valid}, received {value!r}")
-    _FLOATX = value
-
-
-def epsilon() -> float:
-    """Return the fuzz factor used in numeric expressions (``1e-7``)."""
-    return _EPSILON
-
-
-def set_epsilon(value: float) -> None:
-    """Set the fuzz factor used in numeric expressions."""
-    global _EPSILON
-    _EPSILON = float(value)
-
-
-def image_data_format() -> str:
-    """Return the default image layout, ``"channels_last"``."""
-    return _IMAGE_DATA_FORMAT
-
-
-def set_image_data_format(value: str) -> None:
-    """Set the default image layout: ``"channels_last"`` or ``"channels_first"``."""
-    global _IMAGE_DATA_FORMAT
-    if value not in ("channels_last", "channels_first"):
-        raise ValueError(
-            "set_image_data_format: expected 'channels_last' or 'channels_first', "
-            f"received {value!r}"
-        )
-    _IMAGE_DATA_FORMAT = value
 
 
 def device(backend_name: str | None = None) -> str:

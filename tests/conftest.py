@@ -10,7 +10,7 @@ from mini_keras import backends, config  # imports no framework: backends load l
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before any backend imports tensorflow
 
-ALL_BACKENDS = list(backends.VALID_BACKENDS)
+ALL_BACKENDS = list(backends.names())  # discovered: a new backend folder or plugin joins
 SEED = 1337
 
 

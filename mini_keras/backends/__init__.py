@@ -1,7 +1,8 @@
-"""Backend registry: selects, imports and checks the four backends.
+"""Backend registry: discovers, selects, imports and checks the backends.
 
-Each backend is a sub-package (``mini_keras.backends.numpy`` ...) that implements every function
-listed in :mod:`mini_keras.backends.contract`. The *current* backend is the default chosen by
+The backends are the sub-packages of ``mini_keras/backends/`` and the entry points of the group
+``mini_keras.backends`` (:mod:`.discovery`); each implements every function listed in
+:mod:`mini_keras.backends.contract` and is checked against it when loaded (:mod:`.validation`). The *current* backend is the default chosen by
 ``MINI_KERAS_BACKEND`` / ``set_backend`` unless a ``backend_scope`` is active; layers and models
 enter a scope for the backend they were built with, so switching the default never affects them.
 """
@@ -11,14 +12,15 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import importlib
-import importlib.util
 import os
 from types import ModuleType
 
-VALID_BACKENDS = ("numpy", "torch", "jax", "tensorflow", "mlx")
-_FRAMEWORK_MODULE = {"numpy": "numpy", "torch": "torch", "jax": "jax", "tensorflow": "tensorflow", "mlx": "mlx"}
-_PIP_EXTRA = {"numpy": "mini_keras", "torch": "mini_keras[torch]", "jax": "mini_keras[jax]",
-              "tensorflow": "mini_keras[tensorflow]", "mlx": "mini_keras[mlx]"}
+from mini_keras.backends import discovery, validation
+from mini_keras.backends.validation import BackendContractError
+
+__all__ = ["BackendContractError", "available", "backend_scope", "current", "current_name",
+           "default_name", "facts", "get", "names", "optional_hook", "scoped_name",
+           "set_default", "supports"]
 
 _loaded: dict[str, ModuleType] = {}
 _default_name: str | None = None
@@ -26,13 +28,38 @@ _scoped: contextvars.ContextVar[ModuleType | None] = contextvars.ContextVar(
     "mini_keras_backend", default=None)
 
 
+def names() -> tuple[str, ...]:
+    """Every discovered backend: the built-in folders, then the installed plugins."""
+    return tuple(discovery.discover())
+
+
+def __getattr__(attr: str):
+    if attr == "VALID_BACKENDS":  # the old constant, now derived from discovery
+        return names()
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
+
+
 def _check_name(name: str) -> str:
-    if not isinstance(name, str) or name.lower() not in VALID_BACKENDS:
+    found = names()
+    if isinstance(name, str) and name not in found and name.lower() in found:
+        name = name.lower()
+    if not isinstance(name, str) or name not in found:
         raise ValueError(
-            f"Unknown backend {name!r}. Valid backends: {', '.join(VALID_BACKENDS)} "
-            "(set MINI_KERAS_BACKEND or call mini_keras.config.set_backend)."
+            f"Unknown backend {name!r}. Valid backends: {', '.join(found)} "
+            "(set MINI_KERAS_BACKEND or call mini_keras.config.set_backend; a plugin registers "
+            f"an entry point in the group {discovery.ENTRY_POINT_GROUP!r})."
         )
-    return name.lower()
+    return name
+
+
+def facts(name: str | None = None) -> discovery.Facts:
+    """What backend ``name`` (default: the current one) declares: framework, pip extra,
+    capabilities. For a plugin, its module is imported to read them."""
+    name = current_name() if name is None else _check_name(name)
+    found = discovery.discover()[name]
+    if found.plugin:
+        found = discovery.plugin_facts(found, get(name))
+    return found
 
 
 def get(name: str) -> ModuleType:
@@ -46,15 +73,18 @@ def get(name: str) -> ModuleType:
     if module is not None:
         return module
     name = _check_name(name)
-    try:
-        importlib.import_module(_FRAMEWORK_MODULE[name])
-    except ImportError as e:
-        raise ImportError(
-            f"Backend {name!r} needs the '{_FRAMEWORK_MODULE[name]}' package, which is not "
-            f"installed: pip install \"{_PIP_EXTRA[name]}\". Valid backends: "
-            f"{', '.join(VALID_BACKENDS)}; installed: {', '.join(available()) or 'numpy'}."
-        ) from e
-    module = importlib.import_module(f"mini_keras.backends.{name}")
+    declared = discovery.discover()[name]
+    if declared.framework is not None:
+        try:
+            importlib.import_module(declared.framework)
+        except ImportError as e:
+            raise ImportError(
+                f"Backend {name!r} needs the '{declared.framework}' package, which is not "
+                f"installed: pip install \"{declared.pip_extra}\". Valid backends: "
+                f"{', '.join(names())}; installed: {', '.join(available()) or 'numpy'}."
+            ) from e
+    module = importlib.import_module(declared.module)
+    validation.check(name, module)
     module.name = name
     _loaded[name] = module
     return module
@@ -62,11 +92,7 @@ def get(name: str) -> ModuleType:
 
 def available() -> list[str]:
     """Return the names of the backends whose framework can be imported."""
-    found = []
-    for name in VALID_BACKENDS:
-        if importlib.util.find_spec(_FRAMEWORK_MODULE[name]) is not None:
-            found.append(name)
-    return found
+    return [name for name, found in discovery.discover().items() if found.available()]
 
 
 def default_name() -> str:
@@ -114,26 +140,13 @@ def backend_scope(name: str):
         _scoped.reset(token)
 
 
-# Capability facts. The structure work moves these into each backend module (CAPABILITIES);
-# callers already ask through ``supports`` so no code above the backends checks a name.
-_CAPABILITIES = {
-    "numpy": {"float64", "float16", "bfloat16_storage", "autodiff"},
-    "torch": {"float64", "float16", "bfloat16", "bfloat16_storage", "autodiff", "accelerators"},
-    "jax": {"float16", "bfloat16", "bfloat16_storage", "autodiff", "accelerators", "jit"},
-    "tensorflow": {"float64", "float16", "bfloat16", "bfloat16_storage", "autodiff",
-                   "accelerators", "jit"},
-    "mlx": {"float64", "float16", "bfloat16", "bfloat16_storage", "autodiff", "accelerators"},
-}
-
-
 def supports(capability: str, name: str | None = None) -> bool:
     """True if backend ``name`` (default: the current one) has ``capability``.
 
     Capabilities: "float64", "float16", "bfloat16" (computes in bfloat16), "bfloat16_storage",
-    "autodiff", "accelerators", "jit".
+    "autodiff", "accelerators", "jit". Each backend declares its own (``CAPABILITIES``).
     """
-    name = current_name() if name is None else _check_name(name)
-    return capability in _CAPABILITIES.get(name, set())
+    return capability in facts(name).capabilities
 
 
 def optional_hook(name: str):

@@ -8,6 +8,8 @@ the backend module, bound by :func:`bind`. The formulas are Keras 3's, term for 
 
 from __future__ import annotations
 
+import types
+
 
 def _adam_update(b, variables, gradients, momentums, velocities, velocity_hats, step_size,
                 beta_1, beta_2, epsilon):
@@ -45,8 +47,9 @@ def _sgd_update(b, variables, gradients, momentums, learning_rate, momentum, nes
     return new_w, new_m
 
 
-def bind(b):
-    """Return the contract's ``(adam_update, sgd_update)`` computed with backend module ``b``."""
+def bind(b) -> types.SimpleNamespace:
+    """Return the optional hooks ``adam_update`` and ``sgd_update`` computed with backend ``b``
+    (as attributes of a namespace, which ``contract.export`` collects like a module)."""
 
     def adam_update(variables, gradients, momentums, velocities, velocity_hats, step_size,
                     beta_1, beta_2, epsilon):
@@ -58,4 +61,4 @@ def bind(b):
         """One SGD step for every variable; see the contract. Returns new values."""
         return _sgd_update(b, variables, gradients, momentums, learning_rate, momentum, nesterov)
 
-    return adam_update, sgd_update
+    return types.SimpleNamespace(adam_update=adam_update, sgd_update=sgd_update)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from mini_keras.common.nest import flatten, map_structure  # re-exported: the nest lives below
+
+__all__ = ["KerasTensor", "Node", "flatten", "is_symbolic", "map_structure"]
+
 
 class KerasTensor:
     """A placeholder for a tensor in a functional model graph.
@@ -44,26 +48,6 @@ class Node:
     def input_tensors(self) -> list[KerasTensor]:
         """The KerasTensors among the call's arguments, in order."""
         return [t for t in flatten((self.args, self.kwargs)) if isinstance(t, KerasTensor)]
-
-
-def flatten(structure) -> list:
-    """Flatten nested lists/tuples/dicts (dicts in key order) into a list of leaves."""
-    if isinstance(structure, (list, tuple)):
-        return [leaf for item in structure for leaf in flatten(item)]
-    if isinstance(structure, dict):
-        return [leaf for key in sorted(structure, key=str) for leaf in flatten(structure[key])]
-    return [structure]
-
-
-def map_structure(fn, structure):
-    """Apply ``fn`` to every leaf of nested lists/tuples/dicts, keeping the structure."""
-    if isinstance(structure, list):
-        return [map_structure(fn, s) for s in structure]
-    if isinstance(structure, tuple):
-        return tuple(map_structure(fn, s) for s in structure)
-    if isinstance(structure, dict):
-        return {k: map_structure(fn, v) for k, v in structure.items()}
-    return fn(structure)
 
 
 def is_symbolic(structure) -> bool:

@@ -7,6 +7,7 @@ import contextvars
 import numpy as np
 
 from mini_keras import backends
+from mini_keras.common import hooks
 from mini_keras.core import allocation_budget, stateless
 from mini_keras.distribution import api as distribution_api
 
@@ -251,3 +252,6 @@ class Variable:
         return self._backend.getitem(self.value, key)
 
     __hash__ = object.__hash__
+
+
+hooks.register_variable_class(Variable)

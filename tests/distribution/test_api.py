@@ -123,7 +123,7 @@ def test_scopes_nest_and_override_the_global_distribution():
     assert distribution.distribution() is None
 
 
-@pytest.mark.parametrize("name", backends.VALID_BACKENDS)
+@pytest.mark.parametrize("name", backends.names())
 def test_every_backend_distribution_lib_has_every_function(name):
     if name not in backends.available():
         pytest.skip(f"backend {name!r} not installed")

@@ -13,8 +13,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mini_keras import config
-from mini_keras.core.stateless import StatelessScope
+from mini_keras.common import hooks
+from mini_keras.common import settings as config
+from mini_keras.common.stateless import StatelessScope
 
 # ---------------------------------------------------------------------------- tensors & devices
 
@@ -30,9 +31,7 @@ def device():
 
 def _unwrap(x):
     """Return a Variable's current value; anything else unchanged."""
-    from mini_keras.core.variable import Variable
-
-    return x.value if isinstance(x, Variable) else x
+    return x.value if hooks.is_variable(x) else x
 
 
 def _canonical(dtype):

@@ -20,7 +20,7 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from mini_keras.backends.jax import core
-from mini_keras.core.keras_tensor import map_structure
+from mini_keras.common.nest import map_structure
 
 _PLATFORMS = {"cpu": "cpu", "gpu": "gpu", "cuda": "gpu", "rocm": "gpu", "tpu": "tpu"}
 _meshes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # DeviceMesh -> jax Mesh

@@ -6,9 +6,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mini_keras import config
 from mini_keras.backends.jax.core import convert_to_tensor
 from mini_keras.backends.jax.math import abs as _abs
+from mini_keras.common import settings as config
 
 # ---------------------------------------------------------------------------- activations
 

@@ -7,10 +7,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mini_keras.backends import contract_nn_ext
 from mini_keras.backends.jax.core import _canonical, _float_or, _key, convert_to_tensor
-
-__all__ = list(contract_nn_ext.__all__)  # exactly the contract's names
 
 # ---------------------------------------------------------------------------- math
 

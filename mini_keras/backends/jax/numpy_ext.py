@@ -5,11 +5,8 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from mini_keras.backends import contract_numpy_ext
 from mini_keras.backends.jax.core import _float_or, convert_to_tensor
 from mini_keras.backends.jax.math import _pair
-
-__all__ = list(contract_numpy_ext.__all__)  # exactly the contract's names
 
 
 def _as_float(x):

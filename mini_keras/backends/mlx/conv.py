@@ -13,8 +13,8 @@ import itertools
 import mlx.core as mx
 import numpy as np
 
-from mini_keras import config
 from mini_keras.backends.mlx.core import convert_to_tensor, result_dtype
+from mini_keras.common import settings
 
 
 def _tuple(value, n, name):
@@ -28,7 +28,7 @@ def _tuple(value, n, name):
 
 
 def _channels_last(data_format):
-    data_format = data_format or config.image_data_format()
+    data_format = data_format or settings.image_data_format()
     if data_format not in ("channels_last", "channels_first"):
         raise ValueError("data_format must be 'channels_last' or 'channels_first', "
                          f"received {data_format!r}.")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import mlx.core as mx
 import numpy as np
 
-from mini_keras import config
-from mini_keras.core.stateless import StatelessScope
+from mini_keras.common import hooks, settings
+from mini_keras.common.stateless import StatelessScope
 
 _DTYPES = {name: getattr(mx, name) for name in (
     "float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
@@ -30,9 +30,7 @@ def device():
 
 def _unwrap(x):
     """Return a Variable's current value; anything else unchanged."""
-    from mini_keras.core.variable import Variable
-
-    return x.value if isinstance(x, Variable) else x
+    return x.value if hooks.is_variable(x) else x
 
 
 def mx_dtype(dtype, op="convert_to_tensor"):
@@ -67,7 +65,7 @@ def is_tensor(x):
 
 def _float_or(dtype):
     """``dtype`` (``floatx()`` when None) as an MLX dtype."""
-    return mx_dtype(dtype or config.floatx())
+    return mx_dtype(dtype or settings.floatx())
 
 
 def convert_to_tensor(x, dtype=None):
@@ -99,7 +97,7 @@ def convert_to_tensor(x, dtype=None):
     arr = np.asarray(x)
     if arr.dtype.kind == "f":
         return mx.array(arr, dtype=_float_or(None)) if arr.dtype != np.float64 or \
-            config.floatx() != "float64" else mx.array(arr)
+            settings.floatx() != "float64" else mx.array(arr)
     if arr.dtype.kind in "iu":
         return mx.array(arr.astype(np.int32))
     if arr.dtype.kind == "b":
@@ -205,7 +203,7 @@ def arange(start, stop=None, step=1, dtype=None):
         start, stop = 0, start
     if dtype is None:
         ints = all(_is_integer(v) for v in (start, stop, step))
-        dtype = "int32" if ints else config.floatx()
+        dtype = "int32" if ints else settings.floatx()
     start, stop, step = (v.item() if is_tensor(v) else v for v in (start, stop, step))
     values = np.arange(start, stop, step, dtype=np.float64 if "float" in str(dtype) else None)
     return convert_to_tensor(values, dtype=dtype)

@@ -10,10 +10,10 @@ import math as _math
 
 import mlx.core as mx
 
-from mini_keras import config
 from mini_keras.backends.mlx.core import convert_to_tensor
 from mini_keras.backends.mlx.math import abs as _abs
-from mini_keras.backends.mlx.shape import one_hot as _one_hot
+from mini_keras.backends.mlx.shapes import one_hot as _one_hot
+from mini_keras.common import settings
 
 # ---------------------------------------------------------------------------- activations
 
@@ -94,7 +94,7 @@ def _log_probabilities(output, from_logits, axis):
     """``log_softmax(output)``, or ``log`` of the renormalized, clipped probabilities."""
     if from_logits:
         return log_softmax(output, axis=axis)
-    eps = config.epsilon()
+    eps = settings.epsilon()
     output = output / mx.sum(output, axis=axis, keepdims=True)
     return mx.log(mx.clip(output, eps, 1.0 - eps))
 
@@ -139,7 +139,7 @@ def binary_crossentropy(target, output, from_logits=False):
     if from_logits:
         x = output
         return mx.maximum(x, 0.0) - x * target + mx.log1p(mx.exp(-_abs(x)))
-    eps = config.epsilon()
+    eps = settings.epsilon()
     p = mx.clip(output, eps, 1.0 - eps)
     return -(target * mx.log(p) + (1.0 - target) * mx.log(1.0 - p))
 

@@ -8,23 +8,7 @@ import builtins
 import mlx.core as mx
 import numpy as np
 
-from mini_keras.backends import contract_nn_ext
-from mini_keras.backends.mlx.control_flow import (  # noqa: F401
-    cond,
-    custom_gradient,
-    fori_loop,
-    vectorized_map,
-    while_loop,
-)
 from mini_keras.backends.mlx.core import _float_or, convert_to_numpy, convert_to_tensor
-from mini_keras.backends.mlx.random import (  # noqa: F401
-    random_categorical,
-    random_randint,
-    random_shuffle,
-    random_truncated_normal,
-)
-
-__all__ = list(contract_nn_ext.__all__)  # exactly the contract's names
 
 
 def top_k(x, k, sorted=True):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import mlx.core as mx
 import numpy as np
 
-from mini_keras.backends import contract_numpy_ext
 from mini_keras.backends.mlx import decomp_grad, linalg_grad
 from mini_keras.backends.mlx.core import (
     _float_or,
@@ -14,8 +13,6 @@ from mini_keras.backends.mlx.core import (
     result_dtype,
 )
 from mini_keras.backends.mlx.math import _pair
-
-__all__ = list(contract_numpy_ext.__all__)  # exactly the contract's names
 
 
 def _as_float(x):

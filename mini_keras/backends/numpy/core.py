@@ -13,6 +13,7 @@ import numpy as np
 
 from mini_keras.backends.numpy import autodiff
 from mini_keras.backends.numpy.autodiff import Tensor, data, record
+from mini_keras.common import hooks, settings
 
 # ---------------------------------------------------------------------------- dtypes & inputs
 
@@ -30,15 +31,13 @@ def np_dtype(name) -> np.dtype:
 
 def floatx_dtype() -> np.dtype:
     """The numpy dtype of ``mini_keras.config.floatx()``."""
-    from mini_keras import config
-    return np_dtype(config.floatx())
+    return np_dtype(settings.floatx())
 
 
 def _unwrap_variable(x):
-    if isinstance(x, (np.ndarray, Tensor)):  # the common case, without the import below
+    if isinstance(x, (np.ndarray, Tensor)):  # the common case
         return x
-    from mini_keras.core.variable import Variable
-    return x.value if isinstance(x, Variable) else x
+    return x.value if hooks.is_variable(x) else x
 
 
 def as_input(x):

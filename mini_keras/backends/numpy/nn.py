@@ -14,8 +14,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from mini_keras import config
 from mini_keras.backends.numpy.autodiff import Tensor, data, record
+from mini_keras.common import settings as config
 
 __all__ = [
     "average_pool", "binary_crossentropy", "categorical_crossentropy", "conv", "conv_transpose",

@@ -11,14 +11,12 @@ import math
 
 import numpy as np
 
-from mini_keras.backends import contract_nn_ext, eager_loops
+from mini_keras.backends import eager_loops
 from mini_keras.backends.numpy.autodiff import data as _arr
 from mini_keras.backends.numpy.autodiff import record
 from mini_keras.backends.numpy.core import _rng, _shape_tuple, as_input, floatx_dtype, np_dtype
 from mini_keras.backends.numpy.nn import _as_float, _erf
 from mini_keras.backends.numpy.shapes import stack
-
-__all__ = list(contract_nn_ext.__all__)  # exactly the contract's names
 
 # ---------------------------------------------------------------------------- math
 

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mini_keras.backends import contract_numpy_ext
 from mini_keras.backends.numpy.autodiff import data, not_differentiable, record
 from mini_keras.backends.numpy.core import as_input, cast, floatx_dtype, operands
-
-__all__ = list(contract_numpy_ext.__all__)  # exactly the contract's names
 
 
 def _float(x):

@@ -9,7 +9,8 @@ import math as pymath
 import numpy as np
 import tensorflow as tf
 
-from mini_keras import config
+from mini_keras.common import hooks
+from mini_keras.common import settings as config
 
 # ---------------------------------------------------------------------------- tensors & devices
 
@@ -415,9 +416,4 @@ def _convert_variable(value, dtype=None, name=None, as_ref=False):
     return tf.convert_to_tensor(value.value, dtype=dtype, name=name)
 
 
-def _register_variable_conversion():
-    from mini_keras.core.variable import Variable
-    tf.register_tensor_conversion_function(Variable, _convert_variable)
-
-
-_register_variable_conversion()
+hooks.on_variable_class(lambda cls: tf.register_tensor_conversion_function(cls, _convert_variable))

@@ -20,7 +20,7 @@ import os
 import tensorflow as tf
 
 from mini_keras.backends.tensorflow import core
-from mini_keras.core.keras_tensor import map_structure
+from mini_keras.common.nest import map_structure
 
 _strategies: dict[tuple[str, ...], tf.distribute.Strategy] = {}
 _multi_worker_strategy: tf.distribute.Strategy | None = None
@@ -115,7 +115,7 @@ def _tf_device(name: str) -> str:
 
 def _strategy(distribution) -> tf.distribute.Strategy:
     """The (cached) strategy running ``distribution``: Mirrored, or MultiWorkerMirrored."""
-    from mini_keras.distribution.api import DataParallel
+    from mini_keras.common.distribution import DataParallel
     if not isinstance(distribution, DataParallel):  # a valid value this backend cannot run
         raise ValueError(  # noqa: TRY004
             f"{type(distribution).__name__} needs the jax backend; tensorflow supports "

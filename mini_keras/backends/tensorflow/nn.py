@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from mini_keras import config
 from mini_keras.backends.tensorflow.core import convert_to_tensor, promote, to_float
+from mini_keras.common import settings as config
 
 # ---------------------------------------------------------------------------- activations
 

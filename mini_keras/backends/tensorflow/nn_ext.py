@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from mini_keras import config
-from mini_keras.backends import contract_nn_ext
 from mini_keras.backends.tensorflow.core import _shape_arg, _stateless_seed, convert_to_tensor
-
-__all__ = list(contract_nn_ext.__all__)  # exactly the contract's names
+from mini_keras.common import settings as config
 
 # ---------------------------------------------------------------------------- math
 

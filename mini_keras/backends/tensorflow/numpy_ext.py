@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from mini_keras.backends import contract_numpy_ext
 from mini_keras.backends.tensorflow.core import convert_to_tensor, promote, to_float
-
-__all__ = list(contract_numpy_ext.__all__)  # exactly the contract's names
 
 # ---------------------------------------------------------------------------- elementwise
 

@@ -9,8 +9,8 @@ import numbers
 import numpy as np
 import torch
 
-from mini_keras import config
-from mini_keras.core.variable import Variable
+from mini_keras.common import hooks
+from mini_keras.common import settings as config
 
 DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 _ON_CUDA = DEVICE.type == "cuda"
@@ -68,14 +68,14 @@ def convert_to_tensor(x, dtype=None) -> torch.Tensor:
     """
     if type(x) is torch.Tensor and dtype is None and x.is_cuda == _ON_CUDA:
         return x  # the hot path: already a tensor on our device
-    if isinstance(x, Variable):
+    if hooks.is_variable(x):
         x = x.value
     if isinstance(x, torch.Tensor):
         out = x if x.device.type == DEVICE.type else x.to(DEVICE)
     elif isinstance(x, (np.ndarray, np.generic)):
         out = _from_numpy(np.asarray(x))
     elif isinstance(x, (list, tuple)) and builtins.any(
-            isinstance(e, (torch.Tensor, Variable)) for e in x):
+            isinstance(e, torch.Tensor) or hooks.is_variable(e) for e in x):
         out = torch.stack([convert_to_tensor(e) for e in x])
     elif isinstance(x, (bool, numbers.Number, list, tuple)):
         array = np.asarray(x)

@@ -28,8 +28,8 @@ import torch.distributed as torch_dist
 from torch.nn.parallel import DistributedDataParallel
 
 from mini_keras.backends.torch import core
-from mini_keras.core.keras_tensor import map_structure
-from mini_keras.core.stateless import StatelessScope
+from mini_keras.common.nest import map_structure
+from mini_keras.common.stateless import StatelessScope
 
 _ENV_VARS = ("MASTER_ADDR", "MASTER_PORT", "RANK", "WORLD_SIZE")
 
@@ -141,7 +141,7 @@ def process_id() -> int:
 
 def _check_replicas(distribution) -> None:
     """Each process is one replica: the batch axis must have world-size devices."""
-    from mini_keras.distribution.api import DataParallel
+    from mini_keras.common.distribution import DataParallel
 
     if not isinstance(distribution, DataParallel):
         raise NotImplementedError(

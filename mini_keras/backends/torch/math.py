@@ -8,8 +8,8 @@ import operator
 import numpy as np
 import torch
 
-from mini_keras import config
 from mini_keras.backends.torch.core import convert_to_tensor
+from mini_keras.common import settings as config
 
 _PYTHON_SCALARS = (bool, int, float)
 

@@ -12,10 +12,10 @@ import math
 import torch
 import torch.nn.functional as F
 
-from mini_keras import config
 from mini_keras.backends.torch.core import convert_to_tensor
 from mini_keras.backends.torch.math import _as_float, clip
 from mini_keras.backends.torch.shapes import _promote, one_hot
+from mini_keras.common import settings as config
 
 # ---------------------------------------------------------------------------- activations
 

@@ -7,7 +7,7 @@ import builtins
 
 import torch
 
-from mini_keras.backends import contract_nn_ext, eager_loops
+from mini_keras.backends import eager_loops
 from mini_keras.backends.torch.core import (
     DEVICE,
     _float_dtype,
@@ -16,8 +16,6 @@ from mini_keras.backends.torch.core import (
     convert_to_tensor,
     to_torch_dtype,
 )
-
-__all__ = list(contract_nn_ext.__all__)  # exactly the contract's names
 
 # ---------------------------------------------------------------------------- math
 

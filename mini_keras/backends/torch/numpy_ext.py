@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from mini_keras.backends import contract_numpy_ext
 from mini_keras.backends.torch.core import convert_to_tensor, to_torch_dtype
 from mini_keras.backends.torch.math import _as_float, operands
-
-__all__ = list(contract_numpy_ext.__all__)  # exactly the contract's names
 
 # ---------------------------------------------------------------------------- elementwise
 

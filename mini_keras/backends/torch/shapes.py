@@ -7,9 +7,9 @@ import builtins
 import numpy as np
 import torch
 
-from mini_keras import config
 from mini_keras.backends.torch.core import DEVICE, convert_to_tensor, to_torch_dtype
 from mini_keras.backends.torch.math import normalize_axes
+from mini_keras.common import settings as config
 
 
 def _ints(values) -> tuple:

@@ -8,8 +8,8 @@ import itertools
 import numpy as np
 import tensorflow as tf
 
-from mini_keras import config
 from mini_keras.backends.tensorflow.core import convert_to_tensor, promote
+from mini_keras.common import settings as config
 
 # ---------------------------------------------------------------------------- shapes
 

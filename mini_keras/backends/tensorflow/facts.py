@@ -1,0 +1,7 @@
+"""What the tensorflow backend is and can do. Framework-free: discovery reads this file on its own,
+without importing the backend package (whose ``__init__`` imports the framework)."""
+
+FRAMEWORK = "tensorflow"
+PIP_EXTRA = "mini_keras[tensorflow]"
+CAPABILITIES = frozenset({"float64", "float16", "bfloat16", "bfloat16_storage", "autodiff",
+                          "accelerators", "jit"})
