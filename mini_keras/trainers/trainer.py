@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mini_keras import backends, optimizers
+from mini_keras import backends, ops, optimizers
 from mini_keras import losses as losses_mod
 from mini_keras import metrics as metrics_mod
 from mini_keras.callbacks import CallbackList
@@ -86,7 +86,7 @@ class Trainer:
         sample_x = data_mod.take(x, slice(0, 2))
         with backends.backend_scope(self._backend_name), StatelessScope():
             y_pred = self(sample_x, training=False)
-        pred_shapes = [tuple(backends.get(self._backend_name).shape(p)) for p in flatten(y_pred)]
+            pred_shapes = [tuple(ops.shape(p)) for p in flatten(y_pred)]
         if self._losses_per_output is None:
             self._losses_per_output = self._resolve_losses(len(pred_shapes))
         if not self._metrics_built and y is not None:
@@ -160,25 +160,23 @@ class Trainer:
     # ------------------------------------------------------------------ steps (shared)
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """Total loss: weighted per-output losses plus the model's regularization losses."""
-        b = backends.current()
         total = None
         for loss_and_weight, yt, yp in zip(self._losses_per_output, flatten(y), flatten(y_pred)):
             if loss_and_weight is None:
                 continue
             loss, weight = loss_and_weight
             value = loss(yt, yp, sample_weight)
-            value = value if weight == 1.0 else b.multiply(value, weight)
-            total = value if total is None else b.add(total, value)
+            value = value if weight == 1.0 else ops.multiply(value, weight)
+            total = value if total is None else ops.add(total, value)
         if total is None:
             raise ValueError(f"Model '{self.name}' was compiled without a loss; pass loss= to "
                              "compile() to train or evaluate.")
         for extra in self.losses:
-            total = b.add(total, extra)
+            total = ops.add(total, extra)
         return total
 
     def _update_metrics(self, y, y_pred, sample_weight, loss):
-        b = backends.current()
-        batch = b.shape(flatten(y_pred)[0])[0]
+        batch = ops.shape(flatten(y_pred)[0])[0]
         self.loss_tracker.update_state(loss, sample_weight=float(batch))
         ys, preds = flatten(y), flatten(y_pred)
         for i, m in self._metric_objects:
@@ -490,9 +488,8 @@ def _format_results(results: dict, return_dict: bool):
 
 def _to_floats(logs: dict) -> dict:
     """Logs as Python floats (array-valued metrics, e.g. per-class F1, stay numpy arrays)."""
-    b = backends.current()
     out = {}
     for k, v in logs.items():
-        value = np.asarray(b.convert_to_numpy(v))
+        value = np.asarray(ops.convert_to_numpy(v))
         out[k] = float(value) if value.size == 1 else value
     return out
