@@ -28,7 +28,7 @@ ALLOWED_PATHS = (
 )
 # The trainer's glue with the backend: compile a step, differentiate it, feed it host batches.
 ALLOWED_FUNCTIONS = {
-    "trainers/trainer.py": ("_compile_fn", "train_step", "_to_backend", "predict"),
+    "trainers/trainer.py": ("_compile_fn", "_to_backend", "predict"),
 }
 # Sites outside the allowed places that other work items still port (the files belong to other
 # owners). Each entry must still exist, so the list only shrinks: delete an entry when its site

@@ -18,6 +18,8 @@ from mini_keras.core.variable import Variable, unique_name
 from mini_keras.dtype_policies.dtype_policy import is_float_dtype
 from mini_keras.layers.layer_dtypes import DTypePolicyMixin
 from mini_keras.layers.layer_symbolic import SymbolicCallMixin, shape_of
+from mini_keras.layers.stateless_api import StatelessLayerAPI
+from mini_keras.layers.torch_api import TorchModuleAPI
 
 _training_ctx: contextvars.ContextVar = contextvars.ContextVar("mini_keras_training", default=None)
 _in_call: contextvars.ContextVar = contextvars.ContextVar("mini_keras_in_call", default=False)
@@ -31,7 +33,7 @@ def to_snake_case(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-class Layer(DTypePolicyMixin, SymbolicCallMixin):
+class Layer(DTypePolicyMixin, SymbolicCallMixin, StatelessLayerAPI, TorchModuleAPI):
     """Base class for layers: owns weights, builds lazily on first call, and runs ``call``.
 
     Subclasses implement ``build(input_shape)`` (create weights with :meth:`add_weight`) and
@@ -60,6 +62,9 @@ class Layer(DTypePolicyMixin, SymbolicCallMixin):
     # Functional and Sequential models set this to False: their own inputs keep their dtype
     # (each inner layer casts for itself), as Keras 3's Functional does.
     _convert_input_args = True
+    # Text/lookup preprocessing layers and models set this: numpy string arrays pass through
+    # `_to_tensor` unchanged (no backend has string tensors; they are handled on the host).
+    _string_inputs = False
 
     def __init_subclass__(cls, **kwargs):
         # Like Keras 3: calling `layer.build(shape)` directly marks the layer built and creates
@@ -355,6 +360,8 @@ class Layer(DTypePolicyMixin, SymbolicCallMixin):
         array = np.asarray(x)
         kind = array.dtype.kind
         if kind not in "fiub":
+            if self._string_inputs and kind in "OSU":
+                return array  # strings stay on the host (preprocessing layers, models)
             raise TypeError(
                 f"Layer '{self.name}': expected a numeric array, received dtype {array.dtype}.")
         target = target or self.variable_dtype

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from mini_keras import backends, ops
 from mini_keras.core.keras_tensor import KerasTensor, Node, flatten, map_structure
 from mini_keras.core.stateless import StatelessScope
@@ -69,6 +71,8 @@ def shape_of(x):
         return x.shape
     if x is None:
         return None
+    if isinstance(x, np.ndarray):  # also host string arrays, which no backend can hold
+        return x.shape
     return tuple(ops.shape(x))
 
 
