@@ -12,8 +12,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 import mini_keras
 
 PACKAGE_DIR = Path(mini_keras.__file__).parent
@@ -30,17 +28,13 @@ ALLOWED_PATHS = (
 )
 # The trainer's glue with the backend: compile a step, differentiate it, feed it host batches.
 ALLOWED_FUNCTIONS = {
-    "trainers/trainer.py": ("_compile_fn", "train_step", "_to_backend", "predict"),
+    "trainers/trainer.py": ("_compile_fn", "_to_backend", "predict"),
 }
 # Sites outside the allowed places that other work items still port (the files belong to other
 # owners). Each entry must still exist, so the list only shrinks: delete an entry when its site
 # goes through ops.
 PENDING = {
-    ("config.py", "device"),
-    ("trainers/trainer.py", "_build_for_data"),
-    ("trainers/trainer.py", "compute_loss"),
-    ("trainers/trainer.py", "_update_metrics"),
-    ("trainers/trainer.py", "_to_floats"),
+    ("config.py", "device"),  # the ground floor's config (struct-ground) asks the backend itself
 }
 
 
@@ -146,14 +140,13 @@ def test_scanner_sees_every_access_form():
 
 # -- file sizes -------------------------------------------------------------------------------
 MAX_LINES = 500
-# The packages whose files are held to the limit here (the op and backend packages are split by
-# their own work items; extend this tuple as they land).
-SIZE_CHECKED = ("layers", "models", "metrics", "optimizers", "losses", "random", "initializers")
+# Held back from the limit until their own work item splits them (struct-backends): delete the
+# entry when it lands, so every file of the package is held to the limit.
+SIZE_EXEMPT = ("backends/",)
 
 
-@pytest.mark.parametrize("package", SIZE_CHECKED)
-def test_no_file_over_500_lines(package):
-    too_long = {path.relative_to(PACKAGE_DIR).as_posix(): n
-                for path in sorted((PACKAGE_DIR / package).rglob("*.py"))
-                if (n := len(path.read_text().splitlines())) > MAX_LINES}
+def test_no_file_over_500_lines():
+    too_long = {rel: n for path in sorted(PACKAGE_DIR.rglob("*.py"))
+                if not (rel := path.relative_to(PACKAGE_DIR).as_posix()).startswith(SIZE_EXEMPT)
+                and (n := len(path.read_text().splitlines())) > MAX_LINES}
     assert not too_long, f"split these by purpose (limit {MAX_LINES} lines): {too_long}"

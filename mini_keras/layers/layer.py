@@ -14,16 +14,16 @@ from mini_keras import backends, dtype_policies, initializers, ops
 from mini_keras.core import variable as variable_mod
 from mini_keras.core.keras_tensor import KerasTensor, Node, flatten, is_symbolic, map_structure
 from mini_keras.core.seed_generator import SeedGenerator
-from mini_keras.core.stateless import StatelessScope
 from mini_keras.core.variable import Variable, unique_name
-from mini_keras.dtype_policies.dtype_policy import DTypePolicy, is_float_dtype
+from mini_keras.dtype_policies.dtype_policy import is_float_dtype
+from mini_keras.layers.layer_dtypes import DTypePolicyMixin
+from mini_keras.layers.layer_symbolic import SymbolicCallMixin, shape_of
 from mini_keras.layers.stateless_api import StatelessLayerAPI
 from mini_keras.layers.torch_api import TorchModuleAPI
 
 _training_ctx: contextvars.ContextVar = contextvars.ContextVar("mini_keras_training", default=None)
 _in_call: contextvars.ContextVar = contextvars.ContextVar("mini_keras_in_call", default=False)
 _autocast_dtype = variable_mod._autocast_dtype  # read on every call: keep the lookup local
-_HALF = ("float16", "bfloat16")
 _CONTEXT_ARGS = frozenset(("training", "mask"))  # never cast by mixed precision
 
 
@@ -33,7 +33,7 @@ def to_snake_case(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-class Layer(StatelessLayerAPI, TorchModuleAPI):
+class Layer(DTypePolicyMixin, SymbolicCallMixin, StatelessLayerAPI, TorchModuleAPI):
     """Base class for layers: owns weights, builds lazily on first call, and runs ``call``.
 
     Subclasses implement ``build(input_shape)`` (create weights with :meth:`add_weight`) and
@@ -125,74 +125,6 @@ class Layer(StatelessLayerAPI, TorchModuleAPI):
     def backend(self) -> str:
         """Name of the backend this layer computes on."""
         return self._backend_name
-
-    # ------------------------------------------------------------------ dtypes (mixed precision)
-    @property
-    def dtype_policy(self) -> DTypePolicy:
-        """The layer's :class:`DTypePolicy` (settable with a name or a policy)."""
-        return self._dtype_policy
-
-    @dtype_policy.setter
-    def dtype_policy(self, value) -> None:
-        policy = dtype_policies.get(value)
-        compute = policy.compute_dtype
-        if compute == "bfloat16" and not backends.supports("bfloat16", self._backend_name):
-            raise ValueError(
-                f"Layer '{self.name}': the {self._backend_name} backend cannot compute in "
-                f"bfloat16 (dtype policy {policy.name!r}); it evaluates bfloat16 products in "
-                "float32. Use 'mixed_float16', or a backend that computes in bfloat16.")
-        in_float32 = self._compute_in_float32 and compute in _HALF
-        object.__setattr__(self, "_dtype_policy", policy)
-        # Cached for __call__ (a hot path): the dtype floating inputs are cast to (None: keep),
-        # the dtype float weights are read in (None: their own) and the output cast.
-        convert = self.autocast and is_float_dtype(compute) and self._convert_input_args
-        object.__setattr__(self, "_input_cast", ("float32" if in_float32 else compute)
-                           if convert else None)
-        mixed = (self.autocast and is_float_dtype(compute) and not in_float32
-                 and compute != policy.variable_dtype)
-        object.__setattr__(self, "_autocast_target", compute if mixed else None)
-        object.__setattr__(self, "_output_cast", compute if in_float32 else None)
-
-    @property
-    def autocast(self) -> bool:
-        """Whether calls cast floating inputs and weights to the compute dtype."""
-        return self._autocast
-
-    @autocast.setter
-    def autocast(self, value: bool) -> None:
-        object.__setattr__(self, "_autocast", bool(value))
-        self.dtype_policy = self._dtype_policy  # refresh the cached call dtypes
-
-    @property
-    def dtype(self) -> str:
-        """The variable dtype (alias of :attr:`variable_dtype`, as in Keras 3)."""
-        return self._dtype_policy.variable_dtype
-
-    @property
-    def variable_dtype(self) -> str:
-        """The dtype the layer creates its weights in."""
-        return self._dtype_policy.variable_dtype
-
-    @property
-    def compute_dtype(self) -> str:
-        """The dtype the layer computes in (its floating inputs are cast to it)."""
-        return self._dtype_policy.compute_dtype
-
-    @property
-    def input_dtype(self) -> str:
-        """The dtype floating inputs are cast to (the compute dtype)."""
-        return self._dtype_policy.compute_dtype
-
-    @property
-    def trainable(self) -> bool:
-        """Whether the layer's weights are trained (setting it applies to sub-layers too)."""
-        return self._trainable
-
-    @trainable.setter
-    def trainable(self, value: bool) -> None:
-        self._trainable = bool(value)
-        for layer in self._layers:
-            layer.trainable = value
 
     # ------------------------------------------------------------------ weights
     def add_weight(self, shape=None, initializer="glorot_uniform", dtype=None, trainable=True,
@@ -417,7 +349,7 @@ class Layer(StatelessLayerAPI, TorchModuleAPI):
         target = self._input_cast
         if isinstance(x, Variable):
             x = x.value
-        if ops.is_tensor(x) and not isinstance(x, np.ndarray):
+        if not isinstance(x, np.ndarray) and ops.is_tensor(x):
             if target is not None:
                 dtype = ops.dtype(x)
                 if dtype != target and is_float_dtype(dtype):
@@ -426,13 +358,14 @@ class Layer(StatelessLayerAPI, TorchModuleAPI):
         if x is None or isinstance(x, (bool, str)):
             return x
         array = np.asarray(x)
-        if array.dtype.kind not in "fiub":
-            if self._string_inputs and array.dtype.kind in "OSU":
+        kind = array.dtype.kind
+        if kind not in "fiub":
+            if self._string_inputs and kind in "OSU":
                 return array  # strings stay on the host (preprocessing layers, models)
             raise TypeError(
                 f"Layer '{self.name}': expected a numeric array, received dtype {array.dtype}.")
         target = target or self.variable_dtype
-        if array.dtype.kind == "f" and str(array.dtype) != target:
+        if kind == "f" and _dtype_name(array.dtype) != target:
             if target == "bfloat16":  # numpy has no bfloat16 name: let the backend cast
                 return ops.cast(ops.convert_to_tensor(array), target)
             array = array.astype(target)
@@ -454,54 +387,6 @@ class Layer(StatelessLayerAPI, TorchModuleAPI):
         pass them as ``mask=`` to the next layer whose ``call`` accepts it.
         """
         return mask if self.supports_masking else None
-
-    # ------------------------------------------------------------------ symbolic (functional API)
-    def _symbolic_call(self, args, kwargs):
-        inputs = args[0]
-        self._maybe_build(shape_of(inputs))
-        self._check_input(inputs)
-        outputs = self.compute_output_spec(*args, **kwargs)
-        node = Node(self, args, kwargs, outputs)
-        for t in flatten(outputs):
-            t.node = node
-        self._inbound_nodes.append(node)
-        return outputs
-
-    def compute_output_shape(self, input_shape):
-        """Output shape for ``input_shape`` (batch dim may be None), computed without real data."""
-        spec = self.compute_output_spec(_shapes_to_tensors(input_shape, self.compute_dtype))
-        return map_structure(lambda t: t.shape, spec)
-
-    def compute_output_spec(self, *args, **kwargs):
-        """Symbolic outputs for symbolic inputs.
-
-        Uses ``compute_output_shape`` when a subclass overrides it; otherwise runs the layer on
-        small zero tensors twice (unknown dims as 2, then 3) and marks the output dims that
-        changed as unknown.
-        """
-        if type(self).compute_output_shape is not Layer.compute_output_shape:
-            shapes = map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else t, args[0])
-            out = self.compute_output_shape(shapes)
-            return _shapes_to_tensors(out, self.compute_dtype)
-        def merge(a, c):
-            sa, sc = tuple(ops.shape(a)), tuple(ops.shape(c))
-            shape = tuple(x if x == y else None for x, y in zip(sa, sc))
-            return KerasTensor(shape, ops.dtype(a))
-
-        results = []
-        with backends.backend_scope(self._backend_name):
-            for fill in (2, 3):
-                def concrete(t, fill=fill):
-                    if not isinstance(t, KerasTensor):
-                        return t
-                    return ops.zeros(tuple(fill if d is None else d for d in t.shape),
-                                     dtype=t.dtype)
-                c_args = map_structure(concrete, args)
-                c_kwargs = map_structure(concrete, kwargs)
-                c_kwargs.setdefault("training", False)
-                with StatelessScope():  # swallow state updates made while probing
-                    results.append(self(*c_args, **c_kwargs))
-            return _zip_map(merge, results[0], results[1])
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:
@@ -527,32 +412,7 @@ class Layer(StatelessLayerAPI, TorchModuleAPI):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
-def shape_of(x):
-    """Shape (tuple) of a tensor/KerasTensor, or a list of shapes for a list of them."""
-    if isinstance(x, (list, tuple)):
-        return [shape_of(e) for e in x]
-    if isinstance(x, dict):
-        return {k: shape_of(v) for k, v in x.items()}
-    if isinstance(x, KerasTensor):
-        return x.shape
-    if x is None:
-        return None
-    if isinstance(x, np.ndarray):  # also host string arrays, which no backend can hold
-        return x.shape
-    return tuple(ops.shape(x))
-
-
-def _shapes_to_tensors(out, dtype):
-    if isinstance(out, (list, tuple)) and out and isinstance(out[0], (list, tuple)):
-        return [KerasTensor(s, dtype) for s in out]
-    if isinstance(out, dict):
-        return {k: KerasTensor(s, dtype) for k, s in out.items()}
-    return KerasTensor(out, dtype)
-
-
-def _zip_map(fn, a, c):
-    if isinstance(a, (list, tuple)):
-        return type(a)(_zip_map(fn, x, y) for x, y in zip(a, c))
-    if isinstance(a, dict):
-        return {k: _zip_map(fn, a[k], c[k]) for k in a}
-    return fn(a, c)
+@functools.cache
+def _dtype_name(dtype: np.dtype) -> str:
+    """``str(dtype)``, remembered (``str`` of a numpy dtype costs microseconds per call)."""
+    return str(dtype)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mini_keras import ops
-from mini_keras.layers.convolutional import (
+from mini_keras.layers.convolutional.conv_utils import (
     channel_axis,
     conv_output_length,
     spatial_dims,

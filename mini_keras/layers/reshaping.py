@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from mini_keras import ops
-from mini_keras.layers.convolutional import (
+from mini_keras.layers.convolutional.conv_utils import (
     spatial_dims,
     standardize_data_format,
     standardize_tuple,

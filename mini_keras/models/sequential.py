@@ -6,6 +6,9 @@ from mini_keras.core.keras_tensor import KerasTensor
 from mini_keras.layers.core import InputLayer
 from mini_keras.layers.layer import Layer
 from mini_keras.models.model import Model
+from mini_keras.models.stack_plan import StackPlan, remember, signature
+
+_UNSEEN = object()
 
 
 class Sequential(Model):
@@ -26,6 +29,7 @@ class Sequential(Model):
         super().__init__(trainable=trainable, name=name)
         self._input_layer: InputLayer | None = None
         self._stack: list[Layer] = []
+        self._plans: dict = {}  # input signature -> StackPlan (or None: no plan for it)
         for layer in layers or []:
             self.add(layer, rebuild=False)
         self._build_if_shape_known()
@@ -49,6 +53,7 @@ class Sequential(Model):
                              f"'{layer.name}' is already used.")
         self._stack.append(layer)
         self._layers.append(layer)
+        self._plans.clear()
         if rebuild:
             self._build_if_shape_known()
 
@@ -58,6 +63,7 @@ class Sequential(Model):
             raise IndexError(f"Sequential '{self.name}' has no layers to pop.")
         layer = self._stack.pop()
         self._layers.remove(layer)
+        self._plans.clear()
         self.built = False
         self._build_if_shape_known()
         return layer
@@ -89,12 +95,21 @@ class Sequential(Model):
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
-        x = inputs
+        key = signature(inputs) if mask is None else None
+        if key is not None:  # a signature seen before: each layer's call, nothing around it
+            plan = self._plans.get(key, _UNSEEN)
+            if plan is not None and plan is not _UNSEEN and plan.applies(training):
+                return plan.run(inputs, training)
+        x, seen = inputs, []
         for layer in self._stack:
             extra = {"mask": mask} if mask is not None and layer._call_has_mask else {}
+            seen.append(x)
             y = layer(x, training=training, **extra)
             mask = layer.compute_mask(x, mask)
             x = y
+        if key is not None and key not in self._plans:
+            remember(self._plans, key, StackPlan.record(self._stack, seen, x)
+                     if mask is None else None)
         return x
 
     def compute_output_shape(self, input_shape):

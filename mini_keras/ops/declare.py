@@ -30,6 +30,8 @@ from mini_keras.core.variable import Variable
 # Classes known to be plain values (no Variable, no KerasTensor inside): the fast path's test.
 _PLAIN: set[type] = {type(None), bool, int, float, complex, str, np.ndarray, np.float32,
                      np.float64, np.int32, np.int64, np.bool_, slice, type(Ellipsis)}
+# ... and Variable itself: ops with no varargs read a Variable's value inline, no slow path.
+_PLAIN_OR_VARIABLE: set[type] = _PLAIN | {Variable}
 _CONTAINERS = (list, tuple, dict)
 _EMPTY_BODY = (lambda: None).__code__.co_code  # ``...`` / docstring-only bodies compile to this
 
@@ -101,6 +103,7 @@ def _learn(values) -> None:
         cls = v.__class__
         if cls not in _PLAIN and not isinstance(v, (Variable, KerasTensor, *_CONTAINERS)):
             _PLAIN.add(cls)
+            _PLAIN_OR_VARIABLE.add(cls)
 
 
 def _slow(info: OpInfo, impl: Callable, values: tuple):
@@ -162,10 +165,16 @@ def _source(name: str, params, body: str) -> str:
             tests.append(f"{p.name}.__class__ in _PLAIN")
     test = " and ".join(tests) or "True"
     values = "(" + "".join(f"{n}, " for n in names) + ")"
-    return (f"def {name}({', '.join(decl)}):\n"
-            f"    if {test}:\n"
-            f"        return {body.format(call=', '.join(call))}\n"
-            f"    return _slow(_info, _impl, {values})\n")
+    source = (f"def {name}({', '.join(decl)}):\n"
+              f"    if {test}:\n"
+              f"        return {body.format(call=', '.join(call))}\n")
+    named = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    if named and len(named) == len(params):  # Variables among plain values: read, then go
+        source += (f"    if {' and '.join(f'{n}.__class__ in _PLAIN_OR_VARIABLE' for n in named)}:\n"
+                   + "".join(f"        {n} = {n}.value if {n}.__class__ is _Variable else {n}\n"
+                             for n in named)
+                   + f"        return {body.format(call=', '.join(call))}\n")
+    return source + f"    return _slow(_info, _impl, {values})\n"
 
 
 def _build(declaration: Callable, kind: str, keras_class: str | None, symbolic) -> Callable:
@@ -174,7 +183,8 @@ def _build(declaration: Callable, kind: str, keras_class: str | None, symbolic) 
     params = list(signature.parameters.values())
     info = OpInfo(name, kind, _family(declaration.__module__), keras_class or _camel(name),
                   declaration=declaration, symbolic=symbolic, params=params)
-    namespace = {"_PLAIN": _PLAIN, "_slow": _slow, "_info": info, "_current": current,
+    namespace = {"_PLAIN": _PLAIN, "_PLAIN_OR_VARIABLE": _PLAIN_OR_VARIABLE,
+                 "_Variable": Variable, "_slow": _slow, "_info": info, "_current": current,
                  "_defaults": {p.name: p.default for p in params}, "_body": declaration}
     if kind == "composite":
         namespace["_impl"] = declaration

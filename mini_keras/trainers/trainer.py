@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mini_keras import backends, optimizers
+from mini_keras import backends, ops, optimizers
 from mini_keras import losses as losses_mod
 from mini_keras import metrics as metrics_mod
 from mini_keras.callbacks import CallbackList
@@ -87,7 +87,7 @@ class Trainer(StepsMixin):
         sample_x = data_mod.take(x, slice(0, 2))
         with backends.backend_scope(self._backend_name), StatelessScope():
             y_pred = self(sample_x, training=False)
-        pred_shapes = [tuple(backends.get(self._backend_name).shape(p)) for p in flatten(y_pred)]
+            pred_shapes = [tuple(ops.shape(p)) for p in flatten(y_pred)]
         if self._losses_per_output is None:
             self._losses_per_output = self._resolve_losses(len(pred_shapes))
         if not self._metrics_built and y is not None:
@@ -405,9 +405,8 @@ def _format_results(results: dict, return_dict: bool):
 
 def _to_floats(logs: dict) -> dict:
     """Logs as Python floats (array-valued metrics, e.g. per-class F1, stay numpy arrays)."""
-    b = backends.current()
     out = {}
     for k, v in logs.items():
-        value = np.asarray(b.convert_to_numpy(v))
+        value = np.asarray(ops.convert_to_numpy(v))
         out[k] = float(value) if value.size == 1 else value
     return out

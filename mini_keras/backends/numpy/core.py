@@ -78,6 +78,10 @@ def operands(*xs):
     arrays, those arrays are cast to floatx (as Keras does). Without any array, everything is
     converted with :func:`convert_to_tensor`.
     """
+    if len(xs) == 2:  # the common case first: two plain arrays of one dtype
+        a, b = xs
+        if a.__class__ is np.ndarray and b.__class__ is np.ndarray and a.dtype == b.dtype:
+            return xs
     if _numpy_rules_suffice(xs):
         return xs
     xs = [_unwrap_variable(x) for x in xs]
