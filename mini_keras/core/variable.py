@@ -7,7 +7,7 @@ import contextvars
 import numpy as np
 
 from mini_keras import backends
-from mini_keras.core import stateless
+from mini_keras.core import allocation_budget, stateless
 from mini_keras.distribution import api as distribution_api
 
 _name_counts: dict[str, int] = {}
@@ -93,6 +93,7 @@ class Variable:
             if shape is None:
                 raise ValueError(f"Variable '{name}': a callable initializer needs a shape.")
             dtype = dtype or config.floatx()
+            allocation_budget.charge(shape, dtype, path or name)  # before allocating
             with backends.backend_scope(self._backend.name):
                 initial = initializer(tuple(shape), dtype=dtype)
         else:

@@ -26,6 +26,8 @@ class Model(StateTreeAPI, Trainer, Layer):
     - ``Sequential`` (a subclass) for a plain stack.
     """
 
+    _string_inputs = True  # string inputs reach the text/lookup layers that take them
+
     def __new__(cls, *args, **kwargs):
         if functional_init_arguments(args, kwargs):
             from mini_keras.models.functional import Functional, functional_subclass

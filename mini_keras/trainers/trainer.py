@@ -18,7 +18,7 @@ from mini_keras.core.keras_tensor import flatten, map_structure
 from mini_keras.core.stateless import StatelessScope
 from mini_keras.distribution import api as distribution_api
 from mini_keras.trainers import data as data_mod
-from mini_keras.trainers import fit_data
+from mini_keras.trainers import fit_data, value_checks
 from mini_keras.trainers.steps import StepsMixin
 from mini_keras.utils.packing import unpack_x_y_sample_weight
 from mini_keras.utils.progbar import Progbar, format_logs
@@ -158,16 +158,17 @@ class Trainer(StepsMixin):
         if dist is not None:  # the framework's own data-parallel engine runs the step
             lib = distribution_api.backend_lib(self._backend_name)
             return lib.compile(fn, self._state_variables(), dist, jit_compile=jit, kind=kind)
-        if self.run_eagerly or self.jit_compile is False:
-            return fn
+        if (self.run_eagerly or self.jit_compile is False or value_checks.value_checks_enabled()
+                or data_mod.has_host_layers(self)):
+            return fn  # host (string) preprocessing layers cannot run inside a jit
         return backends.get(self._backend_name).compile(fn, self._state_variables(),
                                                         jit_compile=jit)
 
     def _cached_function(self, kind, step):
-        # Recompile when the active distribution changed since the step was compiled.
+        # Recompile when the active distribution (or the value-check switch) changed since.
         key = f"_{kind}_fn"
-        dist = distribution_api.distribution()
-        if getattr(self, key) is None or self.__dict__.get(f"{key}_distribution") is not dist:
+        dist = (distribution_api.distribution(), value_checks.value_checks_enabled())
+        if getattr(self, key) is None or self.__dict__.get(f"{key}_distribution") != dist:
             setattr(self, key, self._compile_fn(step, kind))
             self.__dict__[f"{key}_distribution"] = dist
         return getattr(self, key)
@@ -179,7 +180,8 @@ class Trainer(StepsMixin):
             return distribution_api.backend_lib(self._backend_name).distribute_data(structure,
                                                                                     dist)
         b = backends.get(self._backend_name)
-        return map_structure(lambda a: None if a is None else b.convert_step_input(a), structure)
+        return map_structure(lambda a: a if a is None or data_mod.is_string_array(a)
+                             else b.convert_step_input(a), structure)
 
     def _check_distribution(self, data, method: str):
         """Under a distribution: every batch must split evenly; a LayoutMap must be used."""
@@ -220,6 +222,7 @@ class Trainer(StepsMixin):
 
     def _fit_loop(self, train, validation, epochs, verbose, callbacks, initial_epoch,
                   validation_freq):
+        value_checks.check_fit_data(self, train.adapter, validation and validation.adapter)
         self._build_for_data(*unpack_x_y_sample_weight(train.first_batch())[:2])
         self._check_distribution(train.adapter, "fit()")
         train_fn = self.make_train_function()
