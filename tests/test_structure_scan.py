@@ -38,8 +38,6 @@ ALLOWED_FUNCTIONS = {
 PENDING = {
     ("config.py", "device"),
     ("trainers/trainer.py", "_build_for_data"),
-    ("trainers/trainer.py", "compute_loss"),
-    ("trainers/trainer.py", "_update_metrics"),
     ("trainers/trainer.py", "_to_floats"),
 }
 
