@@ -27,6 +27,7 @@ from mini_keras import (
                         random,
                         regularizers,
                         saving,
+                        tree,
                         utils,
 )
 from mini_keras.core.variable import Variable
@@ -62,5 +63,6 @@ __all__ = [
                         "random",
                         "regularizers",
                         "saving",
+                        "tree",
                         "utils",
 ]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 
-class MAP_TO_NONE:  # noqa: N801 (Keras' name)
+class MAP_TO_NONE:
     """Return this class from a :func:`traverse` function to put ``None`` in the result."""
 
 
@@ -99,6 +99,23 @@ def _check_same(first, others) -> None:
             raise ValueError("Structures don't have the same nested structure.")
 
 
+def _check_structures(first, others, none_is_leaf: bool = True) -> None:
+    """Raise unless every one of ``others`` contains ``first``'s nodes (deeper is fine)."""
+    if not _is_node(first, none_is_leaf):
+        return
+    _check_same(first, others)
+    for column in zip(_children(first), *(_children(s) for s in others)):
+        _check_structures(column[0], column[1:], none_is_leaf)
+
+
+def _map(func, first, others, none_is_leaf: bool):
+    if not _is_node(first, none_is_leaf):
+        return func(*others)
+    columns = zip(*(_children(s) for s in others))
+    return _rebuild(first, [_map(func, child, column, none_is_leaf)
+                            for child, column in zip(_children(first), columns)])
+
+
 def map_structure(func: Callable, *structures, none_is_leaf: bool = True):
     """Apply ``func`` to the corresponding leaves of ``structures`` (which must all have the
     same structure) and return the results in that structure.
@@ -109,14 +126,19 @@ def map_structure(func: Callable, *structures, none_is_leaf: bool = True):
     if not structures:
         raise ValueError("Must provide at least one structure")
     first = structures[0]
-    if not _is_node(first, none_is_leaf):
-        if len(structures) > 1 and any(_is_node(s, none_is_leaf) for s in structures[1:]):
-            raise ValueError("Structures don't have the same nested structure.")
-        return func(*structures)
-    _check_same(first, structures[1:])
-    columns = zip(*(_children(s) for s in structures))
-    return _rebuild(first, [map_structure(func, *column, none_is_leaf=none_is_leaf)
-                            for column in columns])
+    _check_structures(first, structures[1:], none_is_leaf)
+    if len(structures) > 1:
+        for leaves in zip(*(_leaves_up_to(first, s, none_is_leaf) for s in structures[1:])):
+            if any(_is_node(leaf, none_is_leaf) for leaf in leaves):
+                raise ValueError("Structures don't have the same nested structure.")
+    return _map(func, first, structures, none_is_leaf)
+
+
+def _leaves_up_to(shallow, structure, none_is_leaf: bool = True) -> list:
+    if not _is_node(shallow, none_is_leaf):
+        return [structure]
+    return [leaf for a, b in zip(_children(shallow), _children(structure))
+            for leaf in _leaves_up_to(a, b, none_is_leaf)]
 
 
 def map_structure_up_to(shallow_structure, func: Callable, *structures):
@@ -128,31 +150,19 @@ def map_structure_up_to(shallow_structure, func: Callable, *structures):
     """
     if not structures:
         raise ValueError("Must provide at least one structure")
-    if not _is_node(shallow_structure):
-        return func(*structures)
-    _check_same(shallow_structure, structures)
-    columns = zip(*(_children(s) for s in structures))
-    return _rebuild(shallow_structure, [
-        map_structure_up_to(shallow, func, *column)
-        for shallow, column in zip(_children(shallow_structure), columns)])
+    _check_structures(shallow_structure, structures)
+    return _map(func, shallow_structure, structures, True)
 
 
 def map_shape_structure(func: Callable, structure):
-    """Map ``func`` over the shapes (tuples/lists of ints and Nones) in ``structure``.
-
-    Raises:
-        ValueError: an element that is neither a shape, a list, a tuple nor a dict.
-    """
+    """Map ``func`` over ``structure`` treating shapes (tuples/lists of ints and Nones) as
+    leaves, like every other non-container value."""
     if isinstance(structure, (list, tuple)) and all(
             isinstance(e, (int, type(None))) for e in structure):
-        return func(tuple(structure))
-    if isinstance(structure, list):
-        return [map_shape_structure(func, e) for e in structure]
-    if isinstance(structure, tuple):
-        return tuple(map_shape_structure(func, e) for e in structure)
-    if isinstance(structure, dict):
-        return {k: map_shape_structure(func, v) for k, v in structure.items()}
-    raise ValueError(f"Cannot map function to unknown object {structure}")
+        return func(structure)
+    if not _is_node(structure):
+        return func(structure)
+    return _rebuild(structure, [map_shape_structure(func, c) for c in _children(structure)])
 
 
 def pack_sequence_as(structure, flat_sequence):
@@ -241,5 +251,5 @@ def assert_same_paths(a, b) -> None:
         raise ValueError(msg)
 
 
-__all__ = sorted(name for name, value in list(globals().items())
-                 if not name.startswith("_") and getattr(value, "__module__", None) == __name__)
+__all__ = [name for name, value in sorted(globals().items())
+           if not name.startswith("_") and getattr(value, "__module__", None) == __name__]
