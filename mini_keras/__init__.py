@@ -10,6 +10,7 @@ built with.
 
 from mini_keras import (
                         activations,
+                        backend,
                         callbacks,
                         config,
                         constraints,
@@ -46,6 +47,7 @@ __all__ = [
                         "Variable",
                         "__version__",
                         "activations",
+                        "backend",
                         "callbacks",
                         "config",
                         "constraints",
