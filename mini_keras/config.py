@@ -8,6 +8,20 @@ created with, so changing the default never breaks an existing model.
 from __future__ import annotations
 
 from mini_keras import backends as _backends
+from mini_keras.config_flags import (
+    disable_flash_attention,
+    disable_interactive_logging,
+    enable_flash_attention,
+    enable_interactive_logging,
+    enable_unsafe_deserialization,
+    is_flash_attention_enabled,
+    is_interactive_logging_enabled,
+    is_nnx_enabled,
+    max_epochs,
+    max_steps_per_epoch,
+    set_max_epochs,
+    set_max_steps_per_epoch,
+)
 from mini_keras.trainers.value_checks import (
     disable_value_checks,
     enable_value_checks,
@@ -22,17 +36,29 @@ __all__ = [
     "available_backends",
     "backend",
     "device",
+    "disable_flash_attention",
+    "disable_interactive_logging",
     "disable_value_checks",
     "dtype_policy",
+    "enable_flash_attention",
+    "enable_interactive_logging",
+    "enable_unsafe_deserialization",
     "enable_value_checks",
     "epsilon",
     "floatx",
     "image_data_format",
+    "is_flash_attention_enabled",
+    "is_interactive_logging_enabled",
+    "is_nnx_enabled",
+    "max_epochs",
+    "max_steps_per_epoch",
     "set_backend",
     "set_dtype_policy",
     "set_epsilon",
     "set_floatx",
     "set_image_data_format",
+    "set_max_epochs",
+    "set_max_steps_per_epoch",
     "value_checks_enabled",
 ]
 

@@ -7,6 +7,8 @@ import time
 
 import numpy as np
 
+from mini_keras import config_flags
+
 
 class Progbar:
     """Display progress of ``target`` steps with metric values and an ETA.
@@ -20,8 +22,11 @@ class Progbar:
 
     def __init__(self, target, width=30, verbose=1, interval=0.05, stream=None):
         self.target, self.width, self.verbose, self.interval = target, width, verbose, interval
+        # keras.config.disable_interactive_logging(): final lines go to the logger, no live bar
+        self._to_log = stream is None and not config_flags.is_interactive_logging_enabled()
         self.stream = stream or sys.stdout
-        self.live = self.verbose == 1 and getattr(self.stream, "isatty", lambda: False)()
+        self.live = (self.verbose == 1 and not self._to_log
+                     and getattr(self.stream, "isatty", lambda: False)())
         self._start = time.perf_counter()
         self._last_draw = 0.0
         self._values: dict[str, float] = {}
@@ -36,6 +41,9 @@ class Progbar:
             return
         self._last_draw = now
         line = self._format(current, now - self._start, finalize)
+        if self._to_log:
+            config_flags.print_msg(line)
+            return
         if self.live:
             self.stream.write("\r" + line + ("\n" if finalize else ""))
         elif finalize:
