@@ -10,6 +10,7 @@ built with.
 
 from mini_keras import (
                         activations,
+                        backend,
                         callbacks,
                         config,
                         constraints,
@@ -27,6 +28,7 @@ from mini_keras import (
                         random,
                         regularizers,
                         saving,
+                        tree,
                         utils,
 )
 from mini_keras.core.variable import Variable
@@ -45,6 +47,7 @@ __all__ = [
                         "Variable",
                         "__version__",
                         "activations",
+                        "backend",
                         "callbacks",
                         "config",
                         "constraints",
@@ -62,5 +65,6 @@ __all__ = [
                         "random",
                         "regularizers",
                         "saving",
+                        "tree",
                         "utils",
 ]

@@ -10,3 +10,7 @@ export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 # `.[dev]` includes `all`, hence the mlx extra (mlx[cpu] on Linux), so CI tests the MLX backend,
 # and the export extra (onnx, onnxruntime, ai-edge-litert), so the export tests run, not skip.
 "$PY" -m pip install --quiet -e ".[dev]"
+# keras.utils.plot_model draws with graphviz's `dot` (pydot comes with the `plot` extra).
+if ! command -v dot >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    apt-get install -y -q graphviz >/dev/null || echo "install graphviz for plot_model" >&2
+fi

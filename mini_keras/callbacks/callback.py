@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mini_keras import config_flags
 from mini_keras.utils.progbar import Progbar
 
 
@@ -107,7 +108,7 @@ class ProgbarLogger(Callback):
     def on_epoch_begin(self, epoch, logs=None):
         verbose = self.params.get("verbose", 1)
         if verbose:
-            print(f"Epoch {epoch + 1}/{self.params.get('epochs', '?')}", flush=True)
+            config_flags.print_msg(f"Epoch {epoch + 1}/{self.params.get('epochs', '?')}")
             self._bar = Progbar(self.params.get("steps"), verbose=verbose)
 
     def on_train_batch_end(self, batch, logs=None):

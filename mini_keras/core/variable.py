@@ -55,6 +55,18 @@ def unique_name(base: str) -> str:
     return base if count == 0 else f"{base}_{count}"
 
 
+def next_uid(prefix: str = "") -> int:
+    """Count one more use of ``prefix`` and return the count (Keras' ``get_uid``; shares the
+    counter :func:`unique_name` names objects with)."""
+    _name_counts[prefix] = _name_counts.get(prefix, 0) + 1
+    return _name_counts[prefix]
+
+
+def reset_uids() -> None:
+    """Forget every name count (``clear_session``): new objects are named from scratch."""
+    _name_counts.clear()
+
+
 _AGGREGATIONS = ("none", "mean", "sum", "only_first_replica")
 
 

@@ -19,6 +19,7 @@ import types
 
 import numpy as np
 
+from mini_keras import config_flags
 from mini_keras.saving import allowlist
 from mini_keras.saving.object_registration import get_registered_name, get_registered_object
 
@@ -31,7 +32,7 @@ _KERAS_ONLY_DEFAULTS = {"quantization_config": None, "ragged": False, "optional"
                         "lora_alpha": None, "synchronized": False}
 _PLAIN = (str, int, float, bool)
 _safe_mode: contextvars.ContextVar = contextvars.ContextVar("mini_keras_safe_mode",
-                                                           default=True)
+                                                           default=None)
 
 
 @contextlib.contextmanager
@@ -46,7 +47,8 @@ def safe_mode_scope(safe_mode: bool = True):
 
 def in_safe_mode() -> bool:
     """Whether the current load refuses to run serialized lambdas (the default)."""
-    return _safe_mode.get()
+    scoped = _safe_mode.get()
+    return not config_flags.unsafe_deserialization_enabled() if scoped is None else scoped
 
 
 # ---------------------------------------------------------------------------- serialize

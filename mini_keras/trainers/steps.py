@@ -9,6 +9,7 @@ new values are assigned back, so inside ``jax.jit`` they become the compiled fun
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 from mini_keras import backends, ops
@@ -21,9 +22,22 @@ from mini_keras.utils.packing import pack_x_y_sample_weight, unpack_x_y_sample_w
 
 def _takes_state(method) -> bool:
     """True for Keras' stateless step form ``step(self, state, data)``."""
-    params = [p for p in inspect.signature(method).parameters.values()
-              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty]
-    return len(params) >= 2
+    function = getattr(method, "__func__", None)
+    if function is None:  # a plain callable: no ``self`` among its parameters
+        return _required_positional(method) >= 2
+    return _required_positional(function) >= 3
+
+
+@functools.lru_cache(maxsize=256)
+def _required_positional(function) -> int:  # called every step: inspect once per function
+    return len([p for p in inspect.signature(function).parameters.values()
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                and p.default is p.empty])
+
+
+@functools.lru_cache(maxsize=256)
+def _has_parameter(function, name: str) -> bool:
+    return name in inspect.signature(function).parameters
 
 
 def _assign_all(variables, values) -> None:
@@ -104,7 +118,7 @@ class StepsMixin:
 
     def _compute_loss(self, x, y, y_pred, sample_weight, training):
         """``compute_loss``, without ``training`` for an override written before Keras 3.3."""
-        if "training" in inspect.signature(self.compute_loss).parameters:
+        if _has_parameter(getattr(self.compute_loss, "__func__", self.compute_loss), "training"):
             return self.compute_loss(x, y, y_pred, sample_weight, training=training)
         return self.compute_loss(x, y, y_pred, sample_weight)
 

@@ -8,9 +8,11 @@ leaves for the trainable variables so every backend differentiates the same Pyth
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from mini_keras import backends, ops, optimizers
+from mini_keras import backends, config_flags, ops, optimizers
 from mini_keras import losses as losses_mod
 from mini_keras import metrics as metrics_mod
 from mini_keras.callbacks import CallbackList
@@ -226,6 +228,7 @@ class Trainer(StepsMixin):
         self._build_for_data(*unpack_x_y_sample_weight(train.first_batch())[:2])
         self._check_distribution(train.adapter, "fit()")
         train_fn = self.make_train_function()
+        epochs = _capped_epochs(epochs)
         verbose = 1 if verbose == "auto" else verbose
         cbs = CallbackList(callbacks, model=self, add_history=True, add_progbar=bool(verbose),
                            params={"epochs": epochs, "steps": train.num_batches,
@@ -308,7 +311,7 @@ class Trainer(StepsMixin):
         results = self._metric_results(logs)
         cbs.on_test_end(results)
         if verbose and verbose != "auto" or (verbose == "auto" and not from_fit):
-            print(format_logs(results), flush=True)
+            config_flags.print_msg(format_logs(results))
         return _format_results(results, return_dict)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
@@ -393,6 +396,15 @@ class Trainer(StepsMixin):
         """Return the model's outputs on exactly this batch, as numpy."""
         x = fit_data.batch_arrays(x, None, None, "predict_on_batch")[0]
         return self.predict(x, batch_size=data_mod.num_samples(x), verbose=0)
+
+
+def _capped_epochs(epochs: int) -> int:
+    """``epochs``, capped by ``keras.config.set_max_epochs`` (with Keras 3's warning)."""
+    cap = config_flags.max_epochs()
+    if cap and cap < epochs:
+        warnings.warn(f"Limiting epochs to {cap}", stacklevel=3)
+        return cap
+    return epochs
 
 
 def _format_results(results: dict, return_dict: bool):

@@ -1,25 +1,44 @@
 """Utilities: seeding, data helpers, plotting."""
 
+from mini_keras.saving import (
+    custom_object_scope,
+    deserialize_keras_object,
+    get_custom_objects,
+    register_keras_serializable,
+    serialize_keras_object,
+)
 from mini_keras.utils.data import normalize, to_categorical
 from mini_keras.utils.file_utils import get_file
+from mini_keras.utils.graph_utils import get_source_inputs
 from mini_keras.utils.image_utils import array_to_img, img_to_array, load_img, save_img
+from mini_keras.utils.model_visualization import model_to_dot, plot_model
 from mini_keras.utils.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from mini_keras.utils.plotting import plot_history
+from mini_keras.utils.progbar import Progbar
 from mini_keras.utils.py_dataset import PyDataset
 from mini_keras.utils.rng import set_random_seed
 from mini_keras.utils.sequence_utils import pad_sequences
 
 __all__ = [
+    "Progbar",
     "PyDataset",
     "array_to_img",
+    "custom_object_scope",
+    "deserialize_keras_object",
+    "get_custom_objects",
     "get_file",
+    "get_source_inputs",
     "img_to_array",
     "load_img",
+    "model_to_dot",
     "normalize",
     "pack_x_y_sample_weight",
     "pad_sequences",
     "plot_history",
+    "plot_model",
+    "register_keras_serializable",
     "save_img",
+    "serialize_keras_object",
     "set_random_seed",
     "to_categorical",
     "unpack_x_y_sample_weight",

@@ -1,9 +1,9 @@
 """Keras 3's custom-training patterns, run unchanged on mini_keras and compared with Keras 3.
 
 The programs live in ``custom_step_programs.py``; each runs here on mini_keras and, in one
-subprocess per Keras backend, on Keras 3 (the reference). Keras 3 cannot train on numpy, and on
-JAX it only accepts stateless ``(state, data)`` steps, so backend-agnostic programs take their
-reference from Keras on torch there.
+subprocess per Keras backend, on Keras 3 (the reference). Keras 3 cannot train on numpy (nor
+has an MLX backend), and on JAX it only accepts stateless ``(state, data)`` steps, so
+backend-agnostic programs take their reference from Keras on torch there.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 
 import mini_keras as keras
 from mini_keras import backends, config
-from tests.conftest import require_backend
+from tests.conftest import ALL_BACKENDS, require_backend
 from tests.trainers import custom_step_programs as programs
 
 FRAMEWORK_STEPS = {"tf_gradient_tape_train_step": "tensorflow",
@@ -28,13 +28,14 @@ FRAMEWORK_STEPS = {"tf_gradient_tape_train_step": "tensorflow",
 RAW_LOOPS = {"tf_gradient_tape_loop": "tensorflow", "torch_optim_loop": "torch",
              "jax_stateless_loop": "jax"}
 AGNOSTIC = ["custom_test_step", "compute_loss_override", "loss_tracker_metrics"]
-AGNOSTIC_BACKENDS = ["numpy", "torch", "jax", "tensorflow"]
+AGNOSTIC_BACKENDS = list(ALL_BACKENDS)
+KERAS3_BACKENDS = ("torch", "jax", "tensorflow")  # those Keras 3 trains on
 # float32 programs of a few dozen ops: agreement to ~1e-6 relative; 1e-5 is the issue's bound.
 RTOL, ATOL = 1e-5, 1e-6
 
 
 def _keras_backend_for(program: str, backend: str) -> str:
-    if backend == "numpy" or (backend == "jax" and program == "custom_test_step"):
+    if backend not in KERAS3_BACKENDS or (backend == "jax" and program == "custom_test_step"):
         return "torch"
     return backend
 

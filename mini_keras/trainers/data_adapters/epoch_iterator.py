@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import warnings
 
+from mini_keras import config_flags
 from mini_keras.trainers.data_adapters.base import apply_class_weight, class_weight_table
 
 RAN_OUT = ("Your input ran out of data; interrupting training. Make sure that your dataset or "
@@ -35,6 +36,10 @@ class EpochIterator:
                                   or steps <= 0):
             raise ValueError(f"{where}: steps must be a positive int or None, received "
                              f"{steps!r}")
+        cap = config_flags.max_steps_per_epoch()  # keras.config.set_max_steps_per_epoch
+        if cap and (not steps or cap < steps):
+            warnings.warn(f"Limiting steps_per_epoch to {cap}", stacklevel=3)
+            steps = cap
         self.adapter, self.steps, self.where = adapter, steps, where
         self._class_weights = class_weight_table(class_weight)
         self._num_batches = adapter.num_batches
