@@ -73,6 +73,10 @@ def _short(e: Exception) -> str:
         type(e).__name__
 
 
+def _doubled(model):
+    return lambda t: model(t, training=False) * 2.0
+
+
 def measure_backend(library: str, backend: str) -> dict:
     """Run every check on ``backend`` in this process; ``{"checks": ..., "seconds": ...}``."""
     if library == "keras":
@@ -104,7 +108,7 @@ def measure_backend(library: str, backend: str) -> dict:
         try:
             archive, path = ExportArchive(), os.path.join(tmp, f"{kind}_archive")
             archive.track(model)
-            archive.add_endpoint("double", lambda t, m=model: m(t, training=False) * 2.0,
+            archive.add_endpoint("double", _doubled(model),
                                  input_signature=[keras.Input(x.shape[1:], dtype=x.dtype.name,
                                                               batch_size=None)])
             archive.write_out(path, verbose=False)

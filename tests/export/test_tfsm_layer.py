@@ -54,3 +54,27 @@ def test_custom_endpoint_and_errors(backend, tmp_path):
         keras.layers.TFSMLayer(str(tmp_path / "a"))
     with pytest.raises(FileNotFoundError, match="No SavedModel directory"):
         keras.layers.TFSMLayer(str(tmp_path / "missing"))
+
+
+def test_fit_trains_the_savedmodel_variables_like_the_original(backend, tmp_path):
+    """One SGD step through TFSMLayer equals one step on the exported model itself."""
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(6, 4)).astype("float32"), rng.normal(size=(6, 2)).astype("float32")
+    keras.utils.set_random_seed(5)
+    original = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="tanh"),
+                                 keras.layers.Dense(2)])
+    original.export(str(tmp_path / "sm"), verbose=False)
+    with backends.backend_scope("tensorflow"):
+        inputs = keras.Input((4,))
+        wrapped = keras.Model(inputs, keras.layers.TFSMLayer(str(tmp_path / "sm"))(inputs))
+        wrapped.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        loss = wrapped.train_on_batch(x, y)
+    original.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    expected_loss = original.train_on_batch(x, y)
+    np.testing.assert_allclose(loss, expected_loss, rtol=1e-5)
+    np.testing.assert_allclose(wrapped.predict(x, verbose=0), original.predict(x, verbose=0),
+                               rtol=0, atol=1e-5)
+    frozen = keras.layers.TFSMLayer(str(tmp_path / "sm"), trainable=False) \
+        if backend == "tensorflow" else None
+    if frozen is not None:
+        assert frozen.trainable_weights == [] and len(frozen.non_trainable_weights) == 4
