@@ -42,7 +42,7 @@ def test_multi_input_models_export_with_default_and_explicit_signature(backend, 
     data = {"a": rng.normal(size=(5, 3)).astype("float32"),
             "b": rng.normal(size=(5, 2)).astype("float32")}
     expected = model.predict(data if as_dict else [data["a"], data["b"]], verbose=0)
-    specs = {"a": TensorSpec((None, 3), "float32", "a"),
+    specs = {"a": keras.InputSpec(shape=(None, 3), dtype="float32", name="a"),  # Keras 3's
              "b": tf.TensorSpec((None, 2), tf.float32, name="b")}  # TF's specs work too
     explicit = [specs if as_dict else [specs["a"], specs["b"]]]
     for i, signature in enumerate((None, explicit)):
@@ -59,6 +59,9 @@ def test_input_signature_errors(backend, tmp_path):
     with pytest.raises(TypeError, match=r"input_signature\[0\]\[1\] must be a spec.*received .float32."):
         model.export(str(tmp_path / "m.onnx"), format="onnx",
                      input_signature=[[TensorSpec((None, 3)), "float32"]])
+    with pytest.raises(TypeError, match=r"input_signature\[0\] has no shape; give InputSpec"):
+        model.export(str(tmp_path / "m.onnx"), format="onnx",
+                     input_signature=[keras.InputSpec(ndim=2)])
     with pytest.raises(ValueError, match="input_signature has 2 entries"):
         model.export(str(tmp_path / "m.onnx"), format="onnx",
                      input_signature=[TensorSpec((None, 3)), TensorSpec((None, 2))])
