@@ -124,8 +124,10 @@ def main(library: str, backends: list[str]) -> None:
     """Measure each backend in a fresh process and print the JSON summary."""
     out, times = {}, {}
     for backend in backends:
-        env = {**os.environ, "KERAS_BACKEND": backend, "MINI_KERAS_BACKEND": backend,
-               "TF_CPP_MIN_LOG_LEVEL": "3"}
+        # KERAS_BACKEND only for Keras 3: TensorFlow imports keras, which rejects "mlx"
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3",
+               **({"KERAS_BACKEND": backend} if library == "keras"
+                  else {"MINI_KERAS_BACKEND": backend})}
         code = (f"import json, sys; sys.path.insert(0, {os.path.dirname(__file__)!r}); "
                 f"import measure_export as m; "
                 f"print('@@' + json.dumps(m.measure_backend({library!r}, {backend!r})))")
