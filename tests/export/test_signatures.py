@@ -65,3 +65,38 @@ def test_input_signature_errors(backend, tmp_path):
     with pytest.raises(ValueError, match="input_signature has 2 entries"):
         model.export(str(tmp_path / "m.onnx"), format="onnx",
                      input_signature=[TensorSpec((None, 3)), TensorSpec((None, 2))])
+
+
+class _Subclassed(keras.Model):
+    """No config, no functional graph: export must still find its variables and signature."""
+
+    def __init__(self):
+        super().__init__()
+        self.hidden, self.out = keras.layers.Dense(4, activation="relu"), keras.layers.Dense(2)
+
+    def call(self, x, training=False):
+        return self.out(self.hidden(x)) + 1.0
+
+
+@pytest.mark.parametrize("fmt,suffix", [("tf_saved_model", ""), ("onnx", ".onnx"),
+                                        ("litert", ".tflite")])
+def test_subclassed_model_exports(backend, tmp_path, fmt, suffix):
+    model = _Subclassed()
+    x = np.random.default_rng(2).normal(size=(5, 3)).astype("float32")
+    expected = model.predict(x, verbose=0)  # builds it with input shape (None, 3)
+    path = str(tmp_path / f"m{suffix}")
+    model.export(path, format=fmt, verbose=False)
+    for batch in (1, 5):
+        np.testing.assert_allclose(_serve_single(fmt, path, x[:batch]), expected[:batch],
+                                   rtol=0, atol=TOLERANCE[fmt])
+
+
+def _serve_single(fmt, path, x):
+    if fmt == "tf_saved_model":
+        loaded = tf.saved_model.load(path)  # kept alive while its function runs
+        return loaded.serve(x).numpy()
+    if fmt == "onnx":
+        session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+        return session.run(None, {session.get_inputs()[0].name: x})[0]
+    runner = litert.Interpreter(model_path=path).get_signature_runner("serving_default")
+    return next(iter(runner(**{next(iter(runner.get_input_details())): x}).values()))
