@@ -33,7 +33,7 @@ from mini_keras import (
 )
 from mini_keras.core.variable import Variable
 from mini_keras.dtype_policies import DTypePolicy
-from mini_keras.layers import Input, Layer
+from mini_keras.layers import Input, InputSpec, Layer
 from mini_keras.models import Model, Sequential
 
 __version__ = "0.1.0"
@@ -41,6 +41,7 @@ __version__ = "0.1.0"
 __all__ = [
                         "DTypePolicy",
                         "Input",
+                        "InputSpec",
                         "Layer",
                         "Model",
                         "Sequential",

@@ -73,6 +73,10 @@ def _short(e: Exception) -> str:
         type(e).__name__
 
 
+def _doubled(model):
+    return lambda t: model(t, training=False) * 2.0
+
+
 def measure_backend(library: str, backend: str) -> dict:
     """Run every check on ``backend`` in this process; ``{"checks": ..., "seconds": ...}``."""
     if library == "keras":
@@ -104,7 +108,7 @@ def measure_backend(library: str, backend: str) -> dict:
         try:
             archive, path = ExportArchive(), os.path.join(tmp, f"{kind}_archive")
             archive.track(model)
-            archive.add_endpoint("double", lambda t, m=model: m(t, training=False) * 2.0,
+            archive.add_endpoint("double", _doubled(model),
                                  input_signature=[keras.Input(x.shape[1:], dtype=x.dtype.name,
                                                               batch_size=None)])
             archive.write_out(path, verbose=False)
@@ -120,8 +124,10 @@ def main(library: str, backends: list[str]) -> None:
     """Measure each backend in a fresh process and print the JSON summary."""
     out, times = {}, {}
     for backend in backends:
-        env = {**os.environ, "KERAS_BACKEND": backend, "MINI_KERAS_BACKEND": backend,
-               "TF_CPP_MIN_LOG_LEVEL": "3"}
+        # KERAS_BACKEND only for Keras 3: TensorFlow imports keras, which rejects "mlx"
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3",
+               **({"KERAS_BACKEND": backend} if library == "keras"
+                  else {"MINI_KERAS_BACKEND": backend})}
         code = (f"import json, sys; sys.path.insert(0, {os.path.dirname(__file__)!r}); "
                 f"import measure_export as m; "
                 f"print('@@' + json.dumps(m.measure_backend({library!r}, {backend!r})))")

@@ -6,6 +6,7 @@ import importlib
 import importlib.util
 import os
 
+from mini_keras.core.variable import Variable
 from mini_keras.export import files, rebind, signature
 
 SAVED_MODEL_BACKEND = "tensorflow"
@@ -68,7 +69,7 @@ class ExportArchive:
             self._tracked.append(resource)
         return resource
 
-    def add_endpoint(self, name: str, fn=None, input_signature=None, **kwargs) -> None:
+    def add_endpoint(self, name: str, fn=None, input_signature=None, **kwargs):
         """Add an endpoint ``name`` computing ``fn(*args)`` for inputs of ``input_signature``.
 
         Args:
@@ -82,6 +83,9 @@ class ExportArchive:
             ValueError: bad or duplicate name, missing signature.
             TypeError: fn is not callable.
             TypeError: unknown keyword argument.
+
+        Returns:
+            ``fn``.
         """
         if kwargs:
             raise TypeError(f"ExportArchive.add_endpoint: unrecognized arguments {sorted(kwargs)}.")
@@ -93,6 +97,7 @@ class ExportArchive:
             raise ValueError(f"ExportArchive.add_endpoint('{name}'): pass input_signature= "
                              "(a list with one spec per argument of fn).")
         self._endpoints[name] = (fn, signature.normalize(input_signature))
+        return fn
 
     def track_and_add_endpoint(self, name: str, resource, input_signature=None, **kwargs) -> None:
         """Track ``resource`` and add endpoint ``name`` calling it with ``training=False``."""
@@ -103,12 +108,19 @@ class ExportArchive:
                           input_signature, **kwargs)
 
     def add_variable_collection(self, name: str, variables) -> None:
-        """Save ``variables`` (a list of Variables) as the list attribute ``name``."""
+        """Save ``variables`` (a list/tuple/set of Variables) as the list attribute ``name``.
+
+        Raises:
+            ValueError: ``variables`` is not a list/tuple/set of Variables (as Keras 3).
+        """
         self._check_name(name, "add_variable_collection")
+        if not isinstance(variables, (list, tuple, set)) or not all(
+                isinstance(v, Variable) for v in variables):
+            raise ValueError(f"ExportArchive.add_variable_collection('{name}'): expected a "
+                             "list/tuple/set of mini_keras Variables, received "
+                             f"{type(variables).__name__} of "
+                             f"{sorted({type(v).__name__ for v in variables})}.")
         variables = list(variables)
-        if not all(hasattr(v, "numpy") and hasattr(v, "_handle") for v in variables):
-            raise TypeError(f"ExportArchive.add_variable_collection('{name}'): expected a list "
-                            "of mini_keras Variables.")
         self._collections[name] = variables
 
     def _check_name(self, name, where):

@@ -59,7 +59,7 @@ def _write_onnx(model, filepath, sig, opset_version=None):
         raise ImportError(f"ONNX export needs the 'onnx' package: {EXPORT_EXTRA}.")
     flat = signature.flatten_specs(sig[0])
     names = signature.unique_names(flat)
-    with rebind.running_on([model], ONNX_BACKEND):
+    with rebind.running_on([model], ONNX_BACKEND) as variables:
         structure = sig[0]
         probe = model(signature.pack(structure, _zeros(flat)), training=False)
         outputs = [f"output_{i}" for i in range(len(signature.flatten_outputs(probe)))]
@@ -68,7 +68,8 @@ def _write_onnx(model, filepath, sig, opset_version=None):
             result = model(signature.pack(structure, list(tensors)), training=False)
             return tuple(signature.flatten_outputs(result))
 
-        torch_writer.write_onnx(filepath, fn, flat, names, outputs, opset_version)
+        torch_writer.write_onnx(filepath, fn, flat, names, outputs, opset_version,
+                                [v._handle for v in variables])
     return names, outputs
 
 
@@ -129,7 +130,8 @@ def export_model(model, filepath, format: str = "tf_saved_model", verbose=None,
             ``tf.lite.TFLiteConverter`` attributes such as ``optimizations`` (litert).
 
     Raises:
-        ValueError: unknown format, unbuilt model, an op the format cannot express.
+        ValueError: unknown format, unbuilt model, a host-side (string/vocabulary)
+            preprocessing layer, an op the format cannot express (names op and layer).
         TypeError: a keyword argument the format does not take.
         ImportError: a converter package is missing (names the pip extra).
         FileExistsError, IsADirectoryError, FileNotFoundError: ``filepath`` cannot hold
@@ -146,6 +148,13 @@ def export_model(model, filepath, format: str = "tf_saved_model", verbose=None,
     if not getattr(model, "built", False):
         raise ValueError(f"Model.export: model '{model.name}' is not built; call it on data or "
                          "build() it first.")
+    host = [layer for layer in rebind.all_layers([model]) if getattr(layer, "host_only", False)]
+    if host:
+        raise ValueError(
+            f"Model.export(format={format!r}): layer '{host[0].name}' "
+            f"({type(host[0]).__name__}) computes on the host in numpy/Python (strings, "
+            "vocabularies), which no exported graph can hold. Apply it to the data before the "
+            "exported model (e.g. in tf.data), and export the model without it.")
     sig = (signature.model_signature(model) if input_signature is None
            else signature.normalize(input_signature))
     verbose = True if verbose is None else bool(verbose)

@@ -2,7 +2,8 @@
 
 An endpoint's ``input_signature`` is a list with one entry per positional argument; an entry is
 a spec or a structure (list, tuple, dict) of specs. A spec is anything with ``shape`` and
-``dtype`` (``keras.Input`` tensors, ``tf.TensorSpec``, :class:`TensorSpec`), so a user may pass
+``dtype`` (``keras.Input`` tensors, ``keras.InputSpec(shape=..., dtype=...)``,
+``tf.TensorSpec``, :class:`TensorSpec`), so a user may pass
 TensorFlow's specs without this module importing TensorFlow.
 """
 
@@ -44,10 +45,13 @@ def to_spec(obj, where: str) -> TensorSpec:
         raise TypeError(f"export: {where} must be a spec with `shape` and `dtype` (keras.Input, "
                         f"tf.TensorSpec, mini_keras.export.TensorSpec), received {obj!r}.")
     shape = obj.shape
+    if shape is None:  # e.g. keras.InputSpec(ndim=2): a rank, not a shape
+        raise TypeError(f"export: {where} has no shape; give InputSpec a shape= "
+                        f"(None for the batch), received {obj!r}.")
     shape = tuple(None if d is None else int(d) for d in
                   (shape.as_list() if hasattr(shape, "as_list") else shape))
     name = getattr(obj, "name", None)
-    return TensorSpec(shape, _dtype_name(obj.dtype), name or None)
+    return TensorSpec(shape, _dtype_name(obj.dtype or "float32"), name or None)
 
 
 def map_specs(fn, structure, where: str = "input_signature"):

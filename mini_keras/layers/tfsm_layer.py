@@ -16,10 +16,10 @@ class TFSMLayer(Layer):
 
     Keras 3's names and defaults. A SavedModel is a TensorFlow graph, so the layer runs on the
     tensorflow backend only: created on another backend it raises a ``ValueError`` saying how
-    to get a tensorflow layer (Keras 3 refuses other backends too). It is an inference layer:
-    the SavedModel's variables are exposed as its weights (``get_weights``/``set_weights``
-    read and write them), but no gradient reaches them through the endpoint, so calling it with
-    ``training=True`` while ``trainable`` raises ``NotImplementedError``.
+    to get a tensorflow layer (Keras 3 refuses other backends too). The SavedModel's variables
+    are the layer's weights (``get_weights``/``set_weights`` reach the endpoint), and, as in
+    Keras 3, ``fit`` trains them when the layer is trainable: the gradient of the endpoint
+    with respect to its variables is handed to the training step.
 
     Args:
         filepath: the SavedModel directory.
@@ -45,7 +45,7 @@ class TFSMLayer(Layer):
         self.filepath = os.fspath(filepath)
         self.call_endpoint = call_endpoint
         self.call_training_endpoint = call_training_endpoint
-        tf_lib = importlib.import_module(_TF_WRITER)
+        self._tf_lib = tf_lib = importlib.import_module(_TF_WRITER)
         self._saved = tf_lib.load_saved_model(self.filepath)
         for endpoint in (call_endpoint, call_training_endpoint):
             if endpoint is not None and not callable(getattr(self._saved, endpoint, None)):
@@ -68,14 +68,15 @@ class TFSMLayer(Layer):
         return variable
 
     def call(self, inputs, training=False):
-        if training and self.call_training_endpoint is not None:
-            return getattr(self._saved, self.call_training_endpoint)(inputs)
-        if training and self.trainable and self.trainable_weights:
-            raise NotImplementedError(
-                f"TFSMLayer '{self.name}': training through a SavedModel endpoint is not "
-                "supported (no gradient reaches its variables); pass trainable=False to use "
-                "it frozen inside a trained model.")
-        return getattr(self._saved, self.call_endpoint)(inputs)
+        name = (self.call_training_endpoint if training and self.call_training_endpoint
+                else self.call_endpoint)
+        endpoint = getattr(self._saved, name)
+        if not (training and self.trainable_weights):
+            return endpoint(inputs)
+        # a training step differentiates the values it maps our variables to
+        weights = self.trainable_weights
+        return self._tf_lib.call_differentiable(endpoint, inputs, [w._handle for w in weights],
+                                                [w.value for w in weights])
 
     def get_config(self) -> dict:
         return {**super().get_config(), "filepath": self.filepath,

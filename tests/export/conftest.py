@@ -38,7 +38,7 @@ def _randomize_batchnorm(model, rng) -> None:
 
 
 def build_model(kind: str):
-    """``(model, inputs)`` for ``kind`` in mlp / cnn / lstm, on the current backend."""
+    """``(model, inputs)`` for each of :data:`MODEL_KINDS`, on the current backend."""
     rng = np.random.default_rng(7)
     layers = keras.layers
     if kind == "mlp":  # Dropout: must be off in the exported graph
@@ -54,13 +54,21 @@ def build_model(kind: str):
         model = keras.Sequential([keras.Input((6,), dtype="int32"), layers.Embedding(20, 4),
                                   layers.LSTM(5), layers.Dense(2)])
         x = rng.integers(0, 20, size=(5, 6)).astype("int32")
+    elif kind == "preprocessing":  # the graph-friendly preprocessing layers, on int tokens
+        norm = layers.Normalization()
+        norm.adapt(rng.normal(1.0, 2.0, size=(50, 4)).astype("float32"))
+        tokens = keras.Input((4,), dtype="int32")
+        scaled = norm(layers.Rescaling(0.5, offset=1.0)(tokens))
+        hot = layers.CategoryEncoding(num_tokens=6, output_mode="multi_hot")(tokens)
+        model = keras.Model(tokens, layers.Dense(2)(layers.Concatenate()([scaled, hot])))
+        x = rng.integers(0, 6, size=(5, 4)).astype("int32")
     else:
         raise ValueError(kind)
     _randomize_batchnorm(model, rng)
     return model, x
 
 
-MODEL_KINDS = ("mlp", "cnn", "lstm")
+MODEL_KINDS = ("mlp", "cnn", "lstm", "preprocessing")
 
 
 def serve(manifest: list, workdir: pathlib.Path, runtime: str) -> dict:

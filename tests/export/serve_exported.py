@@ -43,15 +43,14 @@ def _litert(path, inputs, structure):
     from ai_edge_litert.interpreter import Interpreter
 
     interpreter = Interpreter(model_path=path)
-    details = interpreter.get_input_details()
-    by_name = {n: v for n, v in inputs.items() for d in details if n in d["name"]}
-    values = (list(inputs.values()) if len(by_name) != len(details)
-              else [next(v for n, v in inputs.items() if n in d["name"]) for d in details])
-    for detail, value in zip(details, values):
-        interpreter.resize_tensor_input(detail["index"], value.shape)
+    if structure != "single":  # by name, through the signature (resizes the batch per call)
+        runner = interpreter.get_signature_runner("serving_default")
+        return next(iter(runner(**inputs).values()))
+    detail = interpreter.get_input_details()[0]
+    value = next(iter(inputs.values()))
+    interpreter.resize_tensor_input(detail["index"], value.shape)
     interpreter.allocate_tensors()
-    for detail, value in zip(details, values):
-        interpreter.set_tensor(detail["index"], value)
+    interpreter.set_tensor(detail["index"], value)
     interpreter.invoke()
     return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
 

@@ -60,6 +60,28 @@ def test_unsupported_op_names_op_and_layer_and_leaves_no_file(backend, tmp_path,
     assert os.listdir(tmp_path) == []  # neither the file nor a temporary one
 
 
+@pytest.mark.parametrize("fmt,op", [("onnx", "aten::searchsorted"), ("litert", "tf.UpperBound")])
+def test_discretization_names_its_op_where_the_format_lacks_it(backend, tmp_path, fmt, op):
+    """A real layer whose op (a sorted search) has no ONNX/LiteRT built-in; SavedModel works."""
+    inputs = keras.Input((3,))
+    bins = keras.layers.Discretization(bin_boundaries=[0.0, 1.0], name="bins")(inputs)
+    model = keras.Model(inputs, bins)
+    with pytest.raises(ValueError, match=f"layer 'bins' \\(Discretization\\).*op '{op}'"):
+        model.export(str(tmp_path / f"m.{'onnx' if fmt == 'onnx' else 'tflite'}"), format=fmt,
+                     verbose=False)
+    assert os.listdir(tmp_path) == []
+
+
+def test_host_preprocessing_layer_is_refused_by_name(backend, tmp_path):
+    lookup = keras.layers.IntegerLookup(vocabulary=[3, 5, 7], name="ids")
+    inputs = keras.Input((2,), dtype="int32")
+    model = keras.Model(inputs, keras.layers.Dense(1)(lookup(inputs)))
+    for fmt, name in (("tf_saved_model", "sm"), ("onnx", "m.onnx")):
+        with pytest.raises(ValueError, match="layer 'ids' \\(IntegerLookup\\) computes on the host"):
+            model.export(str(tmp_path / name), format=fmt)
+    assert os.listdir(tmp_path) == []
+
+
 def test_failed_export_keeps_the_previous_file(backend, tmp_path):
     path = tmp_path / "m.onnx"
     good, _ = build_model("mlp")

