@@ -116,6 +116,9 @@ class Variable:
             self._shape = tuple(int(d) for d in self._backend.shape(initial))
             self._handle = distribution_api.backend_lib(self._backend.name).distribute_variable(
                 initial, self._dtype, self.trainable, self, active)
+        expose = getattr(self._backend, "expose_native_variable", None)  # tf.GradientTape
+        if expose is not None:
+            expose(self, self._handle)
         # The backend may store a narrower dtype (JAX without x64 keeps int64 as int32).
         self._dtype = self._backend.dtype(self._read_handle())
         self._shape = tuple(int(d) for d in self._backend.shape(self._read_handle()))
