@@ -207,6 +207,7 @@ class Trainer(StepsMixin):
         ``shuffle`` is ignored). See ``trainers/fit_data.py`` for every argument's rules.
         """
         self._assert_compiled("fit")
+        value_checks.check_epochs(epochs, initial_epoch, verbose)
         train, validation = fit_data.fit_iterators(
             x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps_per_epoch,
             shuffle=shuffle, class_weight=class_weight, validation_split=validation_split,

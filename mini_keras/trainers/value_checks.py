@@ -96,6 +96,16 @@ def check_in_step(tensor, upper: int, what: str) -> None:
     check_range(values, upper, what, "value check")
 
 
+def check_epochs(epochs, initial_epoch, verbose) -> None:
+    """``fit``'s counters: ``epochs``/``initial_epoch`` ints >= 0, ``verbose`` 0, 1, 2 or
+    "auto" (anything else would be ignored or loop over negative epoch numbers)."""
+    for name, value in (("epochs", epochs), ("initial_epoch", initial_epoch)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"fit({name}=...): expected an int >= 0, received {value!r}")
+    if verbose not in (0, 1, 2, "auto"):  # True/False are 1/0, as in Keras
+        raise ValueError(f"fit(verbose=...): expected 0, 1, 2 or 'auto', received {verbose!r}")
+
+
 def check_fit_data(model, train, validation=None) -> None:
     """The once-per-fit host checks: labels, Embedding ids, int64 values (see the module doc).
 
