@@ -163,3 +163,28 @@ def test_int64_beyond_int32_on_a_32_bit_backend(backend):
     message = str(info.value)
     assert f"int64 value {2**62} at index (3, 1)" in message and backend in message
     assert "truncated" in message
+
+
+def _diverging(backend_name):
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(5.0), loss="mse")  # x1e3 per epoch: inf, NaN
+    return model
+
+
+def test_terminate_on_nan_raise_error_keeps_the_backup(backend, tmp_path):
+    """Keras 3's ``raise_error=True``: a RuntimeError naming the batch and the loss, raised
+    before any ``on_train_end``, so BackupAndRestore keeps its last good backup."""
+    x, y = X, np.ones((12, 1), "float32")
+    backup = tmp_path / "backup"
+    with pytest.raises(RuntimeError, match=r"NaN or Inf loss encountered at batch \d+\. Loss "
+                                           r"value: (nan|inf)"):
+        _diverging(backend).fit(x, y, epochs=60, batch_size=4, verbose=0, callbacks=[
+            keras.callbacks.BackupAndRestore(str(backup)),
+            keras.callbacks.TerminateOnNaN(raise_error=True)])
+    assert [n for n in os.listdir(backup) if n.startswith("epoch-")]  # not cleaned up
+    history = _diverging(backend).fit(x, y, epochs=60, batch_size=4, verbose=0,
+                                      callbacks=[keras.callbacks.TerminateOnNaN()])
+    assert 1 < len(history.history["loss"]) < 60  # the graceful stop, the default
+    assert not np.isfinite(history.history["loss"][-1])
+    assert keras.callbacks.TerminateOnNaN().raise_error is False
