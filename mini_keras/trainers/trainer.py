@@ -283,6 +283,8 @@ class Trainer(StepsMixin):
         self._assert_compiled("evaluate")
         from_fit, data = fit_data.evaluate_kwargs(kwargs)
         data = data or fit_data.eval_iterator(x, y, sample_weight, batch_size, steps)
+        if not from_fit:
+            value_checks.check_fit_data(self, data.adapter, method="evaluate")
         try:
             return self._evaluate_loop(data, verbose, callbacks, return_dict, from_fit)
         finally:
@@ -321,6 +323,8 @@ class Trainer(StepsMixin):
         """
         b = backends.get(self._backend_name)
         dist = distribution_api.distribution()
+        if isinstance(x, (np.ndarray, list, tuple, dict)):
+            value_checks.check_inputs(self, x, "predict(x)")
         if dist is None and self.built and fit_data.one_small_batch(x, batch_size, steps,
                                                                     callbacks, verbose):
             with backends.backend_scope(self._backend_name):  # fast path: one step, no batching

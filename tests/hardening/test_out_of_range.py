@@ -109,6 +109,23 @@ def test_embedding_id_out_of_range_raises_in_fit(backend, functional):
     assert "value 12 at index (4, 2)" in message and "[0, 10)" in message
 
 
+def test_predict_and_evaluate_check_their_host_data(backend):
+    ids = (np.arange(24).reshape(6, 4) % 10).astype("int32")
+    model = _embedding_model(functional=False)
+    ids[5, 0] = -3
+    with pytest.raises(ValueError, match=r"predict\(x\): ids of Embedding 'emb'.*value -3 at "
+                                         r"index \(5, 0\)"):
+        model.predict(ids, verbose=0)
+    with pytest.raises(ValueError, match=r"predict\(x\).*value -3"):
+        model.predict(ids[5:], verbose=0)  # the one-small-batch fast path too
+    with pytest.raises(ValueError, match=r"evaluate\(x\).*value -3 at index \(5, 0\)"):
+        model.evaluate(ids, np.zeros((6, 1), "float32"), verbose=0)
+    y = np.arange(12) % 10
+    y[0] = 10
+    with pytest.raises(ValueError, match=r"evaluate\(y\).*value 10 at index \(0,\)"):
+        _classifier().evaluate(X, y, verbose=0)
+
+
 def test_value_checks_switch_checks_inside_the_step(backend):
     """Ids computed inside the model are only known in the step: the debug switch checks them
     there, on every backend, instead of each framework's own clamp/NaN/IndexError."""
