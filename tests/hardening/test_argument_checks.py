@@ -77,3 +77,15 @@ def test_class_weight_equals_the_sample_weight_it_implies(backend):
     np.testing.assert_allclose(history.history["loss"], expected.history["loss"], rtol=1e-6)
     for a, b in zip(weighted.get_weights(), reference.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_save_refuses_arguments_it_cannot_honour(backend, tmp_path):
+    model = _model()
+    with pytest.raises(NotImplementedError, match=r"zipped=False"):
+        model.save(tmp_path / "m.keras", zipped=False)
+    with pytest.raises(TypeError, match=r"\['save_format'\]"):
+        keras.models.save_model(model, tmp_path / "m.keras", save_format="h5")
+    assert not (tmp_path / "m.keras").exists()
+    model.save(tmp_path / "m.keras", zipped=True)
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    np.testing.assert_array_equal(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
