@@ -29,7 +29,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, **li
 
 def save_model(model, filepath, overwrite=True, **kwargs) -> None:
     """Save ``model`` to a ``.keras`` file (same as ``model.save``)."""
-    model.save(filepath, overwrite=overwrite)
+    model.save(filepath, overwrite=overwrite, **kwargs)
 
 
 def model_from_json(json_string: str, custom_objects=None, safe_mode=True):

@@ -129,8 +129,20 @@ class Model(StateTreeAPI, Trainer, Layer):
         Args:
             filepath: path ending in ``.keras``.
             overwrite: replace an existing file.
+            zipped: None or True (a ``.keras`` zip); False (an unzipped folder) is not
+                supported.
+
+        Raises:
+            NotImplementedError: ``zipped=False``.
+            TypeError: any other keyword argument (Keras 2's ``save_format``...).
         """
         from mini_keras.saving import saving_lib
+        if zipped is False:
+            raise NotImplementedError("Model.save(zipped=False): only zipped `.keras` files "
+                                      "are supported; pass zipped=None or True.")
+        if kwargs:
+            raise TypeError(f"Model.save() got unexpected keyword arguments {sorted(kwargs)}; "
+                            "it takes filepath, overwrite and zipped.")
         saving_lib.save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath, overwrite: bool = True) -> None:

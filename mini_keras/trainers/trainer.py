@@ -209,6 +209,7 @@ class Trainer(StepsMixin):
         ``shuffle`` is ignored). See ``trainers/fit_data.py`` for every argument's rules.
         """
         self._assert_compiled("fit")
+        value_checks.check_epochs(epochs, initial_epoch, verbose)
         train, validation = fit_data.fit_iterators(
             x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps_per_epoch,
             shuffle=shuffle, class_weight=class_weight, validation_split=validation_split,
@@ -285,6 +286,8 @@ class Trainer(StepsMixin):
         self._assert_compiled("evaluate")
         from_fit, data = fit_data.evaluate_kwargs(kwargs)
         data = data or fit_data.eval_iterator(x, y, sample_weight, batch_size, steps)
+        if not from_fit:
+            value_checks.check_fit_data(self, data.adapter, method="evaluate")
         try:
             return self._evaluate_loop(data, verbose, callbacks, return_dict, from_fit)
         finally:
@@ -323,6 +326,8 @@ class Trainer(StepsMixin):
         """
         b = backends.get(self._backend_name)
         dist = distribution_api.distribution()
+        if isinstance(x, (np.ndarray, list, tuple, dict)):
+            value_checks.check_inputs(self, x, "predict(x)")
         if dist is None and self.built and fit_data.one_small_batch(x, batch_size, steps,
                                                                     callbacks, verbose):
             with backends.backend_scope(self._backend_name):  # fast path: one step, no batching

@@ -96,24 +96,43 @@ def check_in_step(tensor, upper: int, what: str) -> None:
     check_range(values, upper, what, "value check")
 
 
-def check_fit_data(model, train, validation=None) -> None:
-    """The once-per-fit host checks: labels, Embedding ids, int64 values (see the module doc).
+def check_epochs(epochs, initial_epoch, verbose) -> None:
+    """``fit``'s counters: ``epochs``/``initial_epoch`` ints >= 0, ``verbose`` 0, 1, 2 or
+    "auto" (anything else would be ignored or loop over negative epoch numbers)."""
+    for name, value in (("epochs", epochs), ("initial_epoch", initial_epoch)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"fit({name}=...): expected an int >= 0, received {value!r}")
+    if verbose not in (0, 1, 2, "auto"):  # True/False are 1/0, as in Keras
+        raise ValueError(f"fit(verbose=...): expected 0, 1, 2 or 'auto', received {verbose!r}")
+
+
+def check_fit_data(model, train, validation=None, method: str = "fit") -> None:
+    """The once-per-call host checks: labels, Embedding ids, int64 values (see the module doc).
 
     Args:
         model: the compiled model.
-        train: the training DataAdapter; only in-memory arrays (``ArrayAdapter``) are scanned,
-            a generator's batches are made later, inside the loop.
+        train: the DataAdapter of ``fit``/``evaluate``; only in-memory arrays
+            (``ArrayAdapter``) are scanned, a generator's batches are made later, in the loop.
         validation: the validation DataAdapter, or None.
+        method: the calling method, for messages.
     """
-    sets = [("fit", train), ("fit(validation_data)", validation)]
+    sets = [(method, train), (f"{method}(validation_data)", validation)]
     for where, adapter in sets:  # ids first: a bad id would crash the forward pass of labels
         if getattr(adapter, "kind", None) != "arrays":
             continue
         xs, ys = adapter.x, adapter.y
-        _check_embedding_ids(model, xs, f"{where}(x)" if where == "fit" else where)
-        _check_int64(model, xs, f"{where}(x)" if where == "fit" else where)
+        check_inputs(model, xs, f"{where}(x)" if where == method else where)
         if ys is not None:
-            _check_labels(model, xs, ys, f"{where}(y)" if where == "fit" else where)
+            _check_labels(model, xs, ys, f"{where}(y)" if where == method else where)
+
+
+def check_inputs(model, x, where: str) -> None:
+    """The input half of the host checks (Embedding ids, int64 values), for ``predict`` too:
+    one vectorised pass over integer arrays, nothing for float ones."""
+    if not any(getattr(a, "dtype", np.float32).kind in "iu" for a in flatten(x)):
+        return
+    _check_embedding_ids(model, x, where)
+    _check_int64(model, x, where)
 
 
 def _output_shapes(model, x) -> list:
@@ -186,7 +205,8 @@ def _truncates_int64(backend_name: str) -> bool:
 
 
 def _check_int64(model, x, where: str) -> None:
-    big = [a for a in flatten(x) if a is not None and a.dtype.kind in "iu" and a.itemsize == 8
+    big = [a for a in flatten(x) if isinstance(a, np.ndarray) and a.dtype.kind in "iu"
+           and a.itemsize == 8
            and a.size and (a.max() > _INT32.max or a.min() < _INT32.min)]
     if not big or not _truncates_int64(model._backend_name):
         return

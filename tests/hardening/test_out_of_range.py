@@ -109,6 +109,23 @@ def test_embedding_id_out_of_range_raises_in_fit(backend, functional):
     assert "value 12 at index (4, 2)" in message and "[0, 10)" in message
 
 
+def test_predict_and_evaluate_check_their_host_data(backend):
+    ids = (np.arange(24).reshape(6, 4) % 10).astype("int32")
+    model = _embedding_model(functional=False)
+    ids[5, 0] = -3
+    with pytest.raises(ValueError, match=r"predict\(x\): ids of Embedding 'emb'.*value -3 at "
+                                         r"index \(5, 0\)"):
+        model.predict(ids, verbose=0)
+    with pytest.raises(ValueError, match=r"predict\(x\).*value -3"):
+        model.predict(ids[5:], verbose=0)  # the one-small-batch fast path too
+    with pytest.raises(ValueError, match=r"evaluate\(x\).*value -3 at index \(5, 0\)"):
+        model.evaluate(ids, np.zeros((6, 1), "float32"), verbose=0)
+    y = np.arange(12) % 10
+    y[0] = 10
+    with pytest.raises(ValueError, match=r"evaluate\(y\).*value 10 at index \(0,\)"):
+        _classifier().evaluate(X, y, verbose=0)
+
+
 def test_value_checks_switch_checks_inside_the_step(backend):
     """Ids computed inside the model are only known in the step: the debug switch checks them
     there, on every backend, instead of each framework's own clamp/NaN/IndexError."""
@@ -163,3 +180,28 @@ def test_int64_beyond_int32_on_a_32_bit_backend(backend):
     message = str(info.value)
     assert f"int64 value {2**62} at index (3, 1)" in message and backend in message
     assert "truncated" in message
+
+
+def _diverging(backend_name):
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(5.0), loss="mse")  # x1e3 per epoch: inf, NaN
+    return model
+
+
+def test_terminate_on_nan_raise_error_keeps_the_backup(backend, tmp_path):
+    """Keras 3's ``raise_error=True``: a RuntimeError naming the batch and the loss, raised
+    before any ``on_train_end``, so BackupAndRestore keeps its last good backup."""
+    x, y = X, np.ones((12, 1), "float32")
+    backup = tmp_path / "backup"
+    with pytest.raises(RuntimeError, match=r"NaN or Inf loss encountered at batch \d+\. Loss "
+                                           r"value: (nan|inf)"):
+        _diverging(backend).fit(x, y, epochs=60, batch_size=4, verbose=0, callbacks=[
+            keras.callbacks.BackupAndRestore(str(backup)),
+            keras.callbacks.TerminateOnNaN(raise_error=True)])
+    assert [n for n in os.listdir(backup) if n.startswith("epoch-")]  # not cleaned up
+    history = _diverging(backend).fit(x, y, epochs=60, batch_size=4, verbose=0,
+                                      callbacks=[keras.callbacks.TerminateOnNaN()])
+    assert 1 < len(history.history["loss"]) < 60  # the graceful stop, the default
+    assert not np.isfinite(history.history["loss"][-1])
+    assert keras.callbacks.TerminateOnNaN().raise_error is False

@@ -192,19 +192,24 @@ def test_deeply_nested_json_string_gives_a_clear_error():
 
 
 def test_path_traversal_members_are_never_written(backend, tmp_path):
-    """The loader reads named members into memory and never extracts, so '../' names and
-    absolute names in the archive cannot write outside (or anywhere)."""
+    """The loader reads named members into memory; only ``assets/`` members are written, into
+    a temporary folder, and an asset name leaving that folder is refused. Other '../' and
+    absolute names are never read, so nothing lands outside."""
     model, members = _saved(tmp_path)
     inside = tmp_path / "inside"
     inside.mkdir()
-    evil = {"../escaped.txt": b"x", "/tmp/absolute_from_zip.txt": b"x",
-            "assets/../../escaped2.txt": b"x"}
+    evil = {"../escaped.txt": b"x", "/tmp/absolute_from_zip.txt": b"x"}
     path = _write(inside / "traversal.keras", {**members, **evil})
     before = set(os.listdir(tmp_path)), set(os.listdir(inside))
     loaded = keras.models.load_model(path)
     np.testing.assert_array_equal(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
+    for name in ("assets/../../escaped2.txt", "assets//tmp/absolute2.txt"):
+        path = _write(inside / "traversal.keras", {**members, name: b"x"})
+        with pytest.raises(ValueError, match=f"asset path '{name}' leaves the assets folder"):
+            keras.models.load_model(path)
     assert (set(os.listdir(tmp_path)), set(os.listdir(inside))) == before
     assert not os.path.exists("/tmp/absolute_from_zip.txt")
+    assert not os.path.exists("/tmp/absolute2.txt")
 
 
 # ---------------------------------------------------------------------------- weights content
