@@ -1,4 +1,4 @@
-"""Benchmark mini_keras against raw PyTorch/JAX/TensorFlow/numpy loops and Keras 3; write RESULTS.md.
+"""Benchmark mini_keras against raw PyTorch/JAX/TensorFlow/MLX/numpy loops and Keras 3; write RESULTS.md.
 
     python benchmarks/run.py                 # full sizes (slow on a laptop CPU)
     python benchmarks/run.py --quick         # smaller epochs, fewer repetitions (~10-15 min, 2 cores)
@@ -28,7 +28,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 WORKER = HERE / "workloads.py"
-BACKENDS = ["numpy", "torch", "jax", "tensorflow"]
+BACKENDS = ["numpy", "torch", "jax", "tensorflow", "mlx"]
 TRAINING = ["mlp", "cnn", "lstm"]
 ALL_WORKLOADS = TRAINING + ["infer", "memory", "import"]
 FULL = {"mlp": 24576, "cnn": 8192, "lstm": 8192, "reps": 5, "calls": 200, "import_reps": 7}
@@ -37,7 +37,9 @@ TITLES = {"mlp": "1. MLP 784-256-256-10, Adam, batch 128",
           "cnn": "2. CNN Conv2D(32,3)-MaxPool-Conv2D(64,3)-MaxPool-Flatten-Dense(10), batch 128",
           "lstm": "3. LSTM(64) over 50 x 32 sequences + Dense(10), batch 64"}
 RAW_NAME = {"numpy": "numpy, hand backprop + Adam", "torch": "torch eager + torch.optim.Adam",
-            "jax": "jax.jit + optax.adam", "tensorflow": "tf.function(jit_compile=True), hand Adam"}
+            "jax": "jax.jit + optax.adam", "tensorflow": "tf.function(jit_compile=True), hand Adam",
+            "mlx": "mlx.nn + mlx.optimizers.Adam, mx.compile-d step (benchmarks/raw_mlx.py)"}
+RAW_LIMIT = {"numpy": 1.3, "mlx": 1.1}  # mk / raw training targets; 1.05 elsewhere
 
 
 # ---------------------------------------------------------------- running workers
@@ -100,7 +102,7 @@ def machine_info(threads: int) -> list[str]:
     except OSError:
         mem = "?"
     versions = []
-    for name in ("numpy", "torch", "jax", "optax", "tensorflow", "tensorflow-cpu", "keras"):
+    for name in ("numpy", "torch", "jax", "optax", "tensorflow", "tensorflow-cpu", "keras", "mlx"):
         try:
             versions.append(f"{name} {importlib.metadata.version(name)}")
         except importlib.metadata.PackageNotFoundError:
@@ -178,7 +180,7 @@ def training_section(workload, backends, sizes, args, targets) -> list[str]:
         t = {k: med(r.get("epoch_s")) for k, r in (("mk", mk), ("raw", raw), ("keras", ker))}
         overhead = med([w - e for w, e in zip(mk.get("wall_s", []), mk.get("epoch_s", []))])
         r_raw, r_keras = ratio(t["mk"], t["raw"]), ratio(t["mk"], t["keras"])
-        raw_limit = 1.3 if backend == "numpy" else 1.05
+        raw_limit = RAW_LIMIT.get(backend, 1.05)
         keras_limit = 0.85 if backend == "torch" else 1.0
         if backend != "numpy" or workload == "mlp":
             targets.check(f"{workload} {backend}: mk / raw", r_raw, raw_limit,

@@ -62,6 +62,8 @@ def import_framework(backend: str):
         import jax  # noqa: F401
     elif backend == "tensorflow":
         import tensorflow  # noqa: F401
+    elif backend == "mlx":
+        import mlx.core  # noqa: F401
 
 
 def sync(backend: str, value):
@@ -69,6 +71,9 @@ def sync(backend: str, value):
     if backend == "jax":
         import jax
         jax.block_until_ready(value)
+    elif backend == "mlx":  # lazy arrays: evaluate
+        import mlx.core as mx
+        mx.eval(value)
     return value
 
 
@@ -111,6 +116,8 @@ def train_keras_like(impl, backend, workload, x, y):
     Every call is ``fit(epochs=1, verbose=0)``; the epoch time is measured by a callback from
     ``on_epoch_begin`` to ``on_epoch_end`` so fit()'s per-call setup is reported apart.
     """
+    if impl == "keras" and backend == "mlx":
+        raise Unavailable("Keras 3 has no MLX backend")
     K = keras_module(impl, backend)
     missing = [n for n in ("Conv2D", "MaxPooling2D", "LSTM") if not hasattr(K.layers, n)]
     if workload != "mlp" and missing:
@@ -420,7 +427,13 @@ def timed(epoch):
     return run
 
 
-RAW_TRAIN = {"torch": train_torch, "jax": train_jax, "tensorflow": train_tf, "numpy": train_numpy}
+def train_mlx(workload, x, y):
+    from raw_mlx import train_mlx as train  # benchmarks/raw_mlx.py: imports mlx
+    return timed(train(workload, x, y, BATCH[workload], LR))
+
+
+RAW_TRAIN = {"torch": train_torch, "jax": train_jax, "tensorflow": train_tf, "numpy": train_numpy,
+             "mlx": train_mlx}
 
 
 # ---------------------------------------------------------------- inference (workload 4)
@@ -440,6 +453,8 @@ def per_call(fn, calls: int, blocks: int = 5) -> float:
 def infer_fns(impl, backend, batch_x):
     """Return {"predict": numpy->numpy, "call": tensor->tensor} callables on one batch."""
     import numpy as np
+    if impl == "keras" and backend == "mlx":
+        raise Unavailable("Keras 3 has no MLX backend")
     if impl in ("mk", "keras"):
         K = keras_module(impl, backend)
         model = keras_like_model(K, "infer")
@@ -472,6 +487,9 @@ def infer_fns(impl, backend, batch_x):
         fwd = tf.function(tf_forward("infer", p), jit_compile=True)
         xt = to_tensor(backend, batch_x)
         return {"predict": lambda: fwd(tf.constant(batch_x)).numpy(), "call": lambda: fwd(xt)}
+    if backend == "mlx":
+        from raw_mlx import infer_mlx
+        return infer_mlx(batch_x)
     net = NumpyMLP(np.random.default_rng(0))
     return {"predict": lambda: net.forward(batch_x)[0], "call": lambda: net.forward(batch_x)[0]}
 
@@ -486,6 +504,9 @@ def to_tensor(backend, x):
     if backend == "tensorflow":
         import tensorflow as tf
         return tf.constant(x)
+    if backend == "mlx":
+        import mlx.core as mx
+        return mx.array(x)
     return x
 
 
@@ -496,20 +517,25 @@ def run_infer(impls, backend, args):
     result = {impl: {} for impl in impls}
     for batch, calls in ((1, args.calls), (1024, max(args.calls // 10, 5))):
         x = rng.random((batch, 784), dtype=np.float32)
-        fns = {impl: infer_fns(impl, backend, x) for impl in impls}
+        fns = {}
+        for impl in impls:
+            try:
+                fns[impl] = infer_fns(impl, backend, x)
+            except Unavailable as e:
+                result[impl] = {"error": str(e)}
         if args.profile:
             for name, fn in fns[impls[0]].items():
                 per_call(fn, 3, 1)
                 print(f"== profile: {impls[0]} {name} batch {batch}")
                 print(run_profiled(lambda fn=fn, n=calls: [fn() for _ in range(n)]))
             continue
-        for impl in impls:  # warm up (compile) everything before any timing
-            for fn in fns[impl].values():
+        for impl_fns in fns.values():  # warm up (compile) everything before any timing
+            for fn in impl_fns.values():
                 per_call(fn, 1, 1)
         samples: dict = {}
         for _ in range(args.reps):
-            for impl in impls:
-                for name, fn in fns[impl].items():
+            for impl, impl_fns in fns.items():
+                for name, fn in impl_fns.items():
                     samples.setdefault((impl, name), []).append(per_call(fn, calls, 1))
         for (impl, name), values in samples.items():
             result[impl][f"{name}_b{batch}_s"] = values
@@ -589,7 +615,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload", required=True, choices=["mlp", "cnn", "lstm", "infer"])
     parser.add_argument("--backend", required=True,
-                        choices=["numpy", "torch", "jax", "tensorflow"])
+                        choices=["numpy", "torch", "jax", "tensorflow", "mlx"])
     parser.add_argument("--impls", default="mk,raw,keras",
                         help="comma-separated subset of mk,raw,keras, timed round-robin")
     parser.add_argument("--samples", type=int, default=4096)
@@ -608,7 +634,7 @@ def main(argv=None):
     if args.threads:
         apply_thread_limit(args.backend, args.threads)
     for impl in impls:  # import (and configure) the libraries before the memory baseline
-        if impl != "raw":
+        if impl != "raw" and not (impl == "keras" and args.backend == "mlx"):
             keras_module(impl, args.backend)
     run = run_infer if args.workload == "infer" else run_training
     result = run(impls, args.backend, args)

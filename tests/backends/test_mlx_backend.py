@@ -53,6 +53,51 @@ def test_compile_evaluates_the_new_state_every_step():
         config.set_backend("numpy")
 
 
+def test_compile_traces_the_step_once_and_falls_back_where_values_are_needed():
+    config.set_backend("mlx")
+    try:
+        v = keras.Variable(np.zeros(2, "float32"))
+        traces = []
+
+        def step(x):
+            traces.append(1)  # Python runs only while mx.compile traces
+            v.assign(v.value + x)
+            return v.value
+
+        compiled = B.compile(step, [v])
+        for _ in range(4):
+            compiled(B.convert_to_tensor(np.ones(2, "float32")))
+        assert len(traces) == 1
+        np.testing.assert_array_equal(B.convert_to_numpy(v.value), [4.0, 4.0])
+
+        def concrete(x):  # .item() needs a value: cannot be traced, runs eagerly instead
+            v.assign(v.value + float(B.sum(x).item()))
+            return v.value
+
+        compiled = B.compile(concrete, [v])
+        for _ in range(2):
+            out = compiled(B.convert_to_tensor(np.ones(2, "float32")))
+        np.testing.assert_array_equal(B.convert_to_numpy(out), [8.0, 8.0])
+    finally:
+        config.set_backend("numpy")
+
+
+def test_compiled_random_draws_follow_the_seed_state():
+    from mini_keras import random as krandom
+
+    config.set_backend("mlx")
+    try:
+        gen = keras.random.SeedGenerator(7)
+        compiled = B.compile(lambda: krandom.uniform((3,), seed=gen), [gen.state])
+        draws = [B.convert_to_numpy(compiled()) for _ in range(3)]
+        eager_gen = keras.random.SeedGenerator(7)
+        eager = [B.convert_to_numpy(krandom.uniform((3,), seed=eager_gen)) for _ in range(3)]
+    finally:
+        config.set_backend("numpy")
+    np.testing.assert_array_equal(draws, eager)  # the traced key is the eager key
+    assert not np.array_equal(draws[0], draws[1])  # the counter advanced inside the step
+
+
 def test_unknown_dtype_raises_naming_the_op():
     with pytest.raises(TypeError, match="cast: dtype 'complex128'"):
         B.cast(np.ones(2, "float32"), "complex128")

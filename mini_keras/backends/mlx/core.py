@@ -268,13 +268,14 @@ def _tree_arrays(tree):
 
 
 def compile(fn, state_variables, jit_compile=None):
-    """Return ``fn`` as a pure function of ``state_variables``' values, run step by step.
+    """Return ``fn`` as an ``mx.compile``-d pure function of ``state_variables``' values.
 
-    The pure function (a :class:`StatelessScope` over the variables' values) runs eagerly;
-    after each call the new state and the outputs are evaluated with ``mx.eval`` so MLX's lazy
-    graph is cut at every step. ``mx.compile`` is not used for the step: it traces with
-    placeholder arrays, and the layers' Python-level checks (shapes, ``item()`` in metrics)
-    need concrete values; MLX's eager kernels with one ``mx.eval`` per step are what run.
+    The pure function (a :class:`StatelessScope` over the variables' values) takes the state in
+    and returns the new state, which is re-bound to the variables and ``mx.eval``-uated with the
+    outputs after every call, so MLX's lazy graph is cut at each step. ``mx.compile`` traces
+    with placeholder arrays (retracing on a new input shape); a step whose Python code needs a
+    concrete value (``item()``, a host copy) cannot be traced, and then (or with
+    ``jit_compile=False``) the same pure function runs eagerly.
     """
     state_variables = list(state_variables)
 
@@ -286,8 +287,21 @@ def compile(fn, state_variables, jit_compile=None):
                       if id(v) in assigned}
         return new_values, out
 
+    traced = {"step": None if jit_compile is False else mx.compile(pure)}
+
+    def run(values, args, kwargs):
+        step = traced["step"]
+        if step is not None:
+            try:
+                return step(values, *args, **kwargs)
+            except ValueError as e:
+                if "function transformations" not in str(e):
+                    raise
+                traced["step"] = None  # this step needs concrete values: run it eagerly
+        return pure(values, *args, **kwargs)
+
     def call(*args, **kwargs):
-        new_values, out = pure([v.value for v in state_variables], *args, **kwargs)
+        new_values, out = run([v.value for v in state_variables], args, kwargs)
         mx.eval(list(new_values.values()), _tree_arrays(out))
         for i, value in new_values.items():
             state_variables[i]._handle = value

@@ -13,12 +13,16 @@ _unseeded = itertools.count()
 
 
 def _key(seed):
-    """An MLX key from ``seed`` = (seed, counter), or a fresh one from a module counter."""
+    """An MLX key (uint32 pair) from ``seed`` = (seed, counter), or a fresh one from a module
+    counter. Built with array ops, so a seed-generator state traced by ``mx.compile`` works."""
     if seed is None:
         return mx.random.key(next(_unseeded))
-    seed = np.asarray(_unwrap(seed).tolist() if hasattr(_unwrap(seed), "tolist") else seed)
-    mixed = (int(seed[0]) * 0x9E3779B1 + int(seed[1])) % (2 ** 63)
-    return mx.random.key(mixed)
+    seed = _unwrap(seed)
+    if not isinstance(seed, mx.array):
+        words = np.asarray(seed, dtype=np.int64).reshape(-1)
+        words = np.concatenate([words, np.zeros(2, np.int64)])[:max(len(words), 2)]
+        seed = mx.array(words % 2 ** 32, dtype=mx.uint32)
+    return seed.reshape(-1)[:2].astype(mx.uint32)
 
 
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
