@@ -8,7 +8,7 @@ _MIXED = {"mixed_float16": ("float16", "float32"), "mixed_bfloat16": ("bfloat16"
 # Plain dtype names a policy may carry (compute dtype == variable dtype). Integer and bool
 # policies exist for layers such as InputLayer(dtype="int32"), as in Keras 3.
 _DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64",
-           "uint8", "uint16", "uint32", "uint64", "bool")
+           "uint8", "uint16", "uint32", "uint64", "bool", "string")
 VALID_POLICIES = tuple(_MIXED) + _DTYPES
 _FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 

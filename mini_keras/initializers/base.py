@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mini_keras import backends
+from mini_keras import ops
 
 
 class Initializer:
@@ -14,7 +14,7 @@ class Initializer:
         from mini_keras import config
         dtype = dtype or config.floatx()
         array = self.sample(tuple(int(d) for d in shape), dtype)
-        return backends.current().convert_to_tensor(array, dtype=dtype)
+        return ops.convert_to_tensor(array, dtype=dtype)
 
     def sample(self, shape: tuple, dtype: str) -> np.ndarray:
         """Return the initial values as a numpy array."""

@@ -20,7 +20,6 @@ import os
 import tempfile
 import warnings
 import zipfile
-import zlib
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,7 +27,7 @@ import numpy as np
 if TYPE_CHECKING:
     import h5py
 
-from mini_keras.saving import file_limits, weights_checks
+from mini_keras.saving import assets, file_limits, weights_checks
 from mini_keras.saving.file_limits import DEFAULT_MAX_CONFIG_BYTES, corrupt
 from mini_keras.saving.serialization import (
     deserialize_keras_object,
@@ -42,7 +41,8 @@ WEIGHTS_FILENAME = "model.weights.h5"
 # Attributes that are bookkeeping, not state: never walked for nested saveables.
 _MODEL_SKIP = {"_layers", "_input_layer", "_input_layers", "_stack", "_nodes", "inputs",
                "outputs", "_inputs_struct", "_outputs_struct", "outputs_spec", "_parent",
-               "_inbound_nodes", "history", "loss_tracker", "_metric_objects",
+               "_inbound_nodes", "history", "loss_tracker", "_loss_tracker", "_metric_objects",
+               "_compile_metrics",
                "_losses_per_output", "_seed_generators", "_trainable_variables",
                "_non_trainable_variables", "_losses", "input_spec"}
 
@@ -80,6 +80,7 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
             with _h5py().File(buffer, "w") as h5:
                 write_weights(model, h5)
             zf.writestr(WEIGHTS_FILENAME, buffer.getvalue())
+            assets.write_assets(model, zf)
 
     atomic_write(filepath, write)
 
@@ -122,8 +123,12 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
         text = file_limits.read_member(zf, CONFIG_FILENAME, filepath, max_config_bytes,
                                        "max_config_bytes")
         file_limits.check_config_depth(text, filepath)
-        config = json.loads(text)
-        with safe_mode_scope(safe_mode):
+        try:
+            config = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise ValueError(corrupt(filepath, f"config.json is not valid JSON: {e}")) from e
+        budget = file_limits.build_budget(zf, WEIGHTS_FILENAME, filepath, max_weights_bytes)
+        with safe_mode_scope(safe_mode), budget:
             model = deserialize_keras_object(config, custom_objects, compile=False)
             if compile and config.get("compile_config"):
                 model.compile_from_config(config["compile_config"],
@@ -131,8 +136,10 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
         weights = file_limits.read_member(
             zf, WEIGHTS_FILENAME, filepath,
             max_weights_bytes or file_limits.weights_limit(model), "max_weights_bytes")
+        asset_files = assets.read_asset_files(zf, filepath)
     with _open_h5(weights, filepath) as h5:
         read_weights(model, h5, filepath=filepath)
+    assets.load_assets(model, asset_files)  # after the weights, as Keras (tf-idf weights)
     return model
 
 
@@ -228,7 +235,7 @@ class open_archive:
         # read by file_limits.read_member, which checks sizes first and CRCs as it reads.
         try:
             self.zf = zipfile.ZipFile(filepath, "r")
-        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as e:
+        except file_limits.ZIP_ERRORS as e:
             raise ValueError(corrupt(filepath, e)) from e
 
     def __enter__(self) -> zipfile.ZipFile:
@@ -363,6 +370,8 @@ def write_weights(model, h5: h5py.File) -> None:
             group.attrs["name"] = f"{obj.name}_{sub}"
         for i, v in enumerate(variables):
             group.create_dataset(str(i), data=np.asarray(v.numpy()))
+        if hasattr(obj, "save_own_variables"):  # host state, e.g. tf-idf weights (Keras keys)
+            obj.save_own_variables(group)
 
     _walk(model, "", visit, set())
 
@@ -396,6 +405,9 @@ def read_weights(model, h5: h5py.File, skip_mismatch: bool = False,
             key = f"{path}/{sub}/vars"
         read_groups.add(key)
         saved = h5.get(key, {})
+        if hasattr(obj, "load_own_variables"):
+            obj.load_own_variables(saved)
+            return
         if isinstance(obj, Optimizer):
             if not len(saved):  # saved before the optimizer was built: nothing to restore
                 return

@@ -11,12 +11,22 @@ import numpy as np
 from mini_keras.core.keras_tensor import flatten, map_structure
 
 
+def is_string_array(array) -> bool:
+    """A numpy array of text (str/bytes dtypes, or objects that are str/bytes)."""
+    if not isinstance(array, np.ndarray):
+        return False
+    return array.dtype.kind in "US" or (array.dtype == object and array.size > 0
+                                        and isinstance(array.flat[0], (str, bytes)))
+
+
 def _to_array(x, name: str):
     if x is None:
         return None
     if hasattr(x, "numpy") and not isinstance(x, np.ndarray):
         x = x.numpy()
     array = np.asarray(x)
+    if is_string_array(array) and array.ndim:
+        return array  # text stays on the host, for the model's text/lookup layers
     if array.dtype == object or array.dtype.kind not in "biuf":
         raise TypeError(f"{name}: expected a numeric array, received dtype {array.dtype}"
                         + (" (check for strings or ragged lists)" if array.dtype == object else ""))
@@ -79,3 +89,15 @@ def split_validation(x, y, sample_weight, validation_split: float):
     head, tail = slice(0, cut), slice(cut, n)
     return ((take(x, head), take(y, head), take(sample_weight, head)),
             (take(x, tail), take(y, tail), take(sample_weight, tail)))
+
+
+def has_host_layers(model) -> bool:
+    """Whether ``model`` holds a layer that computes on the host (text and lookup layers mark
+    themselves ``host_only``): its steps then run eagerly, as strings cannot enter a jit."""
+    stack = [model]
+    while stack:
+        layer = stack.pop()
+        if getattr(layer, "host_only", False):
+            return True
+        stack.extend(getattr(layer, "_layers", ()))
+    return False
