@@ -11,52 +11,52 @@ import math
 
 import numpy as np
 
-from mini_keras import ops
+from mini_keras.initializers.base import Initializer
+from mini_keras.initializers.base import np_dtype as _np_dtype
+from mini_keras.initializers.stft_initializer import STFT
 from mini_keras.utils.rng import host_rng
 
 __all__ = [
+    "STFT",
     "Constant",
     "GlorotNormal",
     "GlorotUniform",
     "HeNormal",
     "HeUniform",
     "Identity",
+    "IdentityInitializer",
     "Initializer",
     "LecunNormal",
     "LecunUniform",
     "Ones",
     "Orthogonal",
+    "OrthogonalInitializer",
     "RandomNormal",
     "RandomUniform",
+    "STFTInitializer",
     "TruncatedNormal",
     "VarianceScaling",
     "Zeros",
+    "constant",
+    "deserialize",
     "get",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "identity",
+    "lecun_normal",
+    "lecun_uniform",
+    "ones",
+    "orthogonal",
+    "random_normal",
+    "random_uniform",
     "serialize",
+    "stft",
+    "truncated_normal",
+    "variance_scaling",
+    "zeros",
 ]
-
-
-class Initializer:
-    """Base class: ``initializer(shape, dtype=None)`` returns a tensor of the current backend."""
-
-    def __call__(self, shape, dtype=None):
-        from mini_keras import config
-        dtype = dtype or config.floatx()
-        array = self.sample(tuple(int(d) for d in shape), dtype)
-        return ops.convert_to_tensor(array, dtype=dtype)
-
-    def sample(self, shape: tuple, dtype: str) -> np.ndarray:
-        """Return the initial values as a numpy array."""
-        raise NotImplementedError
-
-    def get_config(self) -> dict:
-        """Return the constructor arguments."""
-        return {}
-
-    @classmethod
-    def from_config(cls, config: dict):
-        """Recreate from :meth:`get_config`'s output."""
-        return cls(**config)
 
 
 class _Seeded(Initializer):
@@ -262,20 +262,29 @@ class Identity(Initializer):
         return {"gain": self.gain}
 
 
-def _np_dtype(dtype: str):
-    if dtype == "bfloat16":
-        return np.float32  # converted to bfloat16 by the backend
-    return np.dtype(dtype)
+# Keras 3's second names of the classes (lower-case names are what configs use).
+IdentityInitializer = Identity
+OrthogonalInitializer = Orthogonal
+STFTInitializer = STFT
+zeros = Zeros
+ones = Ones
+constant = Constant
+random_normal = RandomNormal
+random_uniform = RandomUniform
+truncated_normal = TruncatedNormal
+variance_scaling = VarianceScaling
+glorot_uniform = GlorotUniform
+glorot_normal = GlorotNormal
+he_uniform = HeUniform
+he_normal = HeNormal
+lecun_uniform = LecunUniform
+lecun_normal = LecunNormal
+orthogonal = Orthogonal
+identity = Identity
+stft = STFT
 
-
-_ALIASES = {
-    "zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
-    "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
-    "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,
-    "glorot_normal": GlorotNormal, "he_uniform": HeUniform, "he_normal": HeNormal,
-    "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal, "orthogonal": Orthogonal,
-    "identity": Identity,
-}
+_ALIASES = {name: obj for name, obj in globals().items()
+            if isinstance(obj, type) and issubclass(obj, Initializer) and name != obj.__name__}
 
 
 def get(identifier) -> Initializer:
@@ -288,6 +297,15 @@ def get(identifier) -> Initializer:
     if isinstance(identifier, str):
         return _lookup(identifier)()
     raise TypeError(f"initializers.get: expected a name, dict or Initializer, received {identifier!r}")
+
+
+def deserialize(config, custom_objects=None) -> Initializer:
+    """An initializer from its Keras 3 config or a name ("he_normal", "HeNormal")."""
+    if isinstance(config, str):
+        custom = (custom_objects or {}).get(config)
+        return custom() if isinstance(custom, type) else custom or _lookup(config)()
+    from mini_keras.saving import deserialize_keras_object
+    return deserialize_keras_object(config, custom_objects=custom_objects)
 
 
 def _lookup(name: str):

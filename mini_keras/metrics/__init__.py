@@ -3,6 +3,24 @@
 from __future__ import annotations
 
 from mini_keras import losses
+from mini_keras.losses import (
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
 from mini_keras.metrics.accuracy import (
     Accuracy,
     BinaryAccuracy,
@@ -18,8 +36,26 @@ from mini_keras.metrics.accuracy import (
     top_k_categorical_accuracy,
 )
 from mini_keras.metrics.confusion import AUC, Precision, Recall
+from mini_keras.metrics.confusion_counts import (
+    FalseNegatives,
+    FalsePositives,
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    TrueNegatives,
+    TruePositives,
+)
+from mini_keras.metrics.correlation import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
+)
 from mini_keras.metrics.f_score import F1Score, FBetaScore
+from mini_keras.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
 from mini_keras.metrics.iou import MeanIoU
+from mini_keras.metrics.iou_variants import BinaryIoU, IoU, OneHotIoU, OneHotMeanIoU
 from mini_keras.metrics.metric import Mean, MeanMetricWrapper, Metric, Sum, to_snake_case
 from mini_keras.metrics.probabilistic import (
     BinaryCrossentropy,
@@ -38,6 +74,7 @@ from mini_keras.metrics.regression import (
     R2Score,
     RootMeanSquaredError,
 )
+from mini_keras.saving import module_serialization as _module_serialization
 
 __all__ = [  # noqa: RUF022 - grouped by kind
     "Metric", "Mean", "Sum", "MeanMetricWrapper",
@@ -48,10 +85,18 @@ __all__ = [  # noqa: RUF022 - grouped by kind
     "MeanSquaredLogarithmicError", "RootMeanSquaredError", "R2Score", "LogCoshError",
     "CosineSimilarity",
     "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
-    "KLDivergence", "Poisson",
+    "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge",
+    "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives", "PrecisionAtRecall",
+    "RecallAtPrecision", "SensitivityAtSpecificity", "SpecificityAtSensitivity", "IoU",
+    "BinaryIoU", "OneHotIoU", "OneHotMeanIoU", "PearsonCorrelation", "ConcordanceCorrelation",
     "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
     "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy",
-    "get", "accuracy_for_loss",
+    "binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy",
+    "categorical_focal_crossentropy", "categorical_hinge", "hinge", "huber", "kl_divergence",
+    "log_cosh", "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_error",
+    "mean_squared_logarithmic_error", "poisson", "sparse_categorical_crossentropy",
+    "squared_hinge", "pearson_correlation", "concordance_correlation",
+    "accuracy_for_loss", "deserialize", "get", "serialize",
 ]
 
 _CLASSES = (Mean, Sum, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
@@ -59,7 +104,19 @@ _CLASSES = (Mean, Sum, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAcc
             F1Score, FBetaScore, MeanSquaredError, MeanAbsoluteError,
             MeanAbsolutePercentageError, MeanSquaredLogarithmicError, RootMeanSquaredError,
             R2Score, LogCoshError, CosineSimilarity, BinaryCrossentropy,
-            CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence, Poisson)
+            CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence, Poisson,
+            Hinge, SquaredHinge, CategoricalHinge, TruePositives, FalsePositives, TrueNegatives,
+            FalseNegatives, PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
+            SpecificityAtSensitivity, MeanIoU, IoU, BinaryIoU, OneHotIoU, OneHotMeanIoU,
+            PearsonCorrelation, ConcordanceCorrelation, Accuracy)
+_FUNCTIONS = (accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
+              top_k_categorical_accuracy, sparse_top_k_categorical_accuracy,
+              binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
+              categorical_focal_crossentropy, categorical_hinge, hinge, huber, kl_divergence,
+              log_cosh, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
+              mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy,
+              squared_hinge, pearson_correlation, concordance_correlation)
+
 _BY_NAME = {
     **{cls.__name__: cls for cls in _CLASSES},
     **{to_snake_case(cls.__name__): cls for cls in _CLASSES},
@@ -67,6 +124,19 @@ _BY_NAME = {
     "mse": MeanSquaredError, "mae": MeanAbsoluteError, "mape": MeanAbsolutePercentageError,
     "msle": MeanSquaredLogarithmicError, "bce": BinaryCrossentropy,
 }
+# Names a config may use: the classes and the functions by their names, and the aliases.
+_OBJECTS = {**_BY_NAME, **{f.__name__: f for f in _FUNCTIONS}}
+
+
+def serialize(metric) -> dict:
+    """The Keras 3 config of a metric object or function."""
+    return _module_serialization.serialize(metric)
+
+
+def deserialize(config, custom_objects=None):
+    """A metric from its Keras 3 config, a function name (the function) or a class name (an
+    instance with the defaults)."""
+    return _module_serialization.deserialize(config, _OBJECTS, "metric", custom_objects)
 
 
 def accuracy_for_loss(loss, y_true_shape, y_pred_shape, name):

@@ -4,27 +4,46 @@ from mini_keras.optimizers import schedules
 from mini_keras.optimizers.adam_variants import Adamax, AdamW, Lion, Nadam
 from mini_keras.optimizers.adaptive import Adadelta, Adagrad
 from mini_keras.optimizers.basic import SGD, Adam, RMSprop
+from mini_keras.optimizers.layerwise import Adafactor, Lamb
 from mini_keras.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from mini_keras.optimizers.optimizer import Optimizer
+from mini_keras.saving import module_serialization as _module_serialization
 
 __all__ = [
     "SGD",
     "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "AdamW",
     "Adamax",
+    "Lamb",
     "Lion",
     "LossScaleOptimizer",
     "Nadam",
     "Optimizer",
     "RMSprop",
+    "deserialize",
     "get",
     "schedules",
+    "serialize",
 ]
 
 _BY_NAME = {cls.__name__.lower(): cls for cls in
-            (SGD, Adam, RMSprop, AdamW, Adagrad, Adadelta, Adamax, Nadam, Lion)}
+            (SGD, Adam, RMSprop, AdamW, Adagrad, Adadelta, Adamax, Nadam, Lion, Lamb,
+             Adafactor)}
+
+
+def serialize(optimizer) -> dict:
+    """The Keras 3 config of an optimizer."""
+    return _module_serialization.serialize(optimizer)
+
+
+def deserialize(config, custom_objects=None) -> Optimizer:
+    """An optimizer from its Keras 3 config or a name ("adam", "Adam"; case-insensitive)."""
+    if isinstance(config, str) and config not in (custom_objects or {}):
+        return get(config)
+    return _module_serialization.deserialize(config, {}, "optimizer", custom_objects)
 
 
 def get(identifier) -> Optimizer:

@@ -12,11 +12,14 @@ from mini_keras import ops
 
 __all__ = [
     "CosineDecay",
+    "CosineDecayRestarts",
     "ExponentialDecay",
     "InverseTimeDecay",
     "LearningRateSchedule",
     "PiecewiseConstantDecay",
     "PolynomialDecay",
+    "deserialize",
+    "serialize",
 ]
 
 
@@ -218,3 +221,62 @@ class CosineDecay(LearningRateSchedule):
         return {"initial_learning_rate": self.initial_learning_rate,
                 "decay_steps": self.decay_steps, "alpha": self.alpha, "name": self.name,
                 "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
+
+
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay with warm restarts (SGDR, Loshchilov & Hutter, 2016).
+
+    The first period lasts ``first_decay_steps``; each next one ``t_mul`` times longer and
+    starting ``m_mul`` times lower; within a period the rate decays as in :class:`CosineDecay`.
+
+    Args:
+        initial_learning_rate: the rate at step 0.
+        first_decay_steps: length of the first period (> 0).
+        t_mul: growth of the period length.
+        m_mul: decay of the restart rate.
+        alpha: final rate of a period as a fraction of its start.
+        name: the schedule's name.
+    """
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0,
+                 name="SGDRDecay"):
+        if first_decay_steps <= 0:
+            raise ValueError(f"{name}: `first_decay_steps` must be > 0, received "
+                             f"first_decay_steps={first_decay_steps}")
+        self.initial_learning_rate, self.first_decay_steps = initial_learning_rate, first_decay_steps
+        self._t_mul, self._m_mul, self.alpha, self.name = t_mul, m_mul, alpha, name
+
+    def __call__(self, step):
+        fraction = ops.divide(_step(step), float(self.first_decay_steps))
+        t_mul = float(self._t_mul)
+        if t_mul == 1.0:
+            restart = ops.floor(fraction)
+            fraction = ops.subtract(fraction, restart)
+        else:
+            restart = ops.floor(ops.divide(ops.log(ops.subtract(1.0, ops.multiply(
+                fraction, 1.0 - t_mul))), math.log(t_mul)))
+            done = ops.divide(ops.subtract(1.0, ops.power(t_mul, restart)), 1.0 - t_mul)
+            fraction = ops.divide(ops.subtract(fraction, done), ops.power(t_mul, restart))
+        cosine = ops.multiply(ops.multiply(0.5, ops.power(float(self._m_mul), restart)),
+                              ops.add(1.0, ops.cos(ops.multiply(math.pi, fraction))))
+        decayed = ops.add(ops.multiply(1.0 - self.alpha, cosine), self.alpha)
+        return ops.multiply(float(self.initial_learning_rate), decayed)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "first_decay_steps": self.first_decay_steps, "t_mul": self._t_mul,
+                "m_mul": self._m_mul, "alpha": self.alpha, "name": self.name}
+
+
+def serialize(learning_rate_schedule) -> dict:
+    """The Keras 3 config of a schedule."""
+    from mini_keras.saving import module_serialization
+    return module_serialization.serialize(learning_rate_schedule)
+
+
+def deserialize(config, custom_objects=None) -> LearningRateSchedule:
+    """A schedule from its Keras 3 config or its class name."""
+    from mini_keras.saving import module_serialization
+    classes = {cls.__name__: cls for cls in LearningRateSchedule.__subclasses__()}
+    return module_serialization.deserialize(config, classes, "learning rate schedule",
+                                            custom_objects)
