@@ -8,6 +8,11 @@ created with, so changing the default never breaks an existing model.
 from __future__ import annotations
 
 from mini_keras import backends as _backends
+from mini_keras.trainers.value_checks import (
+    disable_value_checks,
+    enable_value_checks,
+    value_checks_enabled,
+)
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
@@ -17,7 +22,9 @@ __all__ = [
     "available_backends",
     "backend",
     "device",
+    "disable_value_checks",
     "dtype_policy",
+    "enable_value_checks",
     "epsilon",
     "floatx",
     "image_data_format",
@@ -26,6 +33,7 @@ __all__ = [
     "set_epsilon",
     "set_floatx",
     "set_image_data_format",
+    "value_checks_enabled",
 ]
 
 

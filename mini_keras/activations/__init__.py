@@ -2,122 +2,52 @@
 
 from __future__ import annotations
 
-from mini_keras import ops
+from mini_keras.activations import activations as _activations
+from mini_keras.activations.activations import *  # the names of ALL and ALIASES
+from mini_keras.activations.activations import ALIASES, ALL, linear
 
-__all__ = [
-    "elu",
-    "exponential",
-    "gelu",
-    "get",
-    "leaky_relu",
-    "linear",
-    "log_softmax",
-    "relu",
-    "selu",
-    "serialize",
-    "sigmoid",
-    "silu",
-    "softmax",
-    "softplus",
-    "softsign",
-    "swish",
-    "tanh",
-]
+_BY_NAME = {**{f.__name__: f for f in ALL}, **ALIASES}
 
-
-def relu(x):
-    """``max(x, 0)``."""
-    return ops.relu(x)
-
-
-def sigmoid(x):
-    """Logistic sigmoid."""
-    return ops.sigmoid(x)
-
-
-def tanh(x):
-    """Hyperbolic tangent."""
-    return ops.tanh(x)
-
-
-def softmax(x, axis=-1):
-    """Softmax over ``axis``."""
-    return ops.softmax(x, axis=axis)
-
-
-def log_softmax(x, axis=-1):
-    """Log-softmax over ``axis``."""
-    return ops.log_softmax(x, axis=axis)
-
-
-def softplus(x):
-    """``log(1 + exp(x))``."""
-    return ops.softplus(x)
-
-
-def softsign(x):
-    """``x / (1 + |x|)``."""
-    return ops.softsign(x)
-
-
-def silu(x):
-    """``x * sigmoid(x)``."""
-    return ops.silu(x)
-
-
-swish = silu
-
-
-def gelu(x, approximate=False):
-    """Gaussian error linear unit (Keras' activation default: exact erf form)."""
-    return ops.gelu(x, approximate=approximate)
-
-
-def elu(x, alpha=1.0):
-    """Exponential linear unit."""
-    return ops.elu(x, alpha=alpha)
-
-
-def selu(x):
-    """Scaled exponential linear unit."""
-    return ops.selu(x)
-
-
-def leaky_relu(x, negative_slope=0.2):
-    """Leaky ReLU."""
-    return ops.leaky_relu(x, negative_slope=negative_slope)
-
-
-def exponential(x):
-    """``exp(x)``."""
-    return ops.exp(x)
-
-
-def linear(x):
-    """Identity."""
-    return x
-
-
-_BY_NAME = {f.__name__: f for f in (relu, sigmoid, tanh, softmax, log_softmax, softplus,
-                                    softsign, silu, gelu, elu, selu, leaky_relu, exponential,
-                                    linear)}
-_BY_NAME["swish"] = silu
+__all__ = [*_activations.__all__, "deserialize", "get", "serialize"]  # noqa: PLE0604
 
 
 def get(identifier):
-    """Return the activation for a name ("relu"), None (linear) or a callable."""
+    """Return the activation for a name ("relu"), a serialized config, None (linear) or a callable.
+
+    Raises:
+        ValueError: the name is not an activation (the message lists the valid ones).
+    """
     if identifier is None:
         return linear
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        if identifier not in _BY_NAME:
+            raise ValueError(f"Unknown activation {identifier!r}. Valid names: "
+                             f"{', '.join(sorted(_BY_NAME))}")
+        return _BY_NAME[identifier]
     if callable(identifier):
         return identifier
-    if isinstance(identifier, str) and identifier in _BY_NAME:
-        return _BY_NAME[identifier]
-    raise ValueError(f"Unknown activation {identifier!r}. Valid names: {', '.join(sorted(_BY_NAME))}")
+    raise ValueError(f"Could not interpret activation function identifier: {identifier!r} "
+                     "(expected a name, a config dict, None or a callable).")
 
 
-def serialize(fn) -> str:
-    """Return the activation's name (for ``get_config``)."""
-    for name, f in _BY_NAME.items():
-        if f is fn:
+def serialize(activation):
+    """Return a built-in activation's name (Keras 3 writes the bare name), else its config."""
+    for name, fn in _BY_NAME.items():
+        if fn is activation:
             return name
-    return getattr(fn, "__name__", str(fn))
+    from mini_keras.saving import serialize_keras_object
+    return serialize_keras_object(activation)
+
+
+def deserialize(config, custom_objects=None):
+    """Return the activation a name or a serialized config (Keras 3's schema) describes."""
+    if isinstance(config, str) and config in _BY_NAME:
+        return _BY_NAME[config]
+    if isinstance(config, str) and custom_objects and config in custom_objects:
+        return custom_objects[config]
+    from mini_keras.saving import deserialize_keras_object
+    if isinstance(config, str):
+        return get(config)
+    return deserialize_keras_object(config, custom_objects=custom_objects)

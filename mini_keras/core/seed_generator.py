@@ -7,6 +7,8 @@ import numpy as np
 from mini_keras.core.variable import Variable, unique_name
 from mini_keras.utils.rng import draw_seed
 
+_NEXT = np.array([0, 1], dtype="int32")  # one step of the counter
+
 
 class SeedGenerator:
     """Produce a new ``(seed, counter)`` pair on every :meth:`next` call.
@@ -29,6 +31,5 @@ class SeedGenerator:
     def next(self):
         """Return the current ``(seed, counter)`` state and advance the counter."""
         value = self.state.value
-        b = self.state._backend
-        self.state.assign(b.add(value, b.convert_to_tensor(np.array([0, 1], dtype="int32"))))
+        self.state.assign_add(_NEXT)
         return value

@@ -7,7 +7,7 @@ import contextvars
 import numpy as np
 
 from mini_keras import backends
-from mini_keras.core import stateless
+from mini_keras.core import allocation_budget, stateless
 from mini_keras.distribution import api as distribution_api
 
 _name_counts: dict[str, int] = {}
@@ -93,6 +93,7 @@ class Variable:
             if shape is None:
                 raise ValueError(f"Variable '{name}': a callable initializer needs a shape.")
             dtype = dtype or config.floatx()
+            allocation_budget.charge(shape, dtype, path or name)  # before allocating
             with backends.backend_scope(self._backend.name):
                 initial = initializer(tuple(shape), dtype=dtype)
         else:
@@ -115,6 +116,9 @@ class Variable:
             self._shape = tuple(int(d) for d in self._backend.shape(initial))
             self._handle = distribution_api.backend_lib(self._backend.name).distribute_variable(
                 initial, self._dtype, self.trainable, self, active)
+        expose = getattr(self._backend, "expose_native_variable", None)  # tf.GradientTape
+        if expose is not None:
+            expose(self, self._handle)
         # The backend may store a narrower dtype (JAX without x64 keeps int64 as int32).
         self._dtype = self._backend.dtype(self._read_handle())
         self._shape = tuple(int(d) for d in self._backend.shape(self._read_handle()))

@@ -6,7 +6,7 @@ import importlib
 import importlib.util
 import os
 
-from mini_keras.export import rebind, signature
+from mini_keras.export import files, rebind, signature
 
 SAVED_MODEL_BACKEND = "tensorflow"
 EXPORT_EXTRA = 'pip install "mini_keras[export]"'
@@ -119,10 +119,20 @@ class ExportArchive:
             raise ValueError(f"ExportArchive.{where}: name '{name}' is already used.")
 
     def write_out(self, filepath, options=None, verbose=None) -> None:
-        """Write the SavedModel directory ``filepath`` (``tf.saved_model.SaveOptions``)."""
+        """Write the SavedModel directory ``filepath`` (``tf.saved_model.SaveOptions``).
+
+        Every endpoint with flat tensor inputs is also a signature, and the first endpoint is
+        also ``serving_default`` (TF Serving's), as in Keras 3. The directory appears only
+        once complete; an earlier export there is replaced.
+
+        Raises:
+            ValueError: no endpoint was added.
+            FileExistsError: ``filepath`` is an existing file.
+        """
         if not self._endpoints:
             raise ValueError("ExportArchive.write_out: no endpoint; call add_endpoint() first.")
         filepath = os.fspath(filepath)
+        files.check_target(filepath, directory=True, what="ExportArchive.write_out")
         tf_writer = writer(SAVED_MODEL_BACKEND, "export_saved_model", "SavedModel export")
         extra = [v for vs in self._collections.values() for v in vs]
         moved = rebind.foreign(self._tracked, SAVED_MODEL_BACKEND)
@@ -135,8 +145,9 @@ class ExportArchive:
                          for name, (fn, sig) in self._endpoints.items()}
             collections = {name: [v._handle for v in vs]
                            for name, vs in self._collections.items()}
-            tf_writer.write_saved_model(filepath, functions, collections,
-                                        [v._handle for v in variables], options=options)
+            with files.atomic_write(filepath, directory=True) as tmp:
+                tf_writer.write_saved_model(tmp, functions, collections,
+                                            [v._handle for v in variables], options=options)
         if verbose is not False:
             lines = [f"* Endpoint '{name}': inputs {sig}" for name, (_, sig) in
                      self._endpoints.items()]

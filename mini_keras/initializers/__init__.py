@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from mini_keras import backends
+from mini_keras import ops
 from mini_keras.utils.rng import host_rng
 
 __all__ = [
@@ -43,7 +43,7 @@ class Initializer:
         from mini_keras import config
         dtype = dtype or config.floatx()
         array = self.sample(tuple(int(d) for d in shape), dtype)
-        return backends.current().convert_to_tensor(array, dtype=dtype)
+        return ops.convert_to_tensor(array, dtype=dtype)
 
     def sample(self, shape: tuple, dtype: str) -> np.ndarray:
         """Return the initial values as a numpy array."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from mini_keras import activations, backends, constraints, initializers, ops, regularizers
+from mini_keras import activations, constraints, initializers, ops, regularizers
 from mini_keras import random as mk_random
 from mini_keras.core.keras_tensor import KerasTensor
 from mini_keras.core.seed_generator import SeedGenerator
@@ -192,8 +192,7 @@ class Flatten(Layer):
         self.data_format = data_format
 
     def call(self, inputs):
-        b = backends.current()
-        shape = b.shape(inputs)
+        shape = ops.shape(inputs)
         if self.data_format == "channels_first" and len(shape) > 2:
             inputs = ops.transpose(inputs, (0,) + tuple(range(2, len(shape))) + (1,))
         rest = shape[1:]

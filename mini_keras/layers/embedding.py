@@ -5,6 +5,7 @@ from __future__ import annotations
 from mini_keras import initializers, ops
 from mini_keras.layers.core import _regularizer
 from mini_keras.layers.layer import Layer
+from mini_keras.trainers import value_checks
 
 __all__ = ["Embedding"]
 
@@ -23,6 +24,11 @@ class Embedding(Layer):
             (pass that mask to recurrent or attention layers as ``mask=``).
 
     Weights: ``embeddings`` of shape ``(input_dim, output_dim)``.
+
+    Ids outside ``[0, input_dim)``: ``fit`` raises for ids taken straight from its ``x``;
+    inside a compiled step each framework does its own thing (jax gives NaN rows, TF/XLA a
+    made-up row, numpy and torch raise IndexError),
+    unless ``config.enable_value_checks()`` is on (see ``trainers/value_checks.py``).
 
     Example:
         >>> emb = Embedding(10, 4, mask_zero=True)
@@ -58,6 +64,7 @@ class Embedding(Layer):
     def call(self, inputs):
         if ops.dtype(inputs) not in ("int32", "int64"):
             inputs = ops.cast(inputs, "int32")
+        value_checks.check_in_step(inputs, self.input_dim, f"ids of Embedding '{self.name}'")
         outputs = ops.take(self.embeddings, inputs, axis=0)
         if self.activity_regularizer is not None:
             self.add_loss(self.activity_regularizer(outputs))

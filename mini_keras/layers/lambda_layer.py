@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 
-from mini_keras import backends
+from mini_keras import backends, ops
 from mini_keras.core.stateless import StatelessScope
 from mini_keras.layers.layer import Layer
 
@@ -52,12 +52,12 @@ class Lambda(Layer):
     def _probe_output_shape(self, input_shape):
         """Run the function on zeros twice (unknown dims as 2, then 3); dims that differ are
         unknown."""
-        b = backends.get(self._backend_name)
         shapes = []
         for fill in (2, 3):
-            zeros = b.zeros(tuple(fill if d is None else d for d in input_shape), dtype=self.dtype)
             with backends.backend_scope(self._backend_name), StatelessScope():
-                shapes.append(tuple(b.shape(self.call(zeros))))
+                zeros = ops.zeros(tuple(fill if d is None else d for d in input_shape),
+                                  dtype=self.dtype)
+                shapes.append(tuple(ops.shape(self.call(zeros))))
         return tuple(x if x == y else None for x, y in zip(*shapes))
 
     def get_config(self):

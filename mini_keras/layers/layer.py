@@ -10,13 +10,15 @@ import re
 
 import numpy as np
 
-from mini_keras import backends, dtype_policies, initializers
+from mini_keras import backends, dtype_policies, initializers, ops
 from mini_keras.core import variable as variable_mod
 from mini_keras.core.keras_tensor import KerasTensor, Node, flatten, is_symbolic, map_structure
 from mini_keras.core.seed_generator import SeedGenerator
 from mini_keras.core.stateless import StatelessScope
 from mini_keras.core.variable import Variable, unique_name
 from mini_keras.dtype_policies.dtype_policy import DTypePolicy, is_float_dtype
+from mini_keras.layers.stateless_api import StatelessLayerAPI
+from mini_keras.layers.torch_api import TorchModuleAPI
 
 _training_ctx: contextvars.ContextVar = contextvars.ContextVar("mini_keras_training", default=None)
 _in_call: contextvars.ContextVar = contextvars.ContextVar("mini_keras_in_call", default=False)
@@ -31,7 +33,7 @@ def to_snake_case(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-class Layer:
+class Layer(StatelessLayerAPI, TorchModuleAPI):
     """Base class for layers: owns weights, builds lazily on first call, and runs ``call``.
 
     Subclasses implement ``build(input_shape)`` (create weights with :meth:`add_weight`) and
@@ -391,15 +393,15 @@ class Layer:
 
     def _cast_extra_args(self, args, kwargs):
         """Cast floating backend tensors among the other arguments to the input dtype."""
-        b, target = backends.current(), self._input_cast
+        target = self._input_cast
 
         def cast(x):
             if isinstance(x, Variable):
                 x = x.value
-            if b.is_tensor(x) and not isinstance(x, np.ndarray):
-                dtype = b.dtype(x)
+            if ops.is_tensor(x) and not isinstance(x, np.ndarray):
+                dtype = ops.dtype(x)
                 if dtype != target and is_float_dtype(dtype):
-                    return b.cast(x, target)
+                    return ops.cast(x, target)
             return x
         args = (args[0],) + tuple(map_structure(cast, a) for a in args[1:])
         kwargs = {k: v if k in _CONTEXT_ARGS else map_structure(cast, v)
@@ -407,21 +409,19 @@ class Layer:
         return args, kwargs
 
     def _cast_output(self, x):
-        b = backends.current()
-        if b.is_tensor(x) and is_float_dtype(b.dtype(x)) and b.dtype(x) != self._output_cast:
-            return b.cast(x, self._output_cast)
+        if ops.is_tensor(x) and is_float_dtype(ops.dtype(x)) and ops.dtype(x) != self._output_cast:
+            return ops.cast(x, self._output_cast)
         return x
 
     def _to_tensor(self, x):
-        b = backends.current()
         target = self._input_cast
         if isinstance(x, Variable):
             x = x.value
-        if b.is_tensor(x) and not isinstance(x, np.ndarray):
+        if ops.is_tensor(x) and not isinstance(x, np.ndarray):
             if target is not None:
-                dtype = b.dtype(x)
+                dtype = ops.dtype(x)
                 if dtype != target and is_float_dtype(dtype):
-                    return b.cast(x, target)
+                    return ops.cast(x, target)
             return x
         if x is None or isinstance(x, (bool, str)):
             return x
@@ -434,9 +434,9 @@ class Layer:
         target = target or self.variable_dtype
         if array.dtype.kind == "f" and str(array.dtype) != target:
             if target == "bfloat16":  # numpy has no bfloat16 name: let the backend cast
-                return b.cast(b.convert_to_tensor(array), target)
+                return ops.cast(ops.convert_to_tensor(array), target)
             array = array.astype(target)
-        return b.convert_to_tensor(array)
+        return ops.convert_to_tensor(array)
 
     def _check_input(self, inputs) -> None:
         if self.input_spec is None:
@@ -483,25 +483,25 @@ class Layer:
             shapes = map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else t, args[0])
             out = self.compute_output_shape(shapes)
             return _shapes_to_tensors(out, self.compute_dtype)
-        results = []
-        for fill in (2, 3):
-            def concrete(t, fill=fill):
-                if not isinstance(t, KerasTensor):
-                    return t
-                shp = tuple(fill if d is None else d for d in t.shape)
-                return backends.get(self._backend_name).zeros(shp, dtype=t.dtype)
-            c_args = map_structure(concrete, args)
-            c_kwargs = map_structure(concrete, kwargs)
-            c_kwargs.setdefault("training", False)
-            with StatelessScope():  # swallow state updates made while probing
-                results.append(self(*c_args, **c_kwargs))
-        b = backends.get(self._backend_name)
-
         def merge(a, c):
-            sa, sc = tuple(b.shape(a)), tuple(b.shape(c))
+            sa, sc = tuple(ops.shape(a)), tuple(ops.shape(c))
             shape = tuple(x if x == y else None for x, y in zip(sa, sc))
-            return KerasTensor(shape, b.dtype(a))
-        return _zip_map(merge, results[0], results[1])
+            return KerasTensor(shape, ops.dtype(a))
+
+        results = []
+        with backends.backend_scope(self._backend_name):
+            for fill in (2, 3):
+                def concrete(t, fill=fill):
+                    if not isinstance(t, KerasTensor):
+                        return t
+                    return ops.zeros(tuple(fill if d is None else d for d in t.shape),
+                                     dtype=t.dtype)
+                c_args = map_structure(concrete, args)
+                c_kwargs = map_structure(concrete, kwargs)
+                c_kwargs.setdefault("training", False)
+                with StatelessScope():  # swallow state updates made while probing
+                    results.append(self(*c_args, **c_kwargs))
+            return _zip_map(merge, results[0], results[1])
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:
@@ -539,7 +539,7 @@ def shape_of(x):
         return None
     if isinstance(x, np.ndarray):  # also host string arrays, which no backend can hold
         return x.shape
-    return tuple(backends.current().shape(x))
+    return tuple(ops.shape(x))
 
 
 def _shapes_to_tensors(out, dtype):

@@ -337,7 +337,10 @@ class LSTM(_RNN):
         return h_new, [h_new, c_new]
 
     def _fused_kernel(self, sequences, states, mask):
-        return backends.current().lstm(
+        lstm = backends.optional_hook("lstm")
+        if lstm is None:
+            raise NotImplementedError(f"LSTM '{self.name}': the backend has no fused kernel")
+        return lstm(
             sequences, states[0], states[1], mask, self.kernel.value,
             self.recurrent_kernel.value, self.bias.value if self.use_bias else None,
             self.activation, self.recurrent_activation, return_sequences=self.return_sequences,
@@ -404,7 +407,10 @@ class GRU(_RNN):
         return h_new, [h_new]
 
     def _fused_kernel(self, sequences, states, mask):
-        return backends.current().gru(
+        gru = backends.optional_hook("gru")
+        if gru is None:
+            raise NotImplementedError(f"GRU '{self.name}': the backend has no fused kernel")
+        return gru(
             sequences, states[0], mask, self.kernel.value, self.recurrent_kernel.value,
             self.bias.value if self.use_bias else None, self.activation,
             self.recurrent_activation, return_sequences=self.return_sequences,

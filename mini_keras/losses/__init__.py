@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from mini_keras.losses.circle import Circle, circle
+from mini_keras.losses.focal import (
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    CategoricalGeneralizedCrossEntropy,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy,
+)
 from mini_keras.losses.loss import (
     Loss,
     LossFunctionWrapper,
@@ -40,24 +49,30 @@ from mini_keras.losses.losses import (
     sparse_categorical_crossentropy,
     squared_hinge,
 )
+from mini_keras.losses.overlap import Dice, Tversky, dice, tversky
+from mini_keras.saving import module_serialization as _module_serialization
 
 __all__ = [  # noqa: RUF022 - grouped: base, classes, functions
     "Loss", "LossFunctionWrapper", "reduce_weighted_values", "squeeze_or_expand_to_same_rank",
     "MeanSquaredError", "MeanAbsoluteError", "BinaryCrossentropy", "CategoricalCrossentropy",
     "SparseCategoricalCrossentropy", "Huber", "LogCosh", "KLDivergence", "Poisson", "Hinge",
     "SquaredHinge", "CategoricalHinge", "CosineSimilarity", "MeanSquaredLogarithmicError",
-    "MeanAbsolutePercentageError",
+    "MeanAbsolutePercentageError", "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy",
+    "CategoricalGeneralizedCrossEntropy", "Dice", "Tversky", "Circle",
     "mean_squared_error", "mean_absolute_error", "binary_crossentropy",
     "categorical_crossentropy", "sparse_categorical_crossentropy", "huber", "log_cosh",
     "kl_divergence", "poisson", "hinge", "squared_hinge", "categorical_hinge",
     "cosine_similarity", "mean_squared_logarithmic_error", "mean_absolute_percentage_error",
-    "get",
+    "binary_focal_crossentropy", "categorical_focal_crossentropy",
+    "categorical_generalized_cross_entropy", "dice", "tversky", "circle",
+    "deserialize", "get", "serialize",
 ]
 
 _CLASSES = (MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy,
             SparseCategoricalCrossentropy, Huber, LogCosh, KLDivergence, Poisson, Hinge,
             SquaredHinge, CategoricalHinge, CosineSimilarity, MeanSquaredLogarithmicError,
-            MeanAbsolutePercentageError)
+            MeanAbsolutePercentageError, BinaryFocalCrossentropy, CategoricalFocalCrossentropy,
+            CategoricalGeneralizedCrossEntropy, Dice, Tversky, Circle)
 _BY_NAME = {
     "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
     "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
@@ -72,7 +87,22 @@ _BY_NAME = {
     "mean_absolute_percentage_error": MeanAbsolutePercentageError,
     "mape": MeanAbsolutePercentageError,
     **{cls.__name__: cls for cls in _CLASSES},
+    **{cls().fn.__name__: cls for cls in _CLASSES},
 }
+# Names a config may use: the functions by their names, the classes by theirs.
+_OBJECTS = {**{cls.__name__: cls for cls in _CLASSES}, **{cls().fn.__name__: cls().fn
+                                                           for cls in _CLASSES}}
+
+
+def serialize(loss) -> dict:
+    """The Keras 3 config of a loss object or function."""
+    return _module_serialization.serialize(loss)
+
+
+def deserialize(config, custom_objects=None):
+    """A loss from its Keras 3 config, a function name (the function) or a class name (an
+    instance with the defaults)."""
+    return _module_serialization.deserialize(config, _OBJECTS, "loss", custom_objects)
 
 
 def get(identifier) -> Loss:

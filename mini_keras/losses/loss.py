@@ -101,8 +101,8 @@ def match_dtype(y_true, y_pred):
 class LossFunctionWrapper(Loss):
     """Wrap a per-sample function ``fn(y_true, y_pred, **kwargs)`` as a Loss."""
 
-    def __init__(self, fn, name=None, reduction="sum_over_batch_size", **kwargs):
-        super().__init__(name=name or fn.__name__, reduction=reduction)
+    def __init__(self, fn, name=None, reduction="sum_over_batch_size", dtype=None, **kwargs):
+        super().__init__(name=name or fn.__name__, reduction=reduction, dtype=dtype)
         self.fn, self._fn_kwargs = fn, kwargs
 
     def call(self, y_true, y_pred):

@@ -6,6 +6,7 @@ import numpy as np
 
 from mini_keras import ops
 from mini_keras.losses.loss import LossFunctionWrapper, match_dtype
+from mini_keras.trainers import value_checks
 
 EPSILON = 1e-7  # Keras' backend.epsilon()
 
@@ -37,9 +38,27 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     return ops.categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
 
 
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
-    """Cross-entropy with integer class targets."""
-    return ops.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
+                                    axis=-1):
+    """Cross-entropy with integer class targets in ``[0, classes)``.
+
+    ``ignore_class``: a label value whose samples get a loss of 0 (the ``Loss`` class then
+    averages over the other samples only, as Keras 3). ``fit`` checks its labels once on the
+    host; inside a step an out-of-range label gives a framework-defined result unless
+    ``config.enable_value_checks()`` is on.
+    """
+    valid = None
+    if ignore_class is not None:
+        valid = ops.not_equal(y_true, ops.cast(ignore_class, ops.dtype(y_true)))
+        y_true = ops.where(valid, y_true, ops.zeros_like(y_true))
+    value_checks.check_in_step(y_true, ops.shape(y_pred)[axis], "sparse categorical "
+                               "cross-entropy labels")
+    values = ops.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits,
+                                                 axis=axis)
+    if valid is not None:
+        valid = ops.reshape(valid, ops.shape(values))
+        values = ops.where(valid, values, ops.zeros_like(values))
+    return values
 
 
 def huber(y_true, y_pred, delta=1.0):
@@ -165,8 +184,26 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
     def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
                  name="sparse_categorical_crossentropy"):
         super().__init__(sparse_categorical_crossentropy, name=name, reduction=reduction,
-                         from_logits=from_logits)
-        self.from_logits = from_logits
+                         from_logits=from_logits, ignore_class=ignore_class)
+        self.from_logits, self.ignore_class = from_logits, ignore_class
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if self.ignore_class is None:
+            return super().__call__(y_true, y_pred, sample_weight)
+        # Keras 3 masks the ignored samples: "sum_over_batch_size"/"mean" average over the
+        # others (weights total/valid on the kept samples), "sum" just drops them.
+        y_true = ops.convert_to_tensor(y_true)
+        keep = ops.not_equal(y_true, ops.cast(self.ignore_class, ops.dtype(y_true)))
+        keep = ops.cast(keep, "float32")
+        if self.reduction in ("sum_over_batch_size", "mean"):
+            keep = ops.multiply(keep, ops.divide(float(np.prod(ops.shape(keep))),
+                                                 ops.add(ops.sum(keep), EPSILON)))
+        if sample_weight is not None:
+            sample_weight = ops.convert_to_tensor(sample_weight)
+            while len(ops.shape(sample_weight)) < len(ops.shape(keep)):
+                sample_weight = ops.expand_dims(sample_weight, -1)
+            keep = ops.multiply(keep, ops.cast(sample_weight, "float32"))
+        return super().__call__(y_true, y_pred, keep)
 
 
 class Huber(LossFunctionWrapper):

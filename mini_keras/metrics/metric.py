@@ -8,6 +8,7 @@ import numpy as np
 
 from mini_keras import ops
 from mini_keras.core.variable import Variable
+from mini_keras.metrics.stateless_api import StatelessMetricAPI
 
 
 def to_snake_case(name: str) -> str:
@@ -16,7 +17,7 @@ def to_snake_case(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-class Metric:
+class Metric(StatelessMetricAPI):
     """Base class: ``update_state(y_true, y_pred, sample_weight)``, ``result()``, ``reset_state()``.
 
     State is held in Variables created with :meth:`add_variable` on the current backend, so

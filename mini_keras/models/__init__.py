@@ -19,11 +19,12 @@ __all__ = [
 ]
 
 
-def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Load a ``.keras`` model (see ``mini_keras.saving.load_model``)."""
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, **limits):
+    """Load a ``.keras`` model (see ``mini_keras.saving.load_model``; ``limits`` are its
+    ``max_config_bytes`` / ``max_weights_bytes``)."""
     from mini_keras.saving import saving_lib
     return saving_lib.load_model(filepath, custom_objects=custom_objects, compile=compile,
-                                 safe_mode=safe_mode)
+                                 safe_mode=safe_mode, **limits)
 
 
 def save_model(model, filepath, overwrite=True, **kwargs) -> None:
@@ -39,7 +40,10 @@ def model_from_json(json_string: str, custom_objects=None, safe_mode=True):
         custom_objects: dict ``name -> class or function`` for user-defined objects.
         safe_mode: refuse serialized Python lambdas.
     """
+    from mini_keras.saving.file_limits import check_config_depth
     from mini_keras.saving.serialization import deserialize_keras_object
+    check_config_depth(json_string.encode() if isinstance(json_string, str) else json_string,
+                       "model_from_json(json_string)")
     return deserialize_keras_object(json.loads(json_string), custom_objects,
                                     safe_mode=safe_mode)
 

@@ -6,7 +6,7 @@ import inspect
 
 import numpy as np
 
-from mini_keras import backends
+from mini_keras import ops
 from mini_keras.core.keras_tensor import KerasTensor, flatten, map_structure
 from mini_keras.models.model import Model
 
@@ -75,7 +75,6 @@ class Functional(Model):
         return order
 
     def call(self, inputs, training=None):
-        b = backends.current()
         flat = flatten(inputs) if not isinstance(inputs, dict) else [
             inputs[t.name] for t in self.inputs]
         if len(flat) != len(self.inputs):
@@ -83,7 +82,7 @@ class Functional(Model):
                              f"{[t.name for t in self.inputs]}, received {len(flat)}.")
         values = {}
         for t, value in zip(self.inputs, flat):
-            shape = value.shape if isinstance(value, np.ndarray) else tuple(b.shape(value))
+            shape = value.shape if isinstance(value, np.ndarray) else tuple(ops.shape(value))
             if len(shape) != len(t.shape) or any(
                     e is not None and e != r for e, r in zip(t.shape, shape)):
                 raise ValueError(f"Input '{t.name}' of model '{self.name}' is incompatible: "
@@ -222,3 +221,21 @@ class Functional(Model):
 
         return cls(structure(config["input_layers"]), structure(config["output_layers"]),
                    name=config.get("name"), trainable=config.get("trainable", True))
+
+
+_SUBCLASSES: dict = {}
+
+
+def functional_subclass(cls: type) -> type:
+    """``cls`` (a Model subclass) with Functional mixed in, so ``CustomModel(inputs, outputs)``
+    is a graph model keeping the subclass's methods (``train_step``...), as in Keras 3.
+
+    The class keeps ``cls``'s name and module, so it serializes under the user's class name.
+    """
+    if issubclass(cls, Functional):
+        return cls
+    if cls not in _SUBCLASSES:
+        _SUBCLASSES[cls] = type(cls.__name__, (cls, Functional),
+                                {"__module__": cls.__module__, "__qualname__": cls.__qualname__,
+                                 "_functional_base": cls})
+    return _SUBCLASSES[cls]

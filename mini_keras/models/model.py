@@ -6,11 +6,18 @@ import json
 
 from mini_keras import backends
 from mini_keras.layers.layer import Layer
+from mini_keras.models.state_tree import StateTreeAPI
 from mini_keras.trainers.trainer import Trainer
 from mini_keras.utils.summary import print_summary
 
 
-class Model(Trainer, Layer):
+def functional_init_arguments(args, kwargs) -> bool:
+    """True when ``Model(...)`` arguments are a functional ``(inputs, outputs)`` pair."""
+    return (len(args) >= 2 or ("inputs" in kwargs and "outputs" in kwargs)
+            or (len(args) == 1 and "outputs" in kwargs))
+
+
+class Model(StateTreeAPI, Trainer, Layer):
     """A trainable group of layers.
 
     Use it three ways, as in Keras 3:
@@ -22,10 +29,12 @@ class Model(Trainer, Layer):
     _string_inputs = True  # string inputs reach the text/lookup layers that take them
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (len(args) >= 2 or ("inputs" in kwargs and "outputs" in kwargs)
-                             or (len(args) == 1 and "outputs" in kwargs)):
-            from mini_keras.models.functional import Functional
-            return object.__new__(Functional)
+        if functional_init_arguments(args, kwargs):
+            from mini_keras.models.functional import Functional, functional_subclass
+            if cls is Model:
+                return object.__new__(Functional)
+            if not issubclass(cls, Functional):  # Keras 3: the graph + the subclass's methods
+                return object.__new__(functional_subclass(cls))
         return object.__new__(cls)
 
     def __init__(self, *args, **kwargs):
@@ -106,7 +115,12 @@ class Model(Trainer, Layer):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
-        """Recreate a subclassed model from its ``get_config()`` (constructor arguments)."""
+        """Recreate a subclassed model from its ``get_config()`` (constructor arguments); a
+        subclass built functionally (its config holds the graph) is rebuilt as a graph."""
+        if "layers" in config and "input_layers" in config and "output_layers" in config:
+            from mini_keras.models.functional import Functional, functional_subclass
+            return Functional.from_config.__func__(functional_subclass(cls), config,
+                                                   custom_objects)
         return cls(**config)
 
     def save(self, filepath, overwrite: bool = True, zipped=None, **kwargs) -> None:

@@ -15,9 +15,10 @@ from mini_keras import backends, ops
 from mini_keras.core import stateless
 from mini_keras.core.variable import Variable, unique_name
 from mini_keras.optimizers.schedules import LearningRateSchedule
+from mini_keras.optimizers.stateless_api import StatelessOptimizerAPI
 
 
-class Optimizer:
+class Optimizer(StatelessOptimizerAPI):
     """Base class of all optimizers.
 
     Args:
@@ -59,6 +60,7 @@ class Optimizer:
         lr = self._initial_lr if self._schedule is None else 0.0
         self._learning_rate = self._add(np.array(lr, dtype="float32"), "learning_rate", backend)
         self._var_index = {id(v): i for i, v in enumerate(var_list)}
+        self._built_for = list(var_list)  # what stateless_apply updates
         self.built = True
 
     def _add(self, initial, name, backend):

@@ -13,8 +13,9 @@ import numbers
 
 import numpy as np
 
-from mini_keras import backends
+from mini_keras import ops
 from mini_keras.core.seed_generator import SeedGenerator
+from mini_keras.ops.backend_calls import backend_function
 
 __all__ = [
     "SeedGenerator",
@@ -28,17 +29,22 @@ __all__ = [
 ]
 
 
+# The backends' random samplers (run on the current backend, Variables unwrapped); the public
+# functions below check their arguments and pass the seed.
+_random_uniform = backend_function("random_uniform")
+_random_normal = backend_function("random_normal")
+_random_truncated_normal = backend_function("random_truncated_normal")
+_random_categorical = backend_function("random_categorical")
+_random_randint = backend_function("random_randint")
+_random_shuffle = backend_function("random_shuffle")
+
+
 def _seed(seed):
     if isinstance(seed, SeedGenerator):
         return seed.next()
     if seed is None:
         return None
     return np.array([int(seed) % 2**31, 0], dtype="int32")
-
-
-def _unwrap(x):
-    from mini_keras.ops.declare import unwrap
-    return unwrap(x)
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
@@ -50,7 +56,7 @@ def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
         dtype: float dtype (floatx by default).
         seed: int, SeedGenerator or None.
     """
-    return backends.current().random_uniform(tuple(shape), minval, maxval, dtype, _seed(seed))
+    return _random_uniform(tuple(shape), minval, maxval, dtype, _seed(seed))
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
@@ -62,7 +68,7 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
         dtype: float dtype (floatx by default).
         seed: int, SeedGenerator or None.
     """
-    return backends.current().random_normal(tuple(shape), mean, stddev, dtype, _seed(seed))
+    return _random_normal(tuple(shape), mean, stddev, dtype, _seed(seed))
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
@@ -74,8 +80,7 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
         dtype: float dtype (floatx by default).
         seed: int, SeedGenerator or None.
     """
-    return backends.current().random_truncated_normal(tuple(shape), mean, stddev, dtype,
-                                                      _seed(seed))
+    return _random_truncated_normal(tuple(shape), mean, stddev, dtype, _seed(seed))
 
 
 def categorical(logits, num_samples, dtype="int32", seed=None):
@@ -90,15 +95,14 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
     Returns:
         int tensor ``(batch, num_samples)``.
     """
-    b = backends.current()
-    logits = b.convert_to_tensor(_unwrap(logits))
-    if len(b.shape(logits)) != 2:
+    logits = ops.convert_to_tensor(logits)
+    if len(ops.shape(logits)) != 2:
         raise ValueError("random.categorical: `logits` must be 2-D (batch, classes), received "
-                         f"shape {tuple(b.shape(logits))}.")
+                         f"shape {tuple(ops.shape(logits))}.")
     if not isinstance(num_samples, numbers.Integral) or num_samples < 1:
         raise ValueError("random.categorical: `num_samples` must be a positive int, received "
                          f"{num_samples!r}.")
-    return b.random_categorical(logits, int(num_samples), dtype, _seed(seed))
+    return _random_categorical(logits, int(num_samples), dtype, _seed(seed))
 
 
 def randint(shape, minval, maxval, dtype="int32", seed=None):
@@ -115,8 +119,7 @@ def randint(shape, minval, maxval, dtype="int32", seed=None):
     if int(minval) >= int(maxval):
         raise ValueError(f"random.randint: `minval` must be < `maxval`, received {minval} and "
                          f"{maxval}.")
-    return backends.current().random_randint(tuple(shape), int(minval), int(maxval), dtype,
-                                             _seed(seed))
+    return _random_randint(tuple(shape), int(minval), int(maxval), dtype, _seed(seed))
 
 
 def shuffle(x, axis=0, seed=None):
@@ -127,13 +130,12 @@ def shuffle(x, axis=0, seed=None):
         axis: the shuffled axis.
         seed: int, SeedGenerator or None.
     """
-    b = backends.current()
-    x = b.convert_to_tensor(_unwrap(x))
-    rank = len(b.shape(x))
+    x = ops.convert_to_tensor(x)
+    rank = len(ops.shape(x))
     if not isinstance(axis, numbers.Integral) or not -rank <= axis < rank:
         raise ValueError(f"random.shuffle: `axis`={axis!r} is out of range for a tensor of rank "
                          f"{rank}.")
-    return b.random_shuffle(x, int(axis) % rank, _seed(seed))
+    return _random_shuffle(x, int(axis) % rank, _seed(seed))
 
 
 def dropout(inputs, rate, noise_shape=None, seed=None):
@@ -146,8 +148,9 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
             input's size.
         seed: int, SeedGenerator or None.
     """
-    b = backends.current()
-    shape = tuple(noise_shape) if noise_shape is not None else tuple(b.shape(inputs))
-    shape = tuple(s if s is not None else d for s, d in zip(shape, b.shape(inputs)))
-    keep = b.greater_equal(b.random_uniform(shape, 0.0, 1.0, b.dtype(inputs), _seed(seed)), rate)
-    return b.where(keep, b.divide(inputs, 1.0 - rate), b.zeros((), dtype=b.dtype(inputs)))
+    inputs = ops.convert_to_tensor(inputs)
+    dtype = ops.dtype(inputs)
+    shape = tuple(noise_shape) if noise_shape is not None else tuple(ops.shape(inputs))
+    shape = tuple(s if s is not None else d for s, d in zip(shape, ops.shape(inputs)))
+    keep = ops.greater_equal(_random_uniform(shape, 0.0, 1.0, dtype, _seed(seed)), rate)
+    return ops.where(keep, ops.divide(inputs, 1.0 - rate), ops.zeros((), dtype=dtype))

@@ -59,4 +59,4 @@ def refuse(obj_name: str, module: str, kind: str) -> UnsafeObjectError:
         "to run code with arguments it chooses. If you trust this file, pass `safe_mode=False` "
         "to the loading function (load_model / model_from_json / deserialize_keras_object), or "
         "register the object with `@mini_keras.saving.register_keras_serializable()` or pass it "
-        f"in `custom_objects={{'{obj_name}': ...}}`.")
+        f"in `custom_objects={{'{obj_name.rpartition('.')[2]}': ...}}`.")

@@ -12,10 +12,13 @@ legitimate weights file cannot be much larger than the model it fills.
 from __future__ import annotations
 
 import re
+import struct
 import zipfile
 import zlib
 
 import numpy as np
+
+from mini_keras.core.allocation_budget import allocation_budget
 
 DEFAULT_MAX_CONFIG_BYTES = 64 * 2**20
 # Real configs nest a few dozen levels (model > layers > layer > config > initializer > ...,
@@ -25,6 +28,13 @@ MAX_CONFIG_DEPTH = 256
 _WEIGHTS_FACTOR = 8
 _WEIGHTS_SLACK = 64 * 2**20
 _CHUNK = 2**20
+# What zipfile raises on a damaged archive (a flipped flag bit reads as "encrypted", a bad
+# header as an unpackable struct...).
+ZIP_ERRORS = (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError,
+              RuntimeError, struct.error, UnicodeDecodeError)
+# While the config builds the model: at most twice the weights member's bytes (+ slack).
+_BUILD_FACTOR = 2
+_MAX_DEFLATE_RATIO = 1032
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(rb"[^\[\]{}]")
 
@@ -56,7 +66,7 @@ def read_member(zf: zipfile.ZipFile, name: str, filepath: str, limit: int, optio
                     raise ValueError(_too_big(name, filepath, "inflates to more bytes than the "
                                               f"{declared:,} it declares", limit, option))
                 chunks.append(chunk)
-    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as e:
+    except ZIP_ERRORS as e:
         raise ValueError(corrupt(filepath, e)) from e
     return b"".join(chunks)
 
@@ -83,6 +93,38 @@ def check_config_depth(text: bytes, filepath: str, limit: int = MAX_CONFIG_DEPTH
                          f"{depth:,} levels deep, over the limit of {limit} levels (a model "
                          "config nests a few dozen). The file is malformed or was crafted to "
                          "crash the loader.")
+
+
+def build_budget(zf: zipfile.ZipFile, name: str, filepath: str, max_weights_bytes=None):
+    """The cap on variable bytes while the config builds the model (a context manager).
+
+    A config alone could ask for any size (``Dense(units=10**9)``); a legitimate model's
+    variables all live in its weights member, so the model may hold at most twice the bytes
+    that member declares, plus 64 MiB (``max_weights_bytes`` replaces this when given). The
+    declared size itself is checked against what deflate can achieve (about 1,032:1), so a
+    small file cannot claim a huge member.
+
+    Raises:
+        ValueError: the weights member is missing, or declares more than its compressed bytes
+            could inflate to.
+    """
+    if name not in zf.namelist():
+        raise ValueError(corrupt(filepath, f"it has no {name!r} (members: {zf.namelist()})"))
+    info = zf.getinfo(name)
+    if info.file_size > _MAX_DEFLATE_RATIO * info.compress_size + _CHUNK:
+        raise ValueError(corrupt(filepath, f"{name!r} declares {info.file_size:,} bytes, more "
+                                 f"than its {info.compress_size:,} compressed bytes can hold"))
+    limit = max_weights_bytes or _BUILD_FACTOR * info.file_size + _WEIGHTS_SLACK
+
+    def explain(variable: str, needed: int, limit: int) -> str:
+        return (f"Refusing to build the model of {filepath!r}: its config asks for variable "
+                f"{variable}, bringing the model to {needed:,} bytes, over the limit of "
+                f"{limit:,} bytes derived from its {info.file_size:,}-byte {name!r}. The config "
+                "describes a model far bigger than the weights the file holds (it was edited "
+                "or crafted to exhaust memory). If you trust the file, pass a larger "
+                "`max_weights_bytes=` to the loading function.")
+
+    return allocation_budget(limit, explain)
 
 
 def weights_limit(model) -> int:

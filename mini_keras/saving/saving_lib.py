@@ -20,7 +20,6 @@ import os
 import tempfile
 import warnings
 import zipfile
-import zlib
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,7 +41,8 @@ WEIGHTS_FILENAME = "model.weights.h5"
 # Attributes that are bookkeeping, not state: never walked for nested saveables.
 _MODEL_SKIP = {"_layers", "_input_layer", "_input_layers", "_stack", "_nodes", "inputs",
                "outputs", "_inputs_struct", "_outputs_struct", "outputs_spec", "_parent",
-               "_inbound_nodes", "history", "loss_tracker", "_metric_objects",
+               "_inbound_nodes", "history", "loss_tracker", "_loss_tracker", "_metric_objects",
+               "_compile_metrics",
                "_losses_per_output", "_seed_generators", "_trainable_variables",
                "_non_trainable_variables", "_losses", "input_spec"}
 
@@ -123,8 +123,12 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
         text = file_limits.read_member(zf, CONFIG_FILENAME, filepath, max_config_bytes,
                                        "max_config_bytes")
         file_limits.check_config_depth(text, filepath)
-        config = json.loads(text)
-        with safe_mode_scope(safe_mode):
+        try:
+            config = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise ValueError(corrupt(filepath, f"config.json is not valid JSON: {e}")) from e
+        budget = file_limits.build_budget(zf, WEIGHTS_FILENAME, filepath, max_weights_bytes)
+        with safe_mode_scope(safe_mode), budget:
             model = deserialize_keras_object(config, custom_objects, compile=False)
             if compile and config.get("compile_config"):
                 model.compile_from_config(config["compile_config"],
@@ -231,7 +235,7 @@ class open_archive:
         # read by file_limits.read_member, which checks sizes first and CRCs as it reads.
         try:
             self.zf = zipfile.ZipFile(filepath, "r")
-        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as e:
+        except file_limits.ZIP_ERRORS as e:
             raise ValueError(corrupt(filepath, e)) from e
 
     def __enter__(self) -> zipfile.ZipFile:

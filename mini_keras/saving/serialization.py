@@ -85,7 +85,7 @@ def serialize_keras_object(obj):
         raise TypeError(f"Cannot serialize {obj!r} of type {type(obj).__name__}: it has no "
                         "get_config(). Implement get_config() (and register the class with "
                         "mini_keras.saving.register_keras_serializable()).")
-    cls = type(obj)
+    cls = getattr(type(obj), "_functional_base", type(obj))  # CustomModel(inputs, outputs)
     builtin = _keras_module(cls)
     config = {"module": builtin or cls.__module__, "class_name": cls.__name__,
               "config": serialize_keras_object(obj.get_config()),

@@ -42,9 +42,9 @@ def check_all_read(h5, read_groups: set, skip_prefixes: tuple, skip_mismatch: bo
     unexpected: list[str] = []
 
     def visit(name, item):
-        if hasattr(item, "shape") and not name.startswith(skip_prefixes):
-            if name.rpartition("/")[0] not in read_groups:
-                unexpected.append(name)
+        if (hasattr(item, "shape") and not name.startswith(skip_prefixes)
+                and name.rpartition("/")[0] not in read_groups):
+            unexpected.append(name)
 
     h5.visititems(visit)
     if not unexpected:

@@ -18,12 +18,13 @@ from mini_keras.core.keras_tensor import flatten, map_structure
 from mini_keras.core.stateless import StatelessScope
 from mini_keras.distribution import api as distribution_api
 from mini_keras.trainers import data as data_mod
-from mini_keras.trainers import fit_data
+from mini_keras.trainers import fit_data, value_checks
+from mini_keras.trainers.steps import StepsMixin
 from mini_keras.utils.packing import unpack_x_y_sample_weight
 from mini_keras.utils.progbar import Progbar, format_logs
 
 
-class Trainer:
+class Trainer(StepsMixin):
     """Mixin giving a Model ``compile``/``fit``/``evaluate``/``predict`` (Keras 3 signatures)."""
 
     def _init_trainer(self):
@@ -67,7 +68,7 @@ class Trainer:
             self._losses_per_output = None
             self._metric_objects: list = []
             self._metrics_built = False
-            self.loss_tracker = metrics_mod.Mean(name="loss")
+            self._loss_tracker = metrics_mod.Mean(name="loss")
         self.run_eagerly = bool(run_eagerly)
         self.jit_compile = jit_compile
         self.steps_per_execution = steps_per_execution
@@ -139,85 +140,6 @@ class Trainer:
                     objects.append((i, m))
         return objects
 
-    @property
-    def metrics(self) -> list:
-        """The loss tracker followed by the compiled metrics."""
-        if not getattr(self, "compiled", False):
-            return []
-        return [self.loss_tracker] + [m for _, m in self._metric_objects]
-
-    @property
-    def metrics_names(self) -> list[str]:
-        """Names of :attr:`metrics` (as used in the logs)."""
-        return [m.name for m in self.metrics]
-
-    def reset_metrics(self) -> None:
-        """Reset the loss tracker and every metric."""
-        with backends.backend_scope(self._backend_name):
-            for m in self.metrics:
-                m.reset_state()
-
-    # ------------------------------------------------------------------ steps (shared)
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """Total loss: weighted per-output losses plus the model's regularization losses."""
-        b = backends.current()
-        total = None
-        for loss_and_weight, yt, yp in zip(self._losses_per_output, flatten(y), flatten(y_pred)):
-            if loss_and_weight is None:
-                continue
-            loss, weight = loss_and_weight
-            value = loss(yt, yp, sample_weight)
-            value = value if weight == 1.0 else b.multiply(value, weight)
-            total = value if total is None else b.add(total, value)
-        if total is None:
-            raise ValueError(f"Model '{self.name}' was compiled without a loss; pass loss= to "
-                             "compile() to train or evaluate.")
-        for extra in self.losses:
-            total = b.add(total, extra)
-        return total
-
-    def _update_metrics(self, y, y_pred, sample_weight, loss):
-        b = backends.current()
-        batch = b.shape(flatten(y_pred)[0])[0]
-        self.loss_tracker.update_state(loss, sample_weight=float(batch))
-        ys, preds = flatten(y), flatten(y_pred)
-        for i, m in self._metric_objects:
-            m.update_state(ys[i], preds[i], sample_weight)
-        return {m.name: m.result() for m in self.metrics}
-
-    def train_step(self, x, y=None, sample_weight=None):
-        """One optimization step on a batch; returns the metric results (tensors)."""
-        b = backends.current()
-        trainable = self.trainable_variables
-        assigned: list = []
-
-        def loss_fn(values):
-            with StatelessScope(zip(trainable, values)) as scope:
-                y_pred = self(x, training=True)
-                loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
-            assigned[:] = [v for v, _ in scope.assignments()]
-            # Mixed precision: differentiate the scaled loss; the LossScaleOptimizer unscales.
-            scaled = scale_loss(loss) if scale_loss is not None else loss
-            return scaled, (loss, y_pred, [val for _, val in scope.assignments()])
-
-        scale_loss = getattr(self.optimizer, "scale_loss", None)
-        (_, (loss, y_pred, new_values)), grads = b.value_and_grad(loss_fn, has_aux=True)(
-            [v.value for v in trainable])
-        for variable, value in zip(assigned, new_values):
-            variable.assign(value)
-        self.optimizer.apply(grads, trainable)
-        return self._update_metrics(y, y_pred, sample_weight, loss)
-
-    def test_step(self, x, y=None, sample_weight=None):
-        """Compute loss and update metrics on a batch in inference mode."""
-        y_pred = self(x, training=False)
-        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        return self._update_metrics(y, y_pred, sample_weight, loss)
-
-    def predict_step(self, x):
-        """Forward pass in inference mode."""
-        return self(x, training=False)
-
     # ------------------------------------------------------------------ compiled functions
     def _state_variables(self) -> list:
         state = self.variables + self.optimizer.variables if self.optimizer else self.variables
@@ -236,31 +158,20 @@ class Trainer:
         if dist is not None:  # the framework's own data-parallel engine runs the step
             lib = distribution_api.backend_lib(self._backend_name)
             return lib.compile(fn, self._state_variables(), dist, jit_compile=jit, kind=kind)
-        if self.run_eagerly or self.jit_compile is False or data_mod.has_host_layers(self):
+        if (self.run_eagerly or self.jit_compile is False or value_checks.value_checks_enabled()
+                or data_mod.has_host_layers(self)):
             return fn  # host (string) preprocessing layers cannot run inside a jit
         return backends.get(self._backend_name).compile(fn, self._state_variables(),
                                                         jit_compile=jit)
 
     def _cached_function(self, kind, step):
-        # Recompile when the active distribution changed since the step was compiled.
+        # Recompile when the active distribution (or the value-check switch) changed since.
         key = f"_{kind}_fn"
-        dist = distribution_api.distribution()
-        if getattr(self, key) is None or self.__dict__.get(f"{key}_distribution") is not dist:
+        dist = (distribution_api.distribution(), value_checks.value_checks_enabled())
+        if getattr(self, key) is None or self.__dict__.get(f"{key}_distribution") != dist:
             setattr(self, key, self._compile_fn(step, kind))
             self.__dict__[f"{key}_distribution"] = dist
         return getattr(self, key)
-
-    def make_train_function(self):
-        """Return (and cache) the compiled train step."""
-        return self._cached_function("train", self.train_step)
-
-    def make_test_function(self):
-        """Return (and cache) the compiled test step."""
-        return self._cached_function("test", self.test_step)
-
-    def make_predict_function(self):
-        """Return (and cache) the compiled predict step."""
-        return self._cached_function("predict", self.predict_step)
 
     def _to_backend(self, structure, distribute=True):
         """One host batch -> backend tensors (split over the devices under a distribution)."""
@@ -311,6 +222,7 @@ class Trainer:
 
     def _fit_loop(self, train, validation, epochs, verbose, callbacks, initial_epoch,
                   validation_freq):
+        value_checks.check_fit_data(self, train.adapter, validation and validation.adapter)
         self._build_for_data(*unpack_x_y_sample_weight(train.first_batch())[:2])
         self._check_distribution(train.adapter, "fit()")
         train_fn = self.make_train_function()
@@ -323,6 +235,7 @@ class Trainer:
         # A callback (BackupAndRestore) may resume from a later epoch.
         initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
         epoch_logs: dict = {}
+        logs = None
         with backends.backend_scope(self._backend_name):
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
@@ -337,7 +250,7 @@ class Trainer:
                             break
                 if train.exhausted:
                     break
-                epoch_logs = self._metric_results()
+                epoch_logs = self._metric_results(logs)
                 if validation is not None and fit_data.should_validate(epoch, validation_freq):
                     val = self.evaluate(verbose=0, callbacks=cbs, return_dict=True,
                                         _from_fit=True, _iterator=validation)
@@ -348,15 +261,15 @@ class Trainer:
         cbs.on_train_end(epoch_logs)
         return cbs.history
 
-    def _metric_results(self) -> dict:
+    def _metric_results(self, logs=None) -> dict:
         """Epoch-level results; under a distribution, over every replica's data (per-batch logs
         stay this replica's own: a collective there would deadlock when only rank 0 logs)."""
         with backends.backend_scope(self._backend_name):
             if distribution_api.distribution() is None:
-                return _to_floats({m.name: m.result() for m in self.metrics})
+                return _to_floats(self._logs_or_metrics(logs))
             lib = distribution_api.backend_lib(self._backend_name)
-            with lib.metric_scope([v for m in self.metrics for v in m.variables]):
-                return _to_floats({m.name: m.result() for m in self.metrics})
+            with lib.metric_scope(self.metrics_variables):
+                return _to_floats(self.get_metrics_result())
 
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
@@ -383,6 +296,7 @@ class Trainer:
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, model=self, params={"steps": data.num_batches})  # fit's own, or new
         cbs.on_test_begin()
+        logs = None
         with backends.backend_scope(self._backend_name):
             self.reset_metrics()
             with data.annotate_errors():
@@ -391,7 +305,7 @@ class Trainer:
                     logs = test_fn(*self._to_backend(batch))
                     if cbs.needs_batch_logs:
                         cbs.on_test_batch_end(step, _to_floats(logs))
-        results = self._metric_results()
+        results = self._metric_results(logs)
         cbs.on_test_end(results)
         if verbose and verbose != "auto" or (verbose == "auto" and not from_fit):
             print(format_logs(results), flush=True)
@@ -472,8 +386,8 @@ class Trainer:
         self._check_distribution(fit_data.whole_batch(x, y, sample_weight), f"{method}()")
         with backends.backend_scope(self._backend_name):
             self.reset_metrics()
-            make_function()(*self._to_backend((x, y, sample_weight)))
-        return _format_results(self._metric_results(), return_dict)
+            logs = make_function()(*self._to_backend((x, y, sample_weight)))
+        return _format_results(self._metric_results(logs), return_dict)
 
     def predict_on_batch(self, x):
         """Return the model's outputs on exactly this batch, as numpy."""

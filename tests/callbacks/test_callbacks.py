@@ -158,7 +158,9 @@ def test_backup_and_restore_resumes_same_trajectory(backend, tmp_path):
     with pytest.raises(RuntimeError, match="interrupted"):
         model.fit(X, Y, epochs=4, batch_size=4, verbose=0,
                   callbacks=[callbacks.BackupAndRestore(backup), losses, Crash()])
-    assert os.path.exists(os.path.join(backup, "training_state.json"))
+    assert os.listdir(backup) == ["epoch-000001"]  # one complete backup, of the last epoch
+    assert sorted(os.listdir(os.path.join(backup, "epoch-000001"))) == [
+        "latest.weights.h5", "training_state.json"]
     keras.utils.set_random_seed(123)  # a different process state; the backup must win
     resumed = _model(dropout=True)
     keras.utils.set_random_seed(999)

@@ -66,10 +66,38 @@ def _operands(inputs, kernel):
 
 def _conv(x, w, strides, pads, dilation, groups):
     """``mx.conv_general`` on channels-last ``x`` with a Keras-layout kernel ``w``."""
+    if x.dtype == mx.float64:
+        return _conv_from_slices(x, w, strides, pads, dilation, groups)
     weight = mx.moveaxis(w, -1, 0)  # (out, *spatial, in/groups)
     low, high = [p[0] for p in pads], [p[1] for p in pads]
     return mx.conv_general(x, weight, stride=list(strides), padding=(low, high),
                            kernel_dilation=list(dilation), groups=groups)
+
+
+def _conv_from_slices(x, w, strides, pads, dilation, groups):
+    """The convolution as a sum over kernel offsets of strided slices times the kernel tap.
+
+    MLX 0.32's CPU convolution has no float64 kernel for grouped convolutions nor for the
+    input-dilated convolution its strided-conv gradient uses; this form is exact in float64
+    and differentiates through slicing and ``einsum``.
+    """
+    n = x.ndim - 2
+    if any(p != (0, 0) for p in pads):
+        x = mx.pad(x, [(0, 0)] + list(pads) + [(0, 0)])
+    taps = w.shape[:n]
+    out_len = [(x.shape[1 + i] - (taps[i] - 1) * dilation[i] - 1) // strides[i] + 1
+               for i in range(n)]
+    c_in, c_out = w.shape[-2], w.shape[-1]
+    total = None
+    for offset in itertools.product(*(range(k) for k in taps)):
+        index = tuple(slice(o * d, o * d + (m - 1) * s + 1, s)
+                      for o, d, m, s in zip(offset, dilation, out_len, strides))
+        view = x[(slice(None),) + index]
+        view = view.reshape(tuple(view.shape[:-1]) + (groups, c_in))
+        tap = w[offset].reshape(c_in, groups, c_out // groups)
+        term = mx.einsum("...gi,igo->...go", view, tap)
+        total = term if total is None else total + term
+    return total.reshape(tuple(total.shape[:-2]) + (c_out,))
 
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):

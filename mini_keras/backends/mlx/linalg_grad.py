@@ -1,8 +1,9 @@
 """Gradients for MLX's linear-algebra kernels, which have no vjp of their own in MLX 0.32.
 
 ``inv``, ``solve``, ``solve_triangular``, ``det`` and ``cholesky`` get their textbook reverse-mode
-rules through ``mx.custom_function``; for ``qr``, ``svd`` and ``eigh`` a gradient request raises
-``NotImplementedError`` naming the op (the contract's rule: never a silent zero).
+rules through ``mx.custom_function`` (``qr``, ``svd`` and ``eigh``: :mod:`.decomp_grad`); where a
+derivative is undefined, ``no_gradient`` raises ``NotImplementedError`` naming the op (the
+contract's rule: never a silent zero).
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def no_gradient(op, fn):
 
     @run.vjp
     def _vjp(primals, cotangent, output):
-        raise NotImplementedError(f"{op}: the MLX backend has no gradient for {op} (MLX 0.32 "
-                                  "has no vjp for it); use the jax, torch or numpy backend.")
+        raise NotImplementedError(f"{op}: the MLX backend has no gradient for {op} (the "
+                                  "factorisation does not determine one).")
 
     return run

@@ -6,7 +6,7 @@ import mlx.core as mx
 import numpy as np
 
 from mini_keras.backends import contract_numpy_ext
-from mini_keras.backends.mlx import linalg_grad
+from mini_keras.backends.mlx import decomp_grad, linalg_grad
 from mini_keras.backends.mlx.core import (
     _float_or,
     convert_to_numpy,
@@ -195,27 +195,29 @@ def qr(x, mode="reduced"):
     if mode not in ("reduced", "complete"):
         raise ValueError(f"qr: `mode` must be 'reduced' or 'complete', received {mode!r}.")
     x = _as_float(x)
-    if mode == "complete" and x.shape[-2] > x.shape[-1]:
-        raise NotImplementedError("qr: mode='complete' for a tall matrix is not available on "
-                                  "the MLX backend (mx.linalg.qr is reduced only).")
-    return _qr(x)
+    m, n = x.shape[-2], x.shape[-1]
+    if mode == "complete" and m > n:
+        # mx.linalg.qr is reduced only: the reduced QR of [x | I] has the complete Q, and the
+        # first n columns of its R are x's complete R (the Householder steps are the same).
+        eye = mx.broadcast_to(mx.eye(m, dtype=x.dtype), tuple(x.shape[:-2]) + (m, m))
+        q, r = decomp_grad.qr(mx.concatenate([x, eye], axis=-1))
+        return q, r[..., :n]
+    return decomp_grad.qr(x)
 
 
 def svd(x, full_matrices=True, compute_uv=True):
     """SVD ``(u, s, vh)`` (or only ``s``)."""
     x = _as_float(x)
     if not compute_uv:
-        return _svd_values(x)
-    u, s, vh = _svd(x)
-    if not full_matrices:
-        k = min(x.shape[-2], x.shape[-1])
-        u, vh = u[..., :k], vh[..., :k, :]
-    return u, s, vh
+        return decomp_grad.svd_values(x)
+    if full_matrices and x.shape[-2] != x.shape[-1]:
+        return decomp_grad.svd_full(x)
+    return decomp_grad.svd_reduced(x)
 
 
 def eigh(x):
     """Symmetric eigen-decomposition ``(w, v)`` (lower triangle read)."""
-    return _eigh(_as_float(x))
+    return decomp_grad.eigh(_as_float(x))
 
 
 def solve_triangular(a, b, lower=False):
@@ -228,11 +230,3 @@ def solve_triangular(a, b, lower=False):
     b = mx.broadcast_to(b, batch + tuple(b.shape[-2:]))
     out = linalg_grad.solve_triangular(a, b, upper=not lower)
     return out[..., 0] if vector else out
-
-
-_qr = linalg_grad.no_gradient("qr", lambda x: tuple(mx.linalg.qr(x, stream=_CPU)))
-_svd = linalg_grad.no_gradient("svd", lambda x: tuple(mx.linalg.svd(x, stream=_CPU)))
-_svd_values = linalg_grad.no_gradient(
-    "svd", lambda x: mx.linalg.svd(x, compute_uv=False, stream=_CPU))
-_eigh = linalg_grad.no_gradient("eigh", lambda x: tuple(mx.linalg.eigh(x, UPLO="L",
-                                                                        stream=_CPU)))

@@ -249,6 +249,7 @@ __all__ = [
     "zeros",
 ]
 
+from mini_keras.backends.tensorflow.native import expose_native_variable
 from mini_keras.backends.tensorflow.nn_ext import *
 from mini_keras.backends.tensorflow.numpy_ext import *
 from mini_keras.backends.tensorflow.rnn import gru, lstm

@@ -50,8 +50,9 @@ def write_saved_model(filepath: str, endpoints: dict, variable_collections: dict
 
     Args:
         filepath: directory to write.
-        endpoints: ``{name: tf.function}`` (already traced by :func:`trace`); the first one
-            whose inputs are flat tensors also becomes the ``serving_default`` signature.
+        endpoints: ``{name: tf.function}`` (already traced by :func:`trace`). As in Keras 3,
+            each is also a signature (for TF Serving) when its inputs are flat tensors, and the
+            first one is also ``serving_default`` unless an endpoint has that name.
         variable_collections: ``{name: [tf.Variable, ...]}`` saved as list attributes.
         tracked_variables: every tf.Variable the endpoints read (kept alive in the file).
         options: a ``tf.saved_model.SaveOptions`` or None.
@@ -62,25 +63,39 @@ def write_saved_model(filepath: str, endpoints: dict, variable_collections: dict
     for name, function in endpoints.items():
         setattr(module, name, function)
         concrete = function.get_concrete_function()
-        if not signatures and _flat_signature(concrete):
-            signatures["serving_default"] = concrete
+        if _flat_signature(concrete):
+            signatures[name] = concrete
+    first = next(iter(endpoints))
+    if "serving_default" not in endpoints and first in signatures:
+        signatures["serving_default"] = signatures[first]
     for name, variables in variable_collections.items():
         setattr(module, name, list(variables))
     tf.saved_model.save(module, filepath, signatures=signatures or None, options=options)
 
 
-def write_litert(filepath: str, function, tracked_variables: list) -> None:
+def write_litert(filepath: str, function, tracked_variables: list,
+                 converter_options: dict | None = None) -> None:
     """Convert a traced ``tf.function`` to a ``.tflite`` file with LiteRT's built-in ops only.
 
     The function goes through a temporary SavedModel (the converter freezes its variables).
 
+    Args:
+        converter_options: ``tf.lite.TFLiteConverter`` attributes to set (``optimizations``,
+            ``representative_dataset``...), as Keras 3's litert export takes them.
+
     Raises:
+        TypeError: a converter option that ``tf.lite.TFLiteConverter`` does not have.
         ValueError: an op has no LiteRT built-in kernel (the converter's message names it).
     """
     with tempfile.TemporaryDirectory() as tmp:
         write_saved_model(tmp, {"serve": function}, {}, tracked_variables)
         converter = tf.lite.TFLiteConverter.from_saved_model(tmp)
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+        for key, value in (converter_options or {}).items():
+            if key.startswith("_") or not hasattr(converter, key):
+                raise TypeError(f"export(format='litert'): unrecognized argument {key!r}; it is "
+                                "not an attribute of tf.lite.TFLiteConverter.")
+            setattr(converter, key, value)
         try:
             flatbuffer = converter.convert()
         except Exception as e:  # the converter raises ConverterError with the op list

@@ -238,5 +238,6 @@ __all__ = [
 
 from mini_keras.backends.torch.nn_ext import *
 from mini_keras.backends.torch.numpy_ext import *
+from mini_keras.backends.torch.native import no_grad_step, parameters, zero_grad
 from mini_keras.backends.torch.optim import adam_update, sgd_update
 from mini_keras.backends.torch.rnn import gru, lstm

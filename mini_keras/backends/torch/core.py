@@ -143,9 +143,11 @@ def stop_gradient(x) -> torch.Tensor:
 def variable_create(value, dtype, trainable) -> torch.Tensor:
     """Return a fresh tensor on the device (a copy of ``value`` cast to ``dtype``) as the handle.
 
-    ``requires_grad`` stays False: gradients come from :func:`value_and_grad`'s own leaves.
+    Trainable float variables require gradients (like ``nn.Parameter``), so ``loss.backward()``
+    fills their ``.grad``; ``fit`` itself differentiates :func:`value_and_grad`'s own leaves.
     """
-    return convert_to_tensor(value, dtype).detach().clone()
+    tensor = convert_to_tensor(value, dtype).detach().clone()
+    return tensor.requires_grad_(bool(trainable) and tensor.is_floating_point())
 
 
 def variable_read(handle) -> torch.Tensor:

@@ -115,7 +115,11 @@ class Normalization(Layer):
         if self.input_mean is not None:
             raise ValueError(f"Normalization '{self.name}': adapt() cannot be used when mean "
                              "and variance were passed to the constructor.")
-        if isinstance(data, np.ndarray) or backends.get(self._backend_name).is_tensor(data):
+        with backends.backend_scope(self._backend_name):  # tensors of the layer's backend
+            self._adapt(data)
+
+    def _adapt(self, data) -> None:
+        if isinstance(data, np.ndarray) or ops.is_tensor(data):
             batches = [data]
         else:
             iterator = iter(data)
@@ -127,7 +131,7 @@ class Normalization(Layer):
         total_count = 0
         for batch in batches:
             batch = batch[0] if isinstance(batch, tuple) else batch
-            batch = np.asarray(backends.get(self._backend_name).convert_to_numpy(batch)
+            batch = np.asarray(ops.convert_to_numpy(batch)
                                if not isinstance(batch, np.ndarray) else batch, dtype="float64")
             if not self.built:
                 self._maybe_build(batch.shape)
