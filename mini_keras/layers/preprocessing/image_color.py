@@ -1,0 +1,134 @@
+"""Colour augmentation: ``RandomGrayscale``, ``RandomInvert``, ``Solarization``,
+``AutoContrast`` (Keras 3's layers; random ones are the identity at inference)."""
+
+from __future__ import annotations
+
+from mini_keras import ops
+from mini_keras import random as mk_random
+from mini_keras.layers.preprocessing.image_geometry import ImageLayer
+from mini_keras.layers.preprocessing.image_random import _factor_pair, _RandomImageLayer
+
+__all__ = ["AutoContrast", "RandomGrayscale", "RandomInvert", "Solarization"]
+
+
+def _value_range(layer: str, value_range) -> list:
+    if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+        raise ValueError(f"{layer}: `value_range` must be a pair (low, high), received "
+                         f"{value_range!r}.")
+    return sorted(value_range)
+
+
+def _rescale(images, source, target):
+    """Map values linearly from the ``source`` range to the ``target`` range."""
+    if list(source) == list(target):
+        return images
+    scale = (target[1] - target[0]) / (source[1] - source[0])
+    return ops.add(ops.multiply(ops.subtract(images, source[0]), scale), target[0])
+
+
+class _PerImageDraw(_RandomImageLayer):
+    def _batch_draw(self, images, low=0.0, high=1.0):
+        shape = ops.shape(images)
+        batch = shape[0] if len(shape) == 4 else 1
+        draw = mk_random.uniform((batch,), low, high, seed=self.seed_generator)
+        return ops.reshape(draw, (batch, 1, 1, 1) if len(shape) == 4 else (1, 1, 1))
+
+
+class RandomGrayscale(_PerImageDraw):
+    """Turn each RGB image to grayscale (kept 3-channel) with probability ``factor``."""
+
+    def __init__(self, factor=0.5, data_format=None, seed=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        if not 0 <= factor <= 1:
+            raise ValueError(f"RandomGrayscale: `factor` must be in [0, 1], received {factor!r}.")
+        self.factor = factor
+
+    def augment(self, images):
+        apply = ops.less(self._batch_draw(images), self.factor)
+        gray = ops.image.rgb_to_grayscale(images, data_format=self.data_format)
+        return ops.where(apply, ops.cast(gray, ops.dtype(images)), images)
+
+    def get_config(self):
+        config = {**super().get_config(), "factor": self.factor}
+        config.pop("seed")  # as Keras 3's config
+        return config
+
+
+class RandomInvert(_PerImageDraw):
+    """Replace each image by ``value_range[1] - image`` with a probability drawn in
+    ``factor`` (Keras' rule: ``f`` means a probability in ``[0, f]``)."""
+
+    def __init__(self, factor=1.0, value_range=(0, 255), seed=None, data_format=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.factor = _factor_pair("RandomInvert", "factor", factor, (0.0, 1.0))
+        self.value_range = _value_range("RandomInvert", value_range)
+
+    def augment(self, images):
+        probability = self._batch_draw(images, *self.factor)
+        apply = ops.less(self._batch_draw(images), probability)
+        return ops.where(apply, ops.subtract(self.value_range[1], images), images)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": list(self.factor),
+                "value_range": list(self.value_range)}
+
+
+def _solarization_factor(name: str, factor) -> tuple:
+    pair = (0.0, factor) if isinstance(factor, (int, float)) else tuple(factor)
+    if len(pair) != 2 or any(not 0 <= f <= 1 for f in pair):
+        raise ValueError(f"Solarization: `{name}` must be a number or a pair in [0, 1], "
+                         f"received {factor!r}.")
+    return tuple(sorted(pair))
+
+
+class Solarization(_RandomImageLayer):
+    """Add a random ``addition`` to pixels (on a 0-255 scale), then invert those above a
+    random ``threshold`` (``255 - x``); both drawn per image from their factor ranges."""
+
+    def __init__(self, addition_factor=0.0, threshold_factor=0.0, value_range=(0, 255),
+                 seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        self.addition_factor = _solarization_factor("addition_factor", addition_factor)
+        self.threshold_factor = _solarization_factor("threshold_factor", threshold_factor)
+        self.value_range = _value_range("Solarization", value_range)
+
+    def augment(self, images):
+        shape = ops.shape(images)
+        draw_shape = (shape[0], 1, 1, 1) if len(shape) == 4 else (1, 1, 1)
+        additions = mk_random.uniform(draw_shape, self.addition_factor[0],
+                                      self.addition_factor[1] * 255, seed=self.seed_generator)
+        thresholds = mk_random.uniform(draw_shape, self.threshold_factor[0],
+                                       self.threshold_factor[1] * 255,
+                                       seed=self.seed_generator)
+        x = ops.clip(ops.add(_rescale(images, self.value_range, (0, 255)), additions), 0, 255)
+        x = ops.where(ops.less(x, thresholds), x, ops.subtract(255.0, x))
+        return ops.cast(_rescale(x, (0, 255), self.value_range), self.compute_dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "addition_factor": list(self.addition_factor),
+                "threshold_factor": list(self.threshold_factor),
+                "value_range": list(self.value_range)}
+
+
+class AutoContrast(ImageLayer):
+    """Stretch each image channel to the full ``value_range`` (min -> low, max -> high);
+    deterministic, so it applies in training and inference alike."""
+
+    def __init__(self, value_range=(0, 255), **kwargs):
+        super().__init__(**kwargs)
+        self.value_range = _value_range("AutoContrast", value_range)
+
+    def call(self, inputs):
+        original = self._images(inputs)
+        images = _rescale(original, self.value_range, (0, 255))
+        h_axis, w_axis = (-3, -2) if self.data_format == "channels_last" else (-2, -1)
+        low = ops.min(images, axis=(h_axis, w_axis), keepdims=True)
+        high = ops.max(images, axis=(h_axis, w_axis), keepdims=True)
+        scale = ops.divide(255.0, ops.subtract(high, low))
+        out = ops.clip(ops.add(ops.multiply(images, scale),
+                               ops.negative(ops.multiply(low, scale))), 0.0, 255.0)
+        out = _rescale(out, (0, 255), self.value_range)
+        return ops.where(ops.isnan(out), original, out)
+
+    def get_config(self):
+        return {**super().get_config(), "value_range": list(self.value_range)}
