@@ -339,4 +339,57 @@ def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
     return undo(ops.pad(images, ((0, 0), (top, bottom), (left, right), (0, 0))))
 
 
+def _planes(images, data_format, op: str):
+    axis = _channel_axis(data_format)
+    images = ops.convert_to_tensor(images)
+    shape = ops.shape(images)
+    if len(shape) not in (3, 4) or shape[axis] != 3:
+        raise ValueError(f"ops.image.{op}: `images` must have rank 3 or 4 with 3 channels on "
+                         f"axis {axis}, received shape {tuple(shape)}.")
+    if not ops.dtype(images).startswith(("float", "bfloat")):
+        raise ValueError(f"ops.image.{op}: `images` must be floating point, received dtype "
+                         f"{ops.dtype(images)}.")
+    return axis, [ops.take(images, i, axis=axis) for i in range(3)]
+
+
+@composite
+def rgb_to_hsv(images, data_format=None):
+    """RGB -> HSV, all three in [0, 1] (hue as a fraction of a turn), as TensorFlow/Keras.
+
+    Args:
+        images: float images of rank 3 or 4 with 3 channels.
+        data_format: "channels_last" or "channels_first".
+    """
+    axis, (r, g, b) = _planes(images, data_format, "rgb_to_hsv")
+    value = ops.maximum(ops.maximum(r, g), b)
+    spread = ops.subtract(value, ops.minimum(ops.minimum(r, g), b))
+    positive = ops.greater(value, 0.0)
+    saturation = ops.where(positive, ops.divide(spread, ops.where(positive, value, 1.0)), 0.0)
+    norm = ops.divide(1.0, ops.multiply(6.0, ops.where(ops.greater(spread, 0.0), spread, 1.0)))
+    hue = ops.where(ops.equal(value, g), ops.add(ops.multiply(norm, ops.subtract(b, r)), 2 / 6),
+                    ops.add(ops.multiply(norm, ops.subtract(r, g)), 4 / 6))
+    hue = ops.where(ops.equal(value, r), ops.multiply(norm, ops.subtract(g, b)), hue)
+    hue = ops.where(ops.greater(spread, 0.0), hue, 0.0)
+    hue = ops.add(hue, ops.cast(ops.less(hue, 0.0), ops.dtype(hue)))
+    return ops.stack([hue, saturation, value], axis=axis)
+
+
+@composite
+def hsv_to_rgb(images, data_format=None):
+    """HSV (all in [0, 1]) -> RGB, the inverse of :func:`rgb_to_hsv`.
+
+    Args:
+        images: float images of rank 3 or 4 with 3 channels.
+        data_format: "channels_last" or "channels_first".
+    """
+    axis, (hue, saturation, value) = _planes(images, data_format, "hsv_to_rgb")
+    turn = ops.multiply(ops.mod(hue, 1.0), 6.0)
+    dr = ops.clip(ops.subtract(ops.abs(ops.subtract(turn, 3.0)), 1.0), 0.0, 1.0)
+    dg = ops.clip(ops.subtract(2.0, ops.abs(ops.subtract(turn, 2.0))), 0.0, 1.0)
+    db = ops.clip(ops.subtract(2.0, ops.abs(ops.subtract(turn, 4.0))), 0.0, 1.0)
+    grey = ops.subtract(1.0, saturation)
+    return ops.stack([ops.multiply(value, ops.add(grey, ops.multiply(saturation, d)))
+                      for d in (dr, dg, db)], axis=axis)
+
+
 __all__ = [name for name in exported(__name__)]

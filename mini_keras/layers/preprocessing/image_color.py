@@ -1,14 +1,17 @@
 """Colour augmentation: ``RandomGrayscale``, ``RandomInvert``, ``Solarization``,
-``AutoContrast`` (Keras 3's layers; random ones are the identity at inference)."""
+``AutoContrast``, ``RandomHue``, ``RandomSaturation`` (Keras 3's layers; random ones are the
+identity at inference)."""
 
 from __future__ import annotations
 
+from mini_keras import config as mk_config
 from mini_keras import ops
 from mini_keras import random as mk_random
 from mini_keras.layers.preprocessing.image_geometry import ImageLayer
 from mini_keras.layers.preprocessing.image_random import _factor_pair, _RandomImageLayer
 
-__all__ = ["AutoContrast", "RandomGrayscale", "RandomInvert", "Solarization"]
+__all__ = ["AutoContrast", "RandomGrayscale", "RandomHue", "RandomInvert", "RandomSaturation",
+           "Solarization"]
 
 
 def _value_range(layer: str, value_range) -> list:
@@ -132,3 +135,64 @@ class AutoContrast(ImageLayer):
 
     def get_config(self):
         return {**super().get_config(), "value_range": list(self.value_range)}
+
+
+class _HsvLayer(_PerImageDraw):
+    """Shared by hue/saturation: factor in [0, 1] (Keras' rule), value range, HSV planes."""
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        name = type(self).__name__
+        self.factor = _factor_pair(name, "factor", factor, (0.0, 1.0))
+        self.value_range = _value_range(name, value_range)
+
+    def _with_plane(self, hsv, index: int, plane):
+        axis = -1 if self.data_format == "channels_last" else -3
+        planes = [ops.take(hsv, i, axis=axis) for i in range(3)]
+        planes[index] = plane
+        return ops.image.hsv_to_rgb(ops.stack(planes, axis=axis), data_format=self.data_format)
+
+    def _plane_factor(self, images, draw):
+        shape = (-1, 1, 1) if len(ops.shape(images)) == 4 else (1, 1)
+        return ops.reshape(ops.cast(draw, self.compute_dtype), shape)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": list(self.factor),
+                "value_range": list(self.value_range)}
+
+
+class RandomHue(_HsvLayer):
+    """Rotate each image's hue by a random ``±u / 2`` turn, ``u`` drawn in ``factor``."""
+
+    def augment(self, images):
+        batch = ops.shape(images)[0] if len(ops.shape(images)) == 4 else 1
+        sign = ops.where(ops.greater(mk_random.uniform((batch,), seed=self.seed_generator),
+                                     0.5), -1.0, 1.0)
+        amount = mk_random.uniform((batch,), self.factor[0], self.factor[1],
+                                   seed=self.seed_generator)
+        shift = self._plane_factor(images, ops.multiply(ops.multiply(sign, amount), 0.5))
+        hsv = ops.image.rgb_to_hsv(_rescale(images, self.value_range, (0, 1)),
+                                   data_format=self.data_format)
+        axis = -1 if self.data_format == "channels_last" else -3
+        hue = ops.add(ops.take(hsv, 0, axis=axis), shift)
+        hue = ops.where(ops.greater(hue, 1.0), ops.subtract(hue, 1.0), hue)
+        hue = ops.where(ops.less(hue, 0.0), ops.add(hue, 1.0), hue)
+        rgb = ops.clip(self._with_plane(hsv, 0, hue), 0.0, 1.0)
+        return ops.cast(_rescale(rgb, (0, 1), self.value_range), self.compute_dtype)
+
+
+class RandomSaturation(_HsvLayer):
+    """Scale each image's saturation by ``u / (1 - u)``, ``u`` drawn in ``factor`` (0.5:
+    unchanged, 0: grey, 1: fully saturated), as Keras 3 does."""
+
+    def augment(self, images):
+        batch = ops.shape(images)[0] if len(ops.shape(images)) == 4 else 1
+        u = mk_random.uniform((batch,), self.factor[0], self.factor[1],
+                              seed=self.seed_generator)
+        scale = self._plane_factor(images, ops.divide(u, ops.add(ops.subtract(1.0, u),
+                                                                 mk_config.epsilon())))
+        hsv = ops.image.rgb_to_hsv(images, data_format=self.data_format)
+        axis = -1 if self.data_format == "channels_last" else -3
+        saturation = ops.clip(ops.multiply(ops.take(hsv, 1, axis=axis), scale),
+                              self.value_range[0], self.value_range[1])
+        return self._with_plane(hsv, 1, saturation)

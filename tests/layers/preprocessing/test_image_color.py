@@ -1,5 +1,6 @@
-"""Colour layers (RandomGrayscale, RandomInvert, Solarization, AutoContrast) and Pipeline on
-every backend, against Keras 3 with degenerate factor ranges (deterministic draws)."""
+"""Colour layers (RandomGrayscale, RandomInvert, Solarization, AutoContrast, RandomHue,
+RandomSaturation), HSV ops and Pipeline on every backend, against Keras 3 with degenerate
+factor ranges (deterministic draws)."""
 
 import os
 
@@ -16,7 +17,10 @@ CASES = [("RandomGrayscale", {"factor": 1.0}), ("RandomGrayscale", {"factor": 0.
          ("RandomInvert", {"factor": (1.0, 1.0)}),
          ("Solarization", {"addition_factor": (0.0, 0.0), "threshold_factor": (0.0, 0.0)}),
          ("Solarization", {"value_range": (0, 1)}),
-         ("AutoContrast", {}), ("AutoContrast", {"value_range": (0, 1)})]
+         ("AutoContrast", {}), ("AutoContrast", {"value_range": (0, 1)}),
+         ("RandomHue", {"factor": 0.0}), ("RandomHue", {"factor": (0.0, 0.0), "value_range": (0, 1)}),
+         ("RandomSaturation", {"factor": (0.3, 0.3)}),
+         ("RandomSaturation", {"factor": (0.8, 0.8), "value_range": (0, 1)})]
 
 
 def _np(x):
@@ -36,16 +40,31 @@ def test_colour_layers_match_keras(backend, name, kwargs):
         getattr(real.layers, name)(**kwargs).get_config())
 
 
+@pytest.mark.parametrize("op", ["rgb_to_hsv", "hsv_to_rgb"])
+def test_hsv_ops_match_keras(backend, op):
+    unit = IMAGES / 255.0
+    unit[0, 0, 0] = 0.5  # grey: zero saturation
+    for x, data_format in ((unit, None), (np.transpose(unit, (0, 3, 1, 2)), "channels_first"),
+                           (unit[0], None)):
+        ours = getattr(keras.ops.image, op)(x, data_format=data_format)
+        theirs = getattr(real.ops.image, op)(x, data_format=data_format)
+        np.testing.assert_allclose(_np(ours), np.asarray(theirs), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="floating point"):
+        getattr(keras.ops.image, op)(IMAGES.astype("uint8"))
+
+
 def test_random_colour_layers_are_reproducible_and_identity_at_inference(backend):
     batch = np.tile(IMAGES, (4, 1, 1, 1))
     for cls, kwargs in ((keras.layers.RandomGrayscale, {}), (keras.layers.RandomInvert, {}),
                         (keras.layers.Solarization, {"addition_factor": 0.5,
-                                                     "threshold_factor": 0.5})):
+                                                     "threshold_factor": 0.5}),
+                        (keras.layers.RandomHue, {"factor": 0.5}),
+                        (keras.layers.RandomSaturation, {"factor": 0.3})):
         layer = cls(seed=3, **kwargs)
         np.testing.assert_array_equal(_np(layer(batch, training=False)), batch)
         first = _np(layer(batch))
         np.testing.assert_array_equal(first, _np(cls(seed=3, **kwargs)(batch)))
-        assert first.shape == batch.shape and 0 <= first.min() and first.max() <= 255
+        assert first.shape == batch.shape and -1e-3 <= first.min() and first.max() <= 255.01
 
 
 def test_pipeline_matches_keras_and_round_trips(backend):
