@@ -260,29 +260,34 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     base = ops.convert_to_tensor(np.arange(batch, dtype="int32").reshape(-1, 1, 1)
                                  * (height * width))
     fill = ops.cast(ops.convert_to_tensor(fill_value), dtype)
-
-    def read(yi, xi):
-        inside = ops.logical_and(
-            ops.logical_and(ops.greater_equal(yi, 0.0), ops.less(yi, float(height))),
-            ops.logical_and(ops.greater_equal(xi, 0.0), ops.less(xi, float(width))))
-        yc = ops.cast(ops.clip(yi, 0.0, height - 1.0), "int32")
-        xc = ops.cast(ops.clip(xi, 0.0, width - 1.0), "int32")
-        index = ops.add(base, ops.add(ops.multiply(yc, width), xc))
-        values = ops.reshape(ops.take(flat, ops.reshape(index, (-1,)), axis=0),
-                             (batch, height, width, channels))
-        return ops.where(ops.expand_dims(inside, -1), values, fill)
-
     if interpolation == "nearest":
-        out = read(_round_half_away(src_y), _round_half_away(src_x))
+        corners = [(_round_half_away(src_y), _round_half_away(src_x), None)]
     else:
         y0, x0 = ops.floor(src_y), ops.floor(src_x)
-        wy = ops.expand_dims(ops.cast(ops.subtract(src_y, y0), dtype), -1)
-        wx = ops.expand_dims(ops.cast(ops.subtract(src_x, x0), dtype), -1)
-        top = ops.add(ops.multiply(read(y0, x0), ops.subtract(1.0, wx)),
-                      ops.multiply(read(y0, ops.add(x0, 1.0)), wx))
-        bottom = ops.add(ops.multiply(read(ops.add(y0, 1.0), x0), ops.subtract(1.0, wx)),
-                         ops.multiply(read(ops.add(y0, 1.0), ops.add(x0, 1.0)), wx))
-        out = ops.add(ops.multiply(top, ops.subtract(1.0, wy)), ops.multiply(bottom, wy))
+        wy, wx = ops.subtract(src_y, y0), ops.subtract(src_x, x0)
+        y1, x1 = ops.add(y0, 1.0), ops.add(x0, 1.0)
+        vy, vx = ops.subtract(1.0, wy), ops.subtract(1.0, wx)
+        corners = [(y0, x0, ops.multiply(vy, vx)), (y0, x1, ops.multiply(vy, wx)),
+                   (y1, x0, ops.multiply(wy, vx)), (y1, x1, ops.multiply(wy, wx))]
+    # One gather for all corners. Outside the image a corner reads `fill_value` (TF's
+    # read_with_fill_value); after a non-constant fill mode only zero-weight corners can lie
+    # outside, so there the clipped read is exact and no mask is needed.
+    index = ops.stack([ops.add(base, ops.add(
+        ops.multiply(ops.cast(ops.clip(yi, 0.0, height - 1.0), "int32"), width),
+        ops.cast(ops.clip(xi, 0.0, width - 1.0), "int32"))) for yi, xi, _ in corners])
+    values = ops.reshape(ops.take(flat, ops.reshape(index, (-1,)), axis=0),
+                         (len(corners), batch, height, width, channels))
+    out = None
+    for i, (yi, xi, weight) in enumerate(corners):
+        value = values[i]
+        if fill_mode == "constant":
+            inside = ops.logical_and(
+                ops.logical_and(ops.greater_equal(yi, 0.0), ops.less(yi, float(height))),
+                ops.logical_and(ops.greater_equal(xi, 0.0), ops.less(xi, float(width))))
+            value = ops.where(ops.expand_dims(inside, -1), value, fill)
+        if weight is not None:
+            value = ops.multiply(value, ops.expand_dims(ops.cast(weight, dtype), -1))
+        out = value if out is None else ops.add(out, value)
     out = ops.where(ops.expand_dims(ops.equal(ops.multiply(ops.ones((batch, 1, 1)), k), 0.0),
                                     -1), fill, out)
     return undo(out)
