@@ -1,5 +1,5 @@
 """Colour augmentation: ``RandomGrayscale``, ``RandomInvert``, ``Solarization``,
-``AutoContrast``, ``RandomHue``, ``RandomSaturation`` (Keras 3's layers; random ones are the
+``AutoContrast``, ``RandomHue``, ``RandomSaturation``, ``RandomPosterization`` (Keras 3's layers; random ones are the
 identity at inference)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from mini_keras import random as mk_random
 from mini_keras.layers.preprocessing.image_geometry import ImageLayer
 from mini_keras.layers.preprocessing.image_random import _factor_pair, _RandomImageLayer
 
-__all__ = ["AutoContrast", "RandomGrayscale", "RandomHue", "RandomInvert", "RandomSaturation",
-           "Solarization"]
+__all__ = ["AutoContrast", "RandomGrayscale", "RandomHue", "RandomInvert",
+           "RandomPosterization", "RandomSaturation", "Solarization"]
 
 
 def _value_range(layer: str, value_range) -> list:
@@ -196,3 +196,34 @@ class RandomSaturation(_HsvLayer):
         saturation = ops.clip(ops.multiply(ops.take(hsv, 1, axis=axis), scale),
                               self.value_range[0], self.value_range[1])
         return self._with_plane(hsv, 1, saturation)
+
+
+class RandomPosterization(_PerImageDraw):
+    """Keep only the top ``bits`` bits of each 8-bit pixel value, ``bits`` drawn per image in
+    ``[low, high)`` from ``factor`` (a number ``f``: ``[1, f)``; equal bounds: exactly that
+    many bits), as Keras 3 does."""
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.factor = _factor_pair("RandomPosterization", "factor", factor, (1.0, 8.0))
+        self.factor = tuple(int(f) for f in self.factor)
+        self.value_range = _value_range("RandomPosterization", value_range)
+
+    def augment(self, images):
+        shape = ops.shape(images)
+        batch = shape[0] if len(shape) == 4 else 1
+        low, high = self.factor
+        if low != high:
+            bits = ops.cast(mk_random.randint((batch,), low, high, seed=self.seed_generator),
+                            self.compute_dtype)
+        else:
+            bits = ops.full((batch,), float(low), dtype=self.compute_dtype)
+        step = ops.power(2.0, ops.subtract(8.0, bits))
+        step = ops.reshape(step, (batch, 1, 1, 1) if len(shape) == 4 else (1, 1, 1))
+        x = ops.floor(_rescale(images, self.value_range, (0, 255)))
+        x = ops.multiply(ops.floor(ops.divide(x, step)), step)
+        return ops.cast(_rescale(x, (0, 255), self.value_range), self.compute_dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": list(self.factor),
+                "value_range": list(self.value_range)}

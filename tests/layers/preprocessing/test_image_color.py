@@ -20,7 +20,9 @@ CASES = [("RandomGrayscale", {"factor": 1.0}), ("RandomGrayscale", {"factor": 0.
          ("AutoContrast", {}), ("AutoContrast", {"value_range": (0, 1)}),
          ("RandomHue", {"factor": 0.0}), ("RandomHue", {"factor": (0.0, 0.0), "value_range": (0, 1)}),
          ("RandomSaturation", {"factor": (0.3, 0.3)}),
-         ("RandomSaturation", {"factor": (0.8, 0.8), "value_range": (0, 1)})]
+         ("RandomSaturation", {"factor": (0.8, 0.8), "value_range": (0, 1)}),
+         ("RandomPosterization", {"factor": (3, 3)}),
+         ("RandomPosterization", {"factor": (5, 5), "value_range": (0, 1)})]
 
 
 def _np(x):
@@ -59,7 +61,8 @@ def test_random_colour_layers_are_reproducible_and_identity_at_inference(backend
                         (keras.layers.Solarization, {"addition_factor": 0.5,
                                                      "threshold_factor": 0.5}),
                         (keras.layers.RandomHue, {"factor": 0.5}),
-                        (keras.layers.RandomSaturation, {"factor": 0.3})):
+                        (keras.layers.RandomSaturation, {"factor": 0.3}),
+                        (keras.layers.RandomPosterization, {"factor": 6})):
         layer = cls(seed=3, **kwargs)
         np.testing.assert_array_equal(_np(layer(batch, training=False)), batch)
         first = _np(layer(batch))
