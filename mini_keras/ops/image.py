@@ -260,29 +260,34 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     base = ops.convert_to_tensor(np.arange(batch, dtype="int32").reshape(-1, 1, 1)
                                  * (height * width))
     fill = ops.cast(ops.convert_to_tensor(fill_value), dtype)
-
-    def read(yi, xi):
-        inside = ops.logical_and(
-            ops.logical_and(ops.greater_equal(yi, 0.0), ops.less(yi, float(height))),
-            ops.logical_and(ops.greater_equal(xi, 0.0), ops.less(xi, float(width))))
-        yc = ops.cast(ops.clip(yi, 0.0, height - 1.0), "int32")
-        xc = ops.cast(ops.clip(xi, 0.0, width - 1.0), "int32")
-        index = ops.add(base, ops.add(ops.multiply(yc, width), xc))
-        values = ops.reshape(ops.take(flat, ops.reshape(index, (-1,)), axis=0),
-                             (batch, height, width, channels))
-        return ops.where(ops.expand_dims(inside, -1), values, fill)
-
     if interpolation == "nearest":
-        out = read(_round_half_away(src_y), _round_half_away(src_x))
+        corners = [(_round_half_away(src_y), _round_half_away(src_x), None)]
     else:
         y0, x0 = ops.floor(src_y), ops.floor(src_x)
-        wy = ops.expand_dims(ops.cast(ops.subtract(src_y, y0), dtype), -1)
-        wx = ops.expand_dims(ops.cast(ops.subtract(src_x, x0), dtype), -1)
-        top = ops.add(ops.multiply(read(y0, x0), ops.subtract(1.0, wx)),
-                      ops.multiply(read(y0, ops.add(x0, 1.0)), wx))
-        bottom = ops.add(ops.multiply(read(ops.add(y0, 1.0), x0), ops.subtract(1.0, wx)),
-                         ops.multiply(read(ops.add(y0, 1.0), ops.add(x0, 1.0)), wx))
-        out = ops.add(ops.multiply(top, ops.subtract(1.0, wy)), ops.multiply(bottom, wy))
+        wy, wx = ops.subtract(src_y, y0), ops.subtract(src_x, x0)
+        y1, x1 = ops.add(y0, 1.0), ops.add(x0, 1.0)
+        vy, vx = ops.subtract(1.0, wy), ops.subtract(1.0, wx)
+        corners = [(y0, x0, ops.multiply(vy, vx)), (y0, x1, ops.multiply(vy, wx)),
+                   (y1, x0, ops.multiply(wy, vx)), (y1, x1, ops.multiply(wy, wx))]
+    # One gather for all corners. Outside the image a corner reads `fill_value` (TF's
+    # read_with_fill_value); after a non-constant fill mode only zero-weight corners can lie
+    # outside, so there the clipped read is exact and no mask is needed.
+    index = ops.stack([ops.add(base, ops.add(
+        ops.multiply(ops.cast(ops.clip(yi, 0.0, height - 1.0), "int32"), width),
+        ops.cast(ops.clip(xi, 0.0, width - 1.0), "int32"))) for yi, xi, _ in corners])
+    values = ops.reshape(ops.take(flat, ops.reshape(index, (-1,)), axis=0),
+                         (len(corners), batch, height, width, channels))
+    out = None
+    for i, (yi, xi, weight) in enumerate(corners):
+        value = values[i]
+        if fill_mode == "constant":
+            inside = ops.logical_and(
+                ops.logical_and(ops.greater_equal(yi, 0.0), ops.less(yi, float(height))),
+                ops.logical_and(ops.greater_equal(xi, 0.0), ops.less(xi, float(width))))
+            value = ops.where(ops.expand_dims(inside, -1), value, fill)
+        if weight is not None:
+            value = ops.multiply(value, ops.expand_dims(ops.cast(weight, dtype), -1))
+        out = value if out is None else ops.add(out, value)
     out = ops.where(ops.expand_dims(ops.equal(ops.multiply(ops.ones((batch, 1, 1)), k), 0.0),
                                     -1), fill, out)
     return undo(out)
@@ -337,6 +342,59 @@ def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
     left, right = _box("pad_images", width, left_padding, right_padding, target_width,
                        "left_padding/right_padding/target_width")
     return undo(ops.pad(images, ((0, 0), (top, bottom), (left, right), (0, 0))))
+
+
+def _planes(images, data_format, op: str):
+    axis = _channel_axis(data_format)
+    images = ops.convert_to_tensor(images)
+    shape = ops.shape(images)
+    if len(shape) not in (3, 4) or shape[axis] != 3:
+        raise ValueError(f"ops.image.{op}: `images` must have rank 3 or 4 with 3 channels on "
+                         f"axis {axis}, received shape {tuple(shape)}.")
+    if not ops.dtype(images).startswith(("float", "bfloat")):
+        raise ValueError(f"ops.image.{op}: `images` must be floating point, received dtype "
+                         f"{ops.dtype(images)}.")
+    return axis, [ops.take(images, i, axis=axis) for i in range(3)]
+
+
+@composite
+def rgb_to_hsv(images, data_format=None):
+    """RGB -> HSV, all three in [0, 1] (hue as a fraction of a turn), as TensorFlow/Keras.
+
+    Args:
+        images: float images of rank 3 or 4 with 3 channels.
+        data_format: "channels_last" or "channels_first".
+    """
+    axis, (r, g, b) = _planes(images, data_format, "rgb_to_hsv")
+    value = ops.maximum(ops.maximum(r, g), b)
+    spread = ops.subtract(value, ops.minimum(ops.minimum(r, g), b))
+    positive = ops.greater(value, 0.0)
+    saturation = ops.where(positive, ops.divide(spread, ops.where(positive, value, 1.0)), 0.0)
+    norm = ops.divide(1.0, ops.multiply(6.0, ops.where(ops.greater(spread, 0.0), spread, 1.0)))
+    hue = ops.where(ops.equal(value, g), ops.add(ops.multiply(norm, ops.subtract(b, r)), 2 / 6),
+                    ops.add(ops.multiply(norm, ops.subtract(r, g)), 4 / 6))
+    hue = ops.where(ops.equal(value, r), ops.multiply(norm, ops.subtract(g, b)), hue)
+    hue = ops.where(ops.greater(spread, 0.0), hue, 0.0)
+    hue = ops.add(hue, ops.cast(ops.less(hue, 0.0), ops.dtype(hue)))
+    return ops.stack([hue, saturation, value], axis=axis)
+
+
+@composite
+def hsv_to_rgb(images, data_format=None):
+    """HSV (all in [0, 1]) -> RGB, the inverse of :func:`rgb_to_hsv`.
+
+    Args:
+        images: float images of rank 3 or 4 with 3 channels.
+        data_format: "channels_last" or "channels_first".
+    """
+    axis, (hue, saturation, value) = _planes(images, data_format, "hsv_to_rgb")
+    turn = ops.multiply(ops.mod(hue, 1.0), 6.0)
+    dr = ops.clip(ops.subtract(ops.abs(ops.subtract(turn, 3.0)), 1.0), 0.0, 1.0)
+    dg = ops.clip(ops.subtract(2.0, ops.abs(ops.subtract(turn, 2.0))), 0.0, 1.0)
+    db = ops.clip(ops.subtract(2.0, ops.abs(ops.subtract(turn, 4.0))), 0.0, 1.0)
+    grey = ops.subtract(1.0, saturation)
+    return ops.stack([ops.multiply(value, ops.add(grey, ops.multiply(saturation, d)))
+                      for d in (dr, dg, db)], axis=axis)
 
 
 __all__ = [name for name in exported(__name__)]

@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 import inspect
 
+import numpy as np
+
 from mini_keras import backends, ops
 from mini_keras.core.keras_tensor import flatten
 from mini_keras.core.stateless import StatelessScope
@@ -129,7 +131,8 @@ class StepsMixin:
         return self.get_metrics_result()
 
     def _track_loss(self, x, loss) -> None:
-        batch = ops.shape(flatten(x)[0])[0]
+        first = flatten(x)[0]  # a numpy array here may hold strings, which no backend takes
+        batch = first.shape[0] if isinstance(first, np.ndarray) else ops.shape(first)[0]
         self._loss_tracker.update_state(loss, sample_weight=float(batch))
 
     # ------------------------------------------------------------------ steps

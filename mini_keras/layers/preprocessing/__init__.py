@@ -8,19 +8,23 @@ package re-exports exactly those.
 
 from mini_keras.layers.preprocessing import (
     categorical,
+    image_color,
     image_geometry,
     image_random,
     index_lookup,
     normalization_layers,
+    pipeline,
     text_vectorization,
 )
 from mini_keras.layers.preprocessing.categorical import *
+from mini_keras.layers.preprocessing.image_color import *
 from mini_keras.layers.preprocessing.image_geometry import *
 from mini_keras.layers.preprocessing.image_random import *
 from mini_keras.layers.preprocessing.index_lookup import *
 from mini_keras.layers.preprocessing.normalization_layers import *
+from mini_keras.layers.preprocessing.pipeline import *
 from mini_keras.layers.preprocessing.text_vectorization import *
 
-__all__ = [name for module in (categorical, image_geometry, image_random, index_lookup,
-                               normalization_layers, text_vectorization)
+__all__ = [name for module in (categorical, image_color, image_geometry, image_random,
+                               index_lookup, normalization_layers, pipeline, text_vectorization)
            for name in module.__all__]

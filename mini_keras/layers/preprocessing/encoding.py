@@ -20,18 +20,16 @@ def check_mode(layer: str, output_mode, allowed=CATEGORICAL_MODES) -> str:
 
 def encode(indices, output_mode: str, depth: int, dtype="float32",
            count_weights=None) -> np.ndarray:
-    """Encode integer ``indices`` (a numpy array, or a list of rows for ragged token lists).
+    """Encode integer ``indices`` (a numpy array, or ``(flat, lengths)`` for ragged rows).
 
     Negative indices are dropped (masked entries). ``one_hot`` adds a ``depth`` axis (a
     trailing axis of size 1 is replaced); ``multi_hot``/``count`` reduce the last axis (a
     rank-1 input is one sample, as in Keras). Indices ``>= depth`` raise ValueError.
     """
-    if isinstance(indices, list) and (not indices or isinstance(indices[0], list)):
-        rows = indices
-        lengths = [len(r) for r in rows]
-        flat = np.fromiter((i for r in rows for i in r), dtype=np.int64, count=sum(lengths))
-        row_ids = np.repeat(np.arange(len(rows)), lengths)
-        lead = (len(rows),)
+    if isinstance(indices, tuple):  # ragged rows: (all indices, row lengths)
+        flat, lengths = indices
+        row_ids = np.repeat(np.arange(len(lengths)), lengths)
+        lead = (len(lengths),)
         weights = None if count_weights is None else np.concatenate(
             [np.asarray(w, dtype="float64").ravel() for w in count_weights])
     else:
@@ -73,3 +71,14 @@ def encoded_shape(input_shape, output_mode: str, depth) -> tuple:
             shape = shape[:-1]
         return shape + (depth,)
     return shape[:-1] + (depth,)
+
+
+def pad_rows(flat: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
+    """Ragged rows ``(flat, lengths)`` -> a zero-padded ``(rows, width)`` array (longer rows
+    are truncated), without a Python loop over the rows."""
+    starts = np.cumsum(lengths) - lengths
+    position = np.arange(flat.size) - np.repeat(starts, lengths)
+    keep = position < width
+    out = np.zeros((lengths.size, width), dtype=flat.dtype)
+    out[np.repeat(np.arange(lengths.size), lengths)[keep], position[keep]] = flat[keep]
+    return out

@@ -9,6 +9,7 @@ Keras 3 does.
 from __future__ import annotations
 
 import collections
+import itertools
 import os
 
 import numpy as np
@@ -28,6 +29,7 @@ from mini_keras.layers.preprocessing.host import (
 __all__ = ["IntegerLookup", "StringLookup"]
 
 _MODES = enc.CATEGORICAL_MODES + ("tf_idf",)
+_MARKED = -3  # index of a row-separator token in lookup_marked
 _ALIASES = {"binary": "multi_hot", "tf-idf": "tf_idf"}
 
 
@@ -224,8 +226,7 @@ class IndexLookup(HostLayer):
             array = host_array(data)
             array = array[None] if array.ndim <= 1 else array
             rows = [self._tokens_of(row) for row in array.reshape(len(array), -1)]
-        for row in rows:
-            self._counts.update(row)
+        self._counts.update(itertools.chain.from_iterable(rows))
         if self.output_mode == "tf_idf":
             for row in rows:
                 self._doc_counts.update(set(row))
@@ -257,38 +258,51 @@ class IndexLookup(HostLayer):
             raise TypeError(f"{type(self).__name__} '{self.name}' expects {expected} as "
                             f"input, received an array of dtype {array.dtype}.")
 
-    def lookup_rows(self, rows: list) -> list:
-        """Ragged lookups: one list of indices per list of tokens (TextVectorization)."""
-        flat = [t for r in rows for t in r]
-        indices = self._lookup_flat(flat).tolist()
-        out, i = [], 0
-        for r in rows:
-            out.append(indices[i:i + len(r)])
-            i += len(r)
-        return out
+    def lookup_rows(self, rows: list):
+        """Ragged lookups (TextVectorization): ``(indices, lengths)`` for lists of tokens,
+        the indices of all rows concatenated."""
+        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        return self._lookup_flat(list(itertools.chain.from_iterable(rows))), lengths
 
-    def _lookup_flat(self, flat: list) -> np.ndarray:
-        default = self._oov_start() if self.num_oov_indices == 1 else -1
+    def lookup_marked(self, tokens: list, marker: str):
+        """Ragged lookups from one flat token list whose rows are separated by ``marker``
+        tokens (one ``str.split`` of a whole batch): ``(indices, lengths)``."""
+        indices = self._lookup_flat(tokens, {marker: _MARKED})
+        bounds = np.concatenate([[-1], np.flatnonzero(indices == _MARKED), [indices.size]])
+        return indices[indices != _MARKED], np.diff(bounds) - 1
+
+    def count_marked(self, tokens: list, marker: str) -> None:
+        """:meth:`update_state` for a flat token list with row ``marker`` tokens."""
+        self.update_state([[]])  # the checks and the state, nothing counted
+        self._counts.update(tokens)
+        self._counts.pop(marker, None)
+
+    def _lookup_flat(self, flat: list, extra: dict | None = None) -> np.ndarray:
+        oov = -2  # sentinel for OOV tokens needing a hash bucket or an error
+        default = self._oov_start() if self.num_oov_indices == 1 else oov
         table = self._table
-        indices = np.fromiter((table.get(t, default) for t in flat), dtype=np.int64,
-                              count=len(flat))
-        if self.num_oov_indices == 0 and (indices < 0).any():
-            oov = sorted({flat[i] for i in np.flatnonzero(indices < 0)}, key=str)
+        if self.mask_token is not None or extra:  # one dict pass maps the mask (-1: dropped)
+            table = {**table, **(extra or {})}
+            if self.mask_token is not None:
+                table[self.mask_token] = 0 if self.output_mode == "int" else -1
+        indices = np.fromiter(map(table.get, flat, itertools.repeat(default, len(flat))),
+                              dtype=np.int64, count=len(flat))
+        if default != oov:
+            return indices
+        where = np.flatnonzero(indices == oov)
+        if not where.size:
+            return indices
+        values = [flat[i] for i in where]
+        if self.num_oov_indices == 0:
+            found = sorted(set(values), key=str)
             raise ValueError(f"{type(self).__name__} '{self.name}': with num_oov_indices=0 all "
-                             f"inputs must be in the vocabulary, found OOV values {oov[:10]}; "
+                             f"inputs must be in the vocabulary, found OOV values {found[:10]}; "
                              "consider num_oov_indices=1.")
-        if self.num_oov_indices > 1:
-            where = np.flatnonzero(indices < 0)
-            if where.size:
-                values = [flat[i] for i in where]
-                if self._is_string or self.oov_method == "farmhash":
-                    buckets = hash_bucket([str(v) for v in values], self.num_oov_indices)
-                else:
-                    buckets = np.mod(values, self.num_oov_indices)
-                indices[where] = np.asarray(buckets, dtype=np.int64) + self._oov_start()
-        if self.mask_token is not None:
-            mask = np.fromiter((t == self.mask_token for t in flat), dtype=bool, count=len(flat))
-            indices[mask] = 0 if self.output_mode == "int" else -1
+        if self._is_string or self.oov_method == "farmhash":
+            buckets = hash_bucket([str(v) for v in values], self.num_oov_indices)
+        else:
+            buckets = np.mod(values, self.num_oov_indices)
+        indices[where] = np.asarray(buckets, dtype=np.int64) + self._oov_start()
         return indices
 
     def _invert(self, array: np.ndarray) -> np.ndarray:
@@ -310,7 +324,7 @@ class IndexLookup(HostLayer):
         return self.encode_indices(indices)
 
     def encode_indices(self, indices):
-        """int indices (array, or ragged list of rows) -> the layer's output mode."""
+        """int indices (an array, or ``(flat, lengths)`` of ragged rows) -> the output mode."""
         if self.output_mode == "int":
             return indices
         mode = "count" if self.output_mode == "tf_idf" else self.output_mode

@@ -40,6 +40,28 @@ _NON_ASCII_SPACE = re.compile("[\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029
 _ASCII_SPACE = re.compile("[ \t\n\v\f\r]+")
 
 
+_MARK = "\x00"  # row separator inside one whole-batch split (only used when absent)
+
+
+class _Marked(list):
+    """All tokens of a batch from one ``str.split``, rows separated by ``_MARK`` tokens."""
+
+
+def _rows(tokens):
+    """Token rows (lists) from :class:`_Marked` tokens (or rows, unchanged)."""
+    if not isinstance(tokens, _Marked):
+        return tokens
+    rows, row = [], []
+    for token in tokens:
+        if token == _MARK:
+            rows.append(row)
+            row = []
+        else:
+            row.append(token)
+    rows.append(row)
+    return rows
+
+
 def _check_choice(name, value, allowed):
     if value is None or callable(value) or value in allowed:
         return value
@@ -119,7 +141,11 @@ class TextVectorization(HostLayer):
         lookup = self._lookup_layer
         lookup.reset_state()
         for batch in iterate_batches(f"TextVectorization '{self.name}'", data, steps):
-            lookup.update_state(self._preprocess(host_array(batch)))
+            tokens = self._preprocess(host_array(batch))
+            if isinstance(tokens, _Marked) and self._output_mode != "tf_idf":
+                lookup.count_marked(tokens, _MARK)
+            else:
+                lookup.update_state(_rows(tokens))
         lookup.finalize_state()
 
     def get_vocabulary(self, include_special_tokens: bool = True) -> list:
@@ -151,6 +177,9 @@ class TextVectorization(HostLayer):
             out = mode(np.array(texts, dtype=str) if texts else np.array([], dtype=str))
             return to_text_list(host_array(out).astype(object), self._encoding)
         table = _TABLES[mode]
+        joined = _MARK.join(texts)  # one translate call for the batch, when it is safe
+        if joined.count(_MARK) == len(texts) - 1:
+            return joined.translate(table).split(_MARK) if texts else []
         return [t.translate(table) for t in texts]
 
     def _split_texts(self, texts: list) -> list:
@@ -198,6 +227,10 @@ class TextVectorization(HostLayer):
             if self._ngrams is not None:
                 raise ValueError(f"TextVectorization '{self.name}': `ngrams` needs `split`.")
             return tokens
+        if self._split == "whitespace" and self._ngrams is None and len(texts) > 1:
+            joined = _MARK.join(texts)  # one split of the batch, rows separated by markers
+            if joined.count(_MARK) == len(texts) - 1 and not _NON_ASCII_SPACE.search(joined):
+                return _Marked(joined.replace(_MARK, f" {_MARK} ").split())
         rows = self._split_texts(texts)
         return self._with_ngrams(rows) if self._ngrams is not None else rows
 
@@ -213,19 +246,17 @@ class TextVectorization(HostLayer):
             out = lookup.encode_indices(indices)
             if self._output_mode != "int" or self._output_sequence_length is None:
                 return out
-            rows = out.reshape(len(out), -1).tolist() if out.ndim > 1 else [out.tolist()]
+            out = out.reshape(len(out), -1) if out.ndim > 1 else out[None]
+            flat, lengths = out.ravel(), np.full(len(out), out.shape[1], dtype=np.int64)
         else:
-            rows = lookup.lookup_rows(tokens)
+            flat, lengths = (lookup.lookup_marked(tokens, _MARK) if isinstance(tokens, _Marked)
+                             else lookup.lookup_rows(tokens))
             if self._output_mode != "int":
-                return lookup.encode_indices(rows)
+                return lookup.encode_indices((flat, lengths))
         width = self._output_sequence_length
         if width is None:
-            width = max((len(r) for r in rows), default=0)
-        result = np.zeros((len(rows), width), dtype=np.int64)
-        for i, r in enumerate(rows):
-            r = r[:width]
-            result[i, :len(r)] = r
-        return result
+            width = int(lengths.max()) if lengths.size else 0
+        return enc.pad_rows(flat, lengths, width)
 
     # ------------------------------------------------------------------ shapes, config
     def compute_output_shape(self, input_shape):
