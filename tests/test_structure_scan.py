@@ -35,8 +35,6 @@ ALLOWED_FUNCTIONS = {
 # goes through ops.
 PENDING = {
     ("config.py", "device"),  # the ground floor's config (struct-ground) asks the backend itself
-    ("trainers/trainer.py", "_build_for_data"),
-    ("trainers/trainer.py", "_to_floats"),
 }
 
 

@@ -87,6 +87,7 @@ class Trainer(StepsMixin):
                 and self.optimizer.built):
             return  # already built by an earlier fit/evaluate: no eager forward pass again
         sample_x = data_mod.take(x, slice(0, 2))
+        map_structure(self._host_text, sample_x)  # text only for a model with text layers
         with backends.backend_scope(self._backend_name), StatelessScope():
             y_pred = self(sample_x, training=False)
             pred_shapes = [tuple(ops.shape(p)) for p in flatten(y_pred)]
@@ -182,8 +183,20 @@ class Trainer(StepsMixin):
             return distribution_api.backend_lib(self._backend_name).distribute_data(structure,
                                                                                     dist)
         b = backends.get(self._backend_name)
-        return map_structure(lambda a: a if a is None or data_mod.is_string_array(a)
+        return map_structure(lambda a: a if a is None or self._host_text(a)
                              else b.convert_step_input(a), structure)
+
+    def _host_text(self, array) -> bool:
+        """Whether ``array`` is text that the model's host (text/lookup) layers take; text for a
+        model without such layers is refused here, before any backend sees it."""
+        if not data_mod.is_string_array(array):
+            return False
+        if not data_mod.has_host_layers(self):
+            raise TypeError(f"Model '{self.name}': expected a numeric array, received dtype "
+                            f"{array.dtype} (strings). Only a model with text or lookup "
+                            "preprocessing layers (TextVectorization, StringLookup...) takes "
+                            "strings; encode them first or add such a layer.")
+        return True
 
     def _check_distribution(self, data, method: str):
         """Under a distribution: every batch must split evenly; a LayoutMap must be used."""
