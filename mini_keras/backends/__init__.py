@@ -82,7 +82,15 @@ def get(name: str) -> ModuleType:
                 f"installed: pip install \"{declared.pip_extra}\". Valid backends: "
                 f"{', '.join(names())}; installed: {', '.join(available()) or 'numpy'}."
             ) from e
-    module = importlib.import_module(declared.module)
+    try:
+        module = importlib.import_module(declared.module)
+    except ImportError as e:
+        if not declared.plugin:
+            raise
+        raise ImportError(
+            f"Backend {name!r} (entry point {discovery.ENTRY_POINT_GROUP!r} -> "
+            f"{declared.module!r}) could not be imported: {e}. Installed backends: "
+            f"{', '.join(available())}.") from e
     validation.check(name, module)
     module.name = name
     _loaded[name] = module

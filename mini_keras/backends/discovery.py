@@ -49,12 +49,23 @@ class Facts:
     plugin: bool = False
 
     def available(self) -> bool:
-        """True if the backend's framework (or, for a plugin, its module) can be imported."""
-        target = self.framework or self.module
-        try:
-            return importlib.util.find_spec(target.split(".")[0]) is not None
-        except (ImportError, ValueError):
-            return False
+        """True if the backend's framework can be imported. A plugin's module is imported to
+        tell (it declares its framework there); one that fails to import is not available."""
+        if self.plugin:
+            try:
+                module = importlib.import_module(self.module)
+            except ImportError:
+                return False
+            framework = getattr(module, "FRAMEWORK", None)
+            return framework is None or _importable(framework)
+        return _importable(self.framework or self.module)
+
+
+def _importable(module_path: str) -> bool:
+    try:
+        return importlib.util.find_spec(module_path.split(".")[0]) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _facts_of(name: str, module_path: str, source, plugin: bool) -> Facts:

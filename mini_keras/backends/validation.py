@@ -5,6 +5,8 @@ from __future__ import annotations
 import inspect
 from types import ModuleType
 
+from mini_keras.backends import contract
+
 
 class BackendContractError(ImportError):
     """A backend module lacks a contract function or implements one with another signature."""
@@ -20,7 +22,6 @@ def check(name: str, module: ModuleType) -> None:
     Required functions must exist; optional hooks (``adam_update``, ``lstm``...) are checked only
     where the backend provides them.
     """
-    from mini_keras.backends import contract
 
     problems = []
     for fn_name, reference in contract.functions().items():

@@ -119,7 +119,7 @@ def test_unknown_backend_in_set_backend_lists_valid_names():
     previous = backends.default_name()
     with pytest.raises(ValueError) as info:
         config.set_backend("nope")
-    for name in backends.VALID_BACKENDS:
+    for name in backends.names():
         assert name in str(info.value)
     assert backends.default_name() == previous
 
@@ -128,5 +128,5 @@ def test_unknown_backend_in_get_lists_valid_names():
     with pytest.raises(ValueError) as info:
         backends.get("nope")
     assert "nope" in str(info.value)
-    for name in backends.VALID_BACKENDS:
+    for name in backends.names():
         assert name in str(info.value)

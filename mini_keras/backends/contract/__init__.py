@@ -29,6 +29,7 @@ Conventions every backend follows:
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from types import ModuleType
 
@@ -91,6 +92,12 @@ def export(namespace: dict, *modules: ModuleType) -> list[str]:
         namespace[name] = (own or found)[-1]
         names.append(name)
     return names
+
+
+def export_modules(namespace: dict, package: str, module_names: tuple[str, ...]) -> list[str]:
+    """Import the modules ``module_names`` of ``package`` and :func:`export` their contract
+    functions into ``namespace``; the one list a backend's ``__init__`` keeps is its files."""
+    return export(namespace, *(importlib.import_module(f"{package}.{m}") for m in module_names))
 
 
 def __getattr__(name: str):

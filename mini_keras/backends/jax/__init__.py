@@ -7,10 +7,12 @@ pure version of stateful code built with :class:`~mini_keras.core.stateless.Stat
 import sys
 
 from mini_keras.backends import contract, functional_optim
-from mini_keras.backends.jax import core, math, nn, nn_ext, numpy_ext, rnn, shapes
 from mini_keras.backends.jax.facts import CAPABILITIES, FRAMEWORK, PIP_EXTRA
 
-_CONTRACT_NAMES = contract.export(globals(), core, math, nn, shapes, nn_ext, numpy_ext, rnn)
+# The modules that implement the contract; their functions are collected, never listed.
+_CONTRACT_NAMES = contract.export_modules(globals(), __name__, (
+    "control_flow", "core", "linalg", "math", "nn", "numeric", "random", "rnn", "shapes",
+    "slicing", "special"))
 __all__ = ["CAPABILITIES", "FRAMEWORK", "PIP_EXTRA", *_CONTRACT_NAMES]  # noqa: PLE0604 (derived)
 
 # Fused optimizer updates: pure functions of the values, built from this backend's own ops.

@@ -9,23 +9,13 @@ default; float64 exists on the CPU only (elsewhere a clear ``TypeError``).
 import sys
 
 from mini_keras.backends import contract, functional_optim
-from mini_keras.backends.mlx import (
-    control_flow,
-    conv,
-    core,
-    math,
-    nn,
-    nn_ext,
-    numpy_ext,
-    random,
-    rnn,
-    shapes,
-)
 from mini_keras.backends.mlx.facts import CAPABILITIES, FRAMEWORK, PIP_EXTRA
 from mini_keras.common import hooks
 
-_CONTRACT_NAMES = contract.export(globals(), core, random, control_flow, math, nn, conv, shapes,
-                                  nn_ext, numpy_ext, rnn)
+# The modules that implement the contract; their functions are collected, never listed.
+_CONTRACT_NAMES = contract.export_modules(globals(), __name__, (
+    "control_flow", "conv", "core", "linalg", "math", "nn", "numeric", "random", "rnn",
+    "shapes", "slicing", "special"))
 __all__ = ["CAPABILITIES", "FRAMEWORK", "PIP_EXTRA", *_CONTRACT_NAMES]  # noqa: PLE0604 (derived)
 
 # Fused optimizer updates: pure functions of the values, built from this backend's own ops.

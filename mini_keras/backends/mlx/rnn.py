@@ -5,7 +5,7 @@ fastest on MLX: the input projection of every step is one matmul before the loop
 per-step cell is an ``mx.compile``-d function (its gate arithmetic fuses), so each step costs one
 recurrent matmul and one compiled call instead of the generic ``scan``'s dozen dispatches.
 Configurations the cell does not compute raise ``NotImplementedError`` (the layer's generic loop
-runs), as :mod:`mini_keras.backends.contract_rnn_ext` prescribes.
+runs), as :mod:`mini_keras.backends.contract.optional` prescribes.
 """
 
 from __future__ import annotations

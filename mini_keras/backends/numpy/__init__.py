@@ -6,9 +6,11 @@ it returns a bare ``np.ndarray``. The public surface is the contract in
 """
 
 from mini_keras.backends import contract
-from mini_keras.backends.numpy import core, math, nn, nn_ext, numpy_ext, optim, rnn, shapes
 from mini_keras.backends.numpy.autodiff import Tensor
 from mini_keras.backends.numpy.facts import CAPABILITIES, FRAMEWORK, PIP_EXTRA
 
-_CONTRACT_NAMES = contract.export(globals(), core, math, nn, shapes, nn_ext, numpy_ext, optim, rnn)
+# The modules that implement the contract; their functions are collected, never listed.
+_CONTRACT_NAMES = contract.export_modules(globals(), __name__, (
+    "control_flow", "conv", "core", "linalg", "math", "nn", "numeric", "optim", "random",
+    "rnn", "shapes", "slicing", "special"))
 __all__ = ["CAPABILITIES", "FRAMEWORK", "PIP_EXTRA", "Tensor", *_CONTRACT_NAMES]  # noqa: PLE0604 (derived)

@@ -1,4 +1,4 @@
-"""Whole-sequence LSTM/GRU hooks (see ``contract_rnn_ext``): this backend has no fused kernel,
+"""Whole-sequence LSTM/GRU hooks (see ``contract.optional``): this backend has no fused kernel,
 so both raise ``NotImplementedError`` and the layers run their generic ``scan`` loop (which
 already computes the input projection of every step in one matmul before the loop)."""
 

@@ -20,6 +20,7 @@ import os
 import tensorflow as tf
 
 from mini_keras.backends.tensorflow import core
+from mini_keras.common.distribution import DataParallel
 from mini_keras.common.nest import map_structure
 
 _strategies: dict[tuple[str, ...], tf.distribute.Strategy] = {}
@@ -115,7 +116,6 @@ def _tf_device(name: str) -> str:
 
 def _strategy(distribution) -> tf.distribute.Strategy:
     """The (cached) strategy running ``distribution``: Mirrored, or MultiWorkerMirrored."""
-    from mini_keras.common.distribution import DataParallel
     if not isinstance(distribution, DataParallel):  # a valid value this backend cannot run
         raise ValueError(  # noqa: TRY004
             f"{type(distribution).__name__} needs the jax backend; tensorflow supports "

@@ -5,8 +5,10 @@ place; gradients come from ``torch.autograd`` in :func:`value_and_grad`.
 """
 
 from mini_keras.backends import contract
-from mini_keras.backends.torch import core, math, native, nn, nn_ext, numpy_ext, optim, rnn, shapes
 from mini_keras.backends.torch.facts import CAPABILITIES, FRAMEWORK, PIP_EXTRA
 
-_CONTRACT_NAMES = contract.export(globals(), core, math, native, nn, shapes, nn_ext, numpy_ext, optim, rnn)
+# The modules that implement the contract; their functions are collected, never listed.
+_CONTRACT_NAMES = contract.export_modules(globals(), __name__, (
+    "control_flow", "core", "linalg", "math", "native", "nn", "numeric", "optim", "random",
+    "rnn", "shapes", "slicing", "special"))
 __all__ = ["CAPABILITIES", "FRAMEWORK", "PIP_EXTRA", *_CONTRACT_NAMES]  # noqa: PLE0604 (derived)

@@ -28,6 +28,7 @@ import torch.distributed as torch_dist
 from torch.nn.parallel import DistributedDataParallel
 
 from mini_keras.backends.torch import core
+from mini_keras.common.distribution import DataParallel
 from mini_keras.common.nest import map_structure
 from mini_keras.common.stateless import StatelessScope
 
@@ -141,7 +142,6 @@ def process_id() -> int:
 
 def _check_replicas(distribution) -> None:
     """Each process is one replica: the batch axis must have world-size devices."""
-    from mini_keras.common.distribution import DataParallel
 
     if not isinstance(distribution, DataParallel):
         raise NotImplementedError(

@@ -53,3 +53,21 @@ def test_scanner_sees_function_local_and_relative_imports(tmp_path):
 def test_every_backend_folder_is_discovered():
     folders = {p.parent.name for p in (PACKAGE_DIR / "backends").glob("*/__init__.py")}
     assert folders - {"contract"} == {n for n, f in discovery.discover().items() if not f.plugin}
+
+
+def _backend_files() -> list[pathlib.Path]:
+    return sorted((PACKAGE_DIR / "backends").rglob("*.py"))
+
+
+def test_no_backend_file_over_500_lines():
+    long = {str(p.relative_to(PACKAGE_DIR)): n for p in _backend_files()
+            if (n := len(p.read_text().splitlines())) > 500}
+    assert not long
+
+
+def test_module_names_say_what_is_inside():
+    """No ``*_ext.py`` named after history, and one spelling per module name across backends
+    (``shapes.py`` everywhere, never ``shape.py`` in one of them)."""
+    stems = {p.stem for p in _backend_files()}
+    assert not [s for s in stems if s.endswith("_ext")]
+    assert not [(s, s + "s") for s in stems if s + "s" in stems]

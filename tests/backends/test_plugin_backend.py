@@ -134,3 +134,19 @@ def test_optional_hooks_may_be_left_out(plugins):
     config.set_backend("mk_lean")
     assert backends.optional_hook("adam_update") is None
     assert backends.optional_hook("lstm") is None
+
+
+def test_plugin_whose_framework_is_missing_is_skipped_not_an_error(plugins):
+    from tests.conftest import require_backend
+
+    _install(plugins, "mk_absent", "mk_absent_backend",
+             "import mk_framework_that_is_not_installed  # noqa: F401\n")
+    discovery.refresh()
+    assert "mk_absent" in backends.names()
+    assert "mk_absent" not in backends.available()
+    assert "mk_plugin" in backends.available()
+    with pytest.raises(pytest.skip.Exception, match="mk_absent"):
+        require_backend("mk_absent")
+    with pytest.raises(ImportError, match=r"'mk_absent'.*mk_framework_that_is_not_installed"):
+        config.set_backend("mk_absent")
+    assert config.backend() != "mk_absent"
