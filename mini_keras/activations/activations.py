@@ -21,9 +21,9 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
         max_value: the largest value returned (None: no ceiling).
         threshold: values at or below it are damped.
     """
-    x = ops.convert_to_tensor(x)
     if negative_slope == 0.0 and max_value is None and threshold == 0.0:
-        return ops.relu(x)
+        return ops.relu(x)  # the default, on every Dense(activation="relu"): nothing else
+    x = ops.convert_to_tensor(x)
     if negative_slope != 0.0 and max_value is None and threshold == 0.0:
         return ops.leaky_relu(x, negative_slope=negative_slope)
     dtype = ops.dtype(x)

@@ -6,6 +6,13 @@ from mini_keras import backends, dtype_policies
 from mini_keras.dtype_policies.dtype_policy import DTypePolicy, is_float_dtype
 
 _HALF = ("float16", "bfloat16")
+_changes = [0]  # how many times any layer's cached call dtypes were set
+
+
+def policy_changes() -> int:
+    """A number that grows whenever any layer's dtype policy (or autocast) is set, so code that
+    remembered what a call cast to (``models/stack_plan.py``) knows when to look again."""
+    return _changes[0]
 
 
 class DTypePolicyMixin:
@@ -40,6 +47,7 @@ class DTypePolicyMixin:
                  and compute != policy.variable_dtype)
         object.__setattr__(self, "_autocast_target", compute if mixed else None)
         object.__setattr__(self, "_output_cast", compute if in_float32 else None)
+        _changes[0] += 1
 
     @property
     def autocast(self) -> bool:

@@ -11,15 +11,18 @@ overhead).
 A plan is only made, and only used, when skipping ``__call__`` cannot change a result:
 every layer keeps the base class's call machinery, needs no input conversion or output cast,
 runs in the backend and autocast scope the model is already in, and passes no mask. Each use
-re-checks the contexts and the layers' cached dtypes (a few attribute reads), so changing a
-policy, or calling from another context, takes the ordinary path again.
+re-checks the contexts, and the layers' cached dtypes whenever any layer's policy was set since,
+so changing a policy, or calling from another context, takes the ordinary path again.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from mini_keras import backends, ops
 from mini_keras.core.keras_tensor import KerasTensor
 from mini_keras.layers.layer import Layer, _autocast_dtype, _in_call, _training_ctx
+from mini_keras.layers.layer_dtypes import policy_changes
 
 # The methods that make up Layer.__call__'s path: a layer overriding any of them keeps it.
 _CALL_MACHINERY = ("__call__", "_call_on_backend", "_call_in_scope", "_call_with_training",
@@ -31,6 +34,8 @@ def signature(x):
     """``(class, shape, dtype)`` of one backend tensor, or None for anything else."""
     if isinstance(x, (KerasTensor, list, tuple, dict)) or x is None:
         return None
+    if isinstance(x, np.ndarray):  # numpy's tensors, or host arrays (strings: no plan)
+        return None if x.dtype.kind in "OSU" else (x.__class__, x.shape, x.dtype)
     dtype = getattr(x, "dtype", None)
     if dtype is None:
         return None
@@ -40,11 +45,12 @@ def signature(x):
 class StackPlan:
     """The layers of a stack with what their ordinary call found (see the module docstring)."""
 
-    __slots__ = ("autocast", "backend", "steps")
+    __slots__ = ("autocast", "backend", "policies", "steps")
 
     def __init__(self, backend: str, autocast, steps: tuple):
         self.backend = backend
         self.autocast = autocast
+        self.policies = policy_changes()  # any layer's policy set since: look again
         # (layer, its _input_cast, whether its call takes `training`)
         self.steps = steps
 
@@ -72,10 +78,13 @@ class StackPlan:
                 or _autocast_dtype.get() != self.autocast
                 or (training is not None and _training_ctx.get() != training)):
             return False
-        for layer, input_cast, _ in self.steps:
+        if policy_changes() == self.policies:
+            return True
+        for layer, input_cast, _ in self.steps:  # some policy was set: is ours still the same?
             if (layer._input_cast != input_cast or layer._output_cast is not None
                     or layer._autocast_target != self.autocast):
                 return False
+        self.policies = policy_changes()
         return True
 
     def run(self, x, training):

@@ -42,6 +42,9 @@ def _has_parameter(function, name: str) -> bool:
     return name in inspect.signature(function).parameters
 
 
+_UNSET = object()
+
+
 def _assign_all(variables, values) -> None:
     values = list(values)
     if len(values) != len(variables):
@@ -222,8 +225,10 @@ class StepsMixin:
         keeps the graph, for its ``loss.backward()``."""
         if kind == "train" and type(self).train_step is not StepsMixin.train_step:
             return step
-        with backends.backend_scope(self._backend_name):
-            hook = backends.optional_hook("no_grad_step")
+        hook = self.__dict__.get("_no_grad_hook", _UNSET)  # per model: its backend is fixed
+        if hook is _UNSET:
+            with backends.backend_scope(self._backend_name):
+                hook = self.__dict__["_no_grad_hook"] = backends.optional_hook("no_grad_step")
         return step if hook is None else hook(step)
 
     def make_train_function(self):

@@ -110,3 +110,12 @@ def test_layer_called_inside_a_plan_keeps_its_losses_per_call(backend):
     h = X @ model.layers[0].get_weights()[0] + model.layers[0].get_weights()[1]
     np.testing.assert_allclose(float(keras.ops.convert_to_numpy(model.losses[0])),
                                0.1 * np.sum(h ** 2), rtol=1e-4)
+
+
+def test_host_string_inputs_take_the_ordinary_path(backend):
+    model = keras.Sequential([keras.Input((2,), dtype="string"),
+                              layers.StringLookup(vocabulary=["a", "b"])])
+    x = np.array([["a", "b"], ["b", "c"]])
+    for _ in range(2):  # no plan is recorded for a host string array, before or after
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(model(x)), [[1, 2], [2, 0]])
+        assert not model._plans
