@@ -49,3 +49,16 @@ def backend(request):
 def reference_backends():
     """The installed backends other than numpy (handy as references for cross-backend tests)."""
     return [name for name in backends.available() if name != "numpy"]
+
+
+@pytest.fixture
+def use_backend():
+    """``use(name)`` switches the default backend inside a test (skipping when ``name`` is not
+    installed); the previous default comes back afterwards."""
+    previous = backends.default_name()
+
+    def use(name):
+        require_backend(name)
+        config.set_backend(name)
+    yield use
+    config.set_backend(previous)

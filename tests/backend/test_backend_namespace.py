@@ -12,8 +12,6 @@ import numpy as np
 import pytest
 
 import mini_keras as keras
-from mini_keras import backends, config
-from tests.conftest import require_backend
 
 DTYPES = ["bool", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64",
           "bfloat16", "float16", "float32", "float64", "complex64", "complex128"]
@@ -36,17 +34,6 @@ print(json.dumps(out))
 
 def _py(a):
     return {"int": int, "float": float}.get(a, a)
-
-
-@pytest.fixture
-def use_backend():
-    previous = backends.default_name()
-
-    def use(name):
-        require_backend(name)
-        config.set_backend(name)
-    yield use
-    config.set_backend(previous)
 
 
 def _ours() -> dict:

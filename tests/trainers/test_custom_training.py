@@ -18,8 +18,7 @@ import numpy as np
 import pytest
 
 import mini_keras as keras
-from mini_keras import backends, config
-from tests.conftest import ALL_BACKENDS, require_backend
+from tests.conftest import ALL_BACKENDS
 from tests.trainers import custom_step_programs as programs
 
 FRAMEWORK_STEPS = {"tf_gradient_tape_train_step": "tensorflow",
@@ -67,17 +66,6 @@ def keras3_result(program: str, keras_backend: str) -> dict:
             raise AssertionError(f"Keras 3 ({keras_backend}) failed:\n{out.stderr[-3000:]}")
         _CACHE[keras_backend] = json.loads(out.stdout.strip().splitlines()[-1])
     return _CACHE[keras_backend][program]
-
-
-@pytest.fixture
-def use_backend():
-    previous = backends.default_name()
-
-    def use(name):
-        require_backend(name)
-        config.set_backend(name)
-    yield use
-    config.set_backend(previous)
 
 
 def _assert_same(ours: dict, theirs: dict) -> None:
