@@ -3,11 +3,12 @@
 Usage: ``python serve_exported.py <tensorflow|light> <manifest.json> <results.npz>``.
 The manifest lists ``{"key", "format", "path", "inputs", "input_names", "batches",
 "structure"}`` entries (``inputs``: an .npz of the model's inputs, one array per input name;
-``structure``: how the model takes them, "single", "list" or "dict"); for each, the outputs at every batch size the
-manifest names are written to ``results.npz`` as ``<key>/b<batch>``. ``tensorflow`` serves the
-SavedModels (``tf.saved_model.load``), ``light`` the ONNX (onnxruntime) and LiteRT
-(ai_edge_litert) files, without importing TensorFlow or PyTorch. mini_keras is never imported:
-the result's ``modules`` entry lists the frameworks that were loaded, for the test to check.
+``structure``: how the model takes them, "single", "list" or "dict"); for each, the outputs
+at every batch size the manifest names are written to ``results.npz`` as ``<key>/b<batch>``.
+``tensorflow`` serves the SavedModels (``tf.saved_model.load``), ``light`` the ONNX
+(onnxruntime) and LiteRT (ai_edge_litert) files, without importing TensorFlow or PyTorch.
+mini_keras is never imported: the result's ``modules`` entry lists the frameworks that were
+loaded, for the test to check.
 """
 
 import json

@@ -13,7 +13,7 @@ import pytest
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
 
 
-@pytest.mark.parametrize("backend", ["jax"], indirect=True)
+@pytest.mark.parametrize("backend", ["torch"], indirect=True)
 def test_export_and_serve_example(backend, tmp_path):
     sys.path.insert(0, str(EXAMPLES))
     try:

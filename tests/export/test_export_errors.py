@@ -77,7 +77,8 @@ def test_host_preprocessing_layer_is_refused_by_name(backend, tmp_path):
     inputs = keras.Input((2,), dtype="int32")
     model = keras.Model(inputs, keras.layers.Dense(1)(lookup(inputs)))
     for fmt, name in (("tf_saved_model", "sm"), ("onnx", "m.onnx")):
-        with pytest.raises(ValueError, match="layer 'ids' \\(IntegerLookup\\) computes on the host"):
+        with pytest.raises(ValueError,
+                           match="layer 'ids' \\(IntegerLookup\\) computes on the host"):
             model.export(str(tmp_path / name), format=fmt)
     assert os.listdir(tmp_path) == []
 

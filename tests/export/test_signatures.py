@@ -56,7 +56,8 @@ def test_multi_input_models_export_with_default_and_explicit_signature(backend, 
 
 def test_input_signature_errors(backend, tmp_path):
     model = _two_input_model(as_dict=False)
-    with pytest.raises(TypeError, match=r"input_signature\[0\]\[1\] must be a spec.*received .float32."):
+    with pytest.raises(TypeError,
+                       match=r"input_signature\[0\]\[1\] must be a spec.*received .float32."):
         model.export(str(tmp_path / "m.onnx"), format="onnx",
                      input_signature=[[TensorSpec((None, 3)), "float32"]])
     with pytest.raises(TypeError, match=r"input_signature\[0\] has no shape; give InputSpec"):
