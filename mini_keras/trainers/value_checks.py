@@ -9,10 +9,11 @@ the jax backend keeps 64-bit types disabled, so an int64 input beyond the int32 
 
 Two levels of checking:
 
-- **Once per fit, on the host (always on).** :func:`check_fit_data` scans the numpy arrays
-  ``fit`` received (training and validation data): labels of every output trained with sparse
-  categorical cross-entropy, ids fed straight from a model input into an ``Embedding``, and
-  int64 values the backend would truncate. It raises ValueError with the first bad value and
+- **Once per call, on the host (always on).** :func:`check_fit_data` scans the numpy arrays
+  ``fit`` and ``evaluate`` received (training and validation data): labels of every output
+  trained with sparse categorical cross-entropy, ids fed straight from a model input into an
+  ``Embedding``, and int64 values the backend would truncate; ``predict`` checks its inputs
+  the same way (:func:`check_inputs`). It raises ValueError with the first bad value and
   its position. It costs one vectorised pass, like the NaN check.
 - **Inside every step (debug switch).** Values computed inside the model (ids from a
   preprocessing layer, labels from a generator's transform) are only known inside the
@@ -129,7 +130,7 @@ def check_fit_data(model, train, validation=None, method: str = "fit") -> None:
 def check_inputs(model, x, where: str) -> None:
     """The input half of the host checks (Embedding ids, int64 values), for ``predict`` too:
     one vectorised pass over integer arrays, nothing for float ones."""
-    if not any(getattr(a, "dtype", np.float32).kind in "iu" for a in flatten(x)):
+    if not any(isinstance(a, np.ndarray) and a.dtype.kind in "iu" for a in flatten(x)):
         return
     _check_embedding_ids(model, x, where)
     _check_int64(model, x, where)
