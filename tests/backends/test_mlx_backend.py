@@ -179,3 +179,28 @@ def test_complete_qr_of_tall_and_wide_matrices(shape):
     np.testing.assert_array_equal(np.tril(r, -1), 0)
     # the factorisation is unique up to the signs of R's diagonal
     np.testing.assert_allclose(np.abs(r), np.abs(ref_r), atol=1e-4)
+
+
+def test_keras3_file_loads_on_mlx(tmp_path):
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    keras3 = pytest.importorskip("keras")
+    x = np.random.default_rng(5).normal(size=(6, 6, 6, 1)).astype("float32")
+    layers = keras3.layers
+    reference = keras3.Sequential([keras3.Input((6, 6, 1)), layers.Conv2D(3, 3, activation="relu"),
+                                   layers.MaxPooling2D(2), layers.Flatten(), layers.Dense(2)])
+    reference.compile(optimizer=keras3.optimizers.Adam(0.01), loss="mse")
+    reference.fit(x, np.ones((6, 2), "float32"), epochs=1, verbose=0)
+    expected = np.asarray(reference.predict(x, verbose=0))
+    reference.save(tmp_path / "from_keras.keras")
+    config.set_backend("mlx")
+    try:
+        ours = keras.models.load_model(tmp_path / "from_keras.keras")
+        assert ours.backend == "mlx"
+        got = ours.predict(x, verbose=0)
+        iterations = int(ours.optimizer.iterations.numpy())
+    finally:
+        config.set_backend("numpy")
+    np.testing.assert_allclose(got, expected, atol=1e-5)  # float32 conv + dense, tiny sums
+    assert iterations == 1
