@@ -126,7 +126,8 @@ def test_variables_assign_in_place():
     handle = B.variable_create(initial, "float64", True)
     initial[0, 0] = 5.0  # the handle is a copy
     same(B.variable_read(handle), np.ones((2, 2)), "float64")
-    assert not handle.requires_grad
+    assert handle.requires_grad  # a trainable variable is a torch Parameter, as in Keras 3
+    assert not B.variable_create(initial, "float32", False).requires_grad
     returned = B.variable_assign(handle, np.full((2, 2), 3.0, np.float32))
     assert returned is handle
     same(B.variable_read(handle), np.full((2, 2), 3.0), "float64")
