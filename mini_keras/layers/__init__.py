@@ -5,35 +5,45 @@ Each module lists its public classes in ``__all__``; this package re-exports exa
 
 from mini_keras.layers import (
                                activation_layers,
+                               aliases,
                                attention,
                                convolutional,
                                embedding,
+                               identity_masking,
+                               layer_serialization,
                                merging,
                                normalization,
                                pooling,
                                preprocessing,
                                regularization,
                                reshaping,
+                               rms_normalization,
                                rnn,
 )
 from mini_keras.layers.activation_layers import *
+from mini_keras.layers.aliases import *
 from mini_keras.layers.attention import *
 from mini_keras.layers.convolutional import *
 from mini_keras.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer
 from mini_keras.layers.embedding import *
+from mini_keras.layers.identity_masking import *
 from mini_keras.layers.input_spec import InputSpec
 from mini_keras.layers.lambda_layer import Lambda
 from mini_keras.layers.layer import Layer
+from mini_keras.layers.layer_serialization import *
 from mini_keras.layers.merging import *
 from mini_keras.layers.normalization import *
 from mini_keras.layers.pooling import *
 from mini_keras.layers.preprocessing import *
 from mini_keras.layers.regularization import *
 from mini_keras.layers.reshaping import *
+from mini_keras.layers.rms_normalization import *
 from mini_keras.layers.rnn import *
 from mini_keras.layers.tfsm_layer import TFSMLayer
 
 __all__ = (["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
             "Flatten", "Lambda", "TFSMLayer"] + activation_layers.__all__ + attention.__all__ + convolutional.__all__
            + embedding.__all__ + merging.__all__ + normalization.__all__ + pooling.__all__
-           + preprocessing.__all__ + regularization.__all__ + reshaping.__all__ + rnn.__all__)
+           + preprocessing.__all__ + regularization.__all__ + reshaping.__all__ + rnn.__all__
+           + aliases.__all__ + identity_masking.__all__ + rms_normalization.__all__
+           + layer_serialization.__all__)

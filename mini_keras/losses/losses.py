@@ -214,49 +214,49 @@ class Huber(LossFunctionWrapper):
     """
 
     def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss", dtype=None):
-        super().__init__(huber, name=name, reduction=reduction, delta=delta)
+        super().__init__(huber, name=name, reduction=reduction, dtype=dtype, delta=delta)
 
 
 class LogCosh(LossFunctionWrapper):
     """Logarithm of the hyperbolic cosine of the prediction error."""
 
     def __init__(self, reduction="sum_over_batch_size", name="log_cosh", dtype=None):
-        super().__init__(log_cosh, name=name, reduction=reduction)
+        super().__init__(log_cosh, name=name, reduction=reduction, dtype=dtype)
 
 
 class KLDivergence(LossFunctionWrapper):
     """Kullback-Leibler divergence ``sum(y_true * log(y_true / y_pred))``."""
 
     def __init__(self, reduction="sum_over_batch_size", name="kl_divergence", dtype=None):
-        super().__init__(kl_divergence, name=name, reduction=reduction)
+        super().__init__(kl_divergence, name=name, reduction=reduction, dtype=dtype)
 
 
 class Poisson(LossFunctionWrapper):
     """Poisson loss ``y_pred - y_true * log(y_pred)``."""
 
     def __init__(self, reduction="sum_over_batch_size", name="poisson", dtype=None):
-        super().__init__(poisson, name=name, reduction=reduction)
+        super().__init__(poisson, name=name, reduction=reduction, dtype=dtype)
 
 
 class Hinge(LossFunctionWrapper):
     """Hinge loss ``max(1 - y_true * y_pred, 0)``; labels -1/1 (0/1 are converted)."""
 
     def __init__(self, reduction="sum_over_batch_size", name="hinge", dtype=None):
-        super().__init__(hinge, name=name, reduction=reduction)
+        super().__init__(hinge, name=name, reduction=reduction, dtype=dtype)
 
 
 class SquaredHinge(LossFunctionWrapper):
     """Squared hinge loss ``max(1 - y_true * y_pred, 0)^2``."""
 
     def __init__(self, reduction="sum_over_batch_size", name="squared_hinge", dtype=None):
-        super().__init__(squared_hinge, name=name, reduction=reduction)
+        super().__init__(squared_hinge, name=name, reduction=reduction, dtype=dtype)
 
 
 class CategoricalHinge(LossFunctionWrapper):
     """Categorical hinge loss ``max(neg - pos + 1, 0)`` with one-hot labels."""
 
     def __init__(self, reduction="sum_over_batch_size", name="categorical_hinge", dtype=None):
-        super().__init__(categorical_hinge, name=name, reduction=reduction)
+        super().__init__(categorical_hinge, name=name, reduction=reduction, dtype=dtype)
 
 
 class CosineSimilarity(LossFunctionWrapper):
@@ -268,7 +268,7 @@ class CosineSimilarity(LossFunctionWrapper):
 
     def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity",
                  dtype=None):
-        super().__init__(cosine_similarity, name=name, reduction=reduction, axis=axis)
+        super().__init__(cosine_similarity, name=name, reduction=reduction, dtype=dtype, axis=axis)
 
 
 class MeanSquaredLogarithmicError(LossFunctionWrapper):
@@ -276,7 +276,8 @@ class MeanSquaredLogarithmicError(LossFunctionWrapper):
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_squared_logarithmic_error",
                  dtype=None):
-        super().__init__(mean_squared_logarithmic_error, name=name, reduction=reduction)
+        super().__init__(mean_squared_logarithmic_error, name=name, reduction=reduction,
+                         dtype=dtype)
 
 
 class MeanAbsolutePercentageError(LossFunctionWrapper):
@@ -284,4 +285,5 @@ class MeanAbsolutePercentageError(LossFunctionWrapper):
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error",
                  dtype=None):
-        super().__init__(mean_absolute_percentage_error, name=name, reduction=reduction)
+        super().__init__(mean_absolute_percentage_error, name=name, reduction=reduction,
+                         dtype=dtype)
