@@ -1,5 +1,6 @@
 """Random image augmentation: ``RandomFlip``, ``RandomRotation``, ``RandomZoom``,
-``RandomTranslation``, ``RandomContrast``, ``RandomBrightness`` (Keras 3's layers).
+``RandomTranslation``, ``RandomShear``, ``RandomContrast``, ``RandomBrightness`` (Keras 3's
+layers).
 
 Each draws from its own :class:`SeedGenerator` (so a ``seed`` makes it reproducible, also
 inside a compiled step, where the generator state is threaded like any variable) and is the
@@ -16,7 +17,7 @@ from mini_keras import random as mk_random
 from mini_keras.core.seed_generator import SeedGenerator
 from mini_keras.layers.preprocessing.image_geometry import ImageLayer
 
-__all__ = ["RandomBrightness", "RandomContrast", "RandomFlip", "RandomRotation",
+__all__ = ["RandomBrightness", "RandomContrast", "RandomFlip", "RandomRotation", "RandomShear",
            "RandomTranslation", "RandomZoom"]
 
 _MODES = ("horizontal", "vertical", "horizontal_and_vertical")
@@ -211,6 +212,38 @@ class RandomTranslation(_AffineLayer):
     def get_config(self):
         return {**super().get_config(), "height_factor": self.height_factor,
                 "width_factor": self.width_factor}
+
+
+def _shear_factor(name: str, factor) -> tuple:
+    pair = (-abs(factor), abs(factor)) if isinstance(factor, (int, float)) else tuple(factor)
+    values = (abs(factor),) if isinstance(factor, (int, float)) else pair
+    if len(pair) != 2 or any(not 0.0 <= f <= 1.0 for f in values):
+        raise ValueError(f"RandomShear: `{name}` must be a number or a pair of numbers in "
+                         f"[0, 1], received {name}={factor!r}.")
+    return tuple(sorted(float(f) for f in pair))
+
+
+class RandomShear(_AffineLayer):
+    """Shear each image along x and y by random amounts drawn in ``x_factor``/``y_factor``
+    (a number ``f``: in ``[-f, f]``), with one random sign per image, as Keras 3 does."""
+
+    def __init__(self, x_factor=0.0, y_factor=0.0, interpolation="bilinear",
+                 fill_mode="reflect", fill_value=0.0, data_format=None, seed=None, **kwargs):
+        super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
+        self.x_factor = _shear_factor("x_factor", x_factor)
+        self.y_factor = _shear_factor("y_factor", y_factor)
+
+    def augment(self, images):
+        _, batch, _, _ = self._size(images)
+        sign = ops.where(ops.greater(self._draw(batch, 0.0, 1.0), 0.5), -1.0, 1.0)
+        shear_y = ops.multiply(self._draw(batch, *self.y_factor), sign)
+        shear_x = ops.multiply(self._draw(batch, *self.x_factor), sign)
+        ones, zeros = ops.ones_like(sign), ops.zeros_like(sign)
+        return self._apply(images, [ones, shear_x, zeros, shear_y, ones, zeros, zeros, zeros])
+
+    def get_config(self):
+        return {**super().get_config(), "x_factor": list(self.x_factor),
+                "y_factor": list(self.y_factor)}
 
 
 class _ValueRangeLayer(_RandomImageLayer):

@@ -97,7 +97,8 @@ RANDOM = [("RandomFlip", {}), ("RandomRotation", {"factor": 0.2}),
           ("RandomZoom", {"height_factor": 0.3}),
           ("RandomTranslation", {"height_factor": 0.2, "width_factor": 0.2}),
           ("RandomContrast", {"factor": 0.5}), ("RandomBrightness", {"factor": 0.2}),
-          ("RandomCrop", {"height": 5, "width": 6})]
+          ("RandomCrop", {"height": 5, "width": 6}),
+          ("RandomShear", {"x_factor": 0.3, "y_factor": 0.3})]
 
 
 @pytest.mark.parametrize("name, kwargs", RANDOM, ids=[n for n, _ in RANDOM])
@@ -143,3 +144,17 @@ def test_image_model_with_augmentation_trains(backend):
     predictions = model.predict(images[:4].astype("float32"), verbose=0)
     np.testing.assert_allclose(predictions, model.predict(images[:4].astype("float32"),
                                                           verbose=0))  # inference: no noise
+
+
+def test_random_shear_is_one_of_keras_two_signed_shears(backend):
+    layer = keras.layers.RandomShear(x_factor=(0.3, 0.3), y_factor=(0.2, 0.2), seed=5)
+    out = _np(layer(IMAGES))
+    for i in range(len(IMAGES)):
+        candidates = [np.asarray(real.ops.image.affine_transform(
+            IMAGES[i], np.array([1, s * 0.3, 0, s * 0.2, 1, 0, 0, 0], "float32"),
+            "bilinear", "reflect")) for s in (1.0, -1.0)]
+        assert min(np.abs(out[i] - c).max() for c in candidates) < 1e-3
+    np.testing.assert_array_equal(_np(layer(IMAGES, training=False)), IMAGES)
+    assert set(layer.get_config()) == set(real.layers.RandomShear(0.3, 0.2).get_config())
+    with pytest.raises(ValueError, match="x_factor"):
+        keras.layers.RandomShear(x_factor=1.5)
