@@ -42,7 +42,7 @@ def test_compile_evaluates_the_new_state_every_step():
             v.assign(v.value + x)
             return v.value * 2
 
-        compiled = B.compile(step, [v])
+        compiled = B.compile(step, [v], jit_compile=True)
         for _ in range(5):
             out = compiled(B.convert_to_tensor(np.ones(3, "float32")))
         np.testing.assert_array_equal(B.convert_to_numpy(v.value), [5.0, 5.0, 5.0])
@@ -64,7 +64,7 @@ def test_compile_traces_the_step_once_and_falls_back_where_values_are_needed():
             v.assign(v.value + x)
             return v.value
 
-        compiled = B.compile(step, [v])
+        compiled = B.compile(step, [v], jit_compile=True)
         for _ in range(4):
             compiled(B.convert_to_tensor(np.ones(2, "float32")))
         assert len(traces) == 1
@@ -74,7 +74,7 @@ def test_compile_traces_the_step_once_and_falls_back_where_values_are_needed():
             v.assign(v.value + float(B.sum(x).item()))
             return v.value
 
-        compiled = B.compile(concrete, [v])
+        compiled = B.compile(concrete, [v], jit_compile=True)
         for _ in range(2):
             out = compiled(B.convert_to_tensor(np.ones(2, "float32")))
         np.testing.assert_array_equal(B.convert_to_numpy(out), [8.0, 8.0])
@@ -88,7 +88,8 @@ def test_compiled_random_draws_follow_the_seed_state():
     config.set_backend("mlx")
     try:
         gen = keras.random.SeedGenerator(7)
-        compiled = B.compile(lambda: krandom.uniform((3,), seed=gen), [gen.state])
+        compiled = B.compile(lambda: krandom.uniform((3,), seed=gen), [gen.state],
+                             jit_compile=True)
         draws = [B.convert_to_numpy(compiled()) for _ in range(3)]
         eager_gen = keras.random.SeedGenerator(7)
         eager = [B.convert_to_numpy(krandom.uniform((3,), seed=eager_gen)) for _ in range(3)]
@@ -204,3 +205,28 @@ def test_keras3_file_loads_on_mlx(tmp_path):
         config.set_backend("numpy")
     np.testing.assert_allclose(got, expected, atol=1e-5)  # float32 conv + dense, tiny sums
     assert iterations == 1
+
+
+def test_auto_compile_is_eager_on_the_cpu_and_compiles_on_request():
+    """jit_compile "auto" (None) on MLX's CPU runs the pure step eagerly: Python runs on every
+    call. jit_compile=True traces once. Both give the same state."""
+    if mx.default_device().type == mx.gpu:
+        pytest.skip("auto compiles on an MLX GPU")
+    with backends.backend_scope("mlx"):
+        results = {}
+        for jit in (None, True):
+            v = keras.Variable(np.zeros(2, "float32"))
+            calls = []
+
+            def step(x, v=v, calls=calls):
+                calls.append(1)
+                v.assign(v.value + x)
+                return v.value
+
+            compiled = B.compile(step, [v], jit_compile=jit)
+            for _ in range(3):
+                compiled(B.convert_to_tensor(np.ones(2, "float32")))
+            results[jit] = (len(calls), np.asarray(v.value))
+    assert results[None][0] == 3 and results[True][0] == 1
+    np.testing.assert_array_equal(results[None][1], results[True][1])
+    np.testing.assert_array_equal(results[None][1], [3.0, 3.0])

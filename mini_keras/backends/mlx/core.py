@@ -267,6 +267,16 @@ def _tree_arrays(tree):
     return []
 
 
+def _compiles(jit_compile) -> bool:
+    """``jit_compile=True`` always compiles; ``None`` ("auto") compiles on a GPU only. On the CPU,
+    MLX builds every fused kernel with the host C++ compiler on first use (tens of seconds to
+    minutes per model on a cold ``$TMPDIR/mlx`` cache), which costs far more than eager steps save
+    on a course-sized model, so "auto" stays eager there."""
+    if jit_compile is None:
+        return mx.default_device().type == mx.gpu
+    return bool(jit_compile)
+
+
 def compile(fn, state_variables, jit_compile=None):
     """Return ``fn`` as an ``mx.compile``-d pure function of ``state_variables``' values.
 
@@ -287,7 +297,7 @@ def compile(fn, state_variables, jit_compile=None):
                       if id(v) in assigned}
         return new_values, out
 
-    traced = {"step": None if jit_compile is False else mx.compile(pure)}
+    traced = {"step": mx.compile(pure) if _compiles(jit_compile) else None}
 
     def run(values, args, kwargs):
         step = traced["step"]
