@@ -90,7 +90,8 @@ def test_custom_training_loop_matches_fit(backend):
 def test_every_example_is_tested_and_documented():
     tested = {"xor", "linear_regression", "perceptron", "gradient_descent", "apartment_prices",
               "mnist_mlp", "mnist_cnn", "text_classification", "custom_training_loop",
-              "compare_backends", "distributed_training"}  # compare_backends: tests/test_compare.py
+              "compare_backends", "distributed_training",  # compare_backends: tests/test_compare.py
+              "export_and_serve"}  # export_and_serve: tests/export/test_example.py
     scripts = {p.stem for p in EXAMPLES.glob("*.py")}
     assert scripts == tested
     for path in EXAMPLES.glob("*.py"):
