@@ -42,10 +42,10 @@ class FBetaScore(Metric):
                              f"received y_true {tuple(y_true_shape)}, y_pred "
                              f"{tuple(y_pred_shape)}")
         shape = () if self.average == "micro" else (y_pred_shape[-1],)
-        self.true_positives = self.add_variable(shape=shape, name="true_positives")
-        self.false_positives = self.add_variable(shape=shape, name="false_positives")
-        self.false_negatives = self.add_variable(shape=shape, name="false_negatives")
-        self.intermediate_weights = self.add_variable(shape=shape, name="intermediate_weights")
+        self.true_positives = self.add_variable(shape=shape, dtype=self.dtype, name="true_positives")
+        self.false_positives = self.add_variable(shape=shape, dtype=self.dtype, name="false_positives")
+        self.false_negatives = self.add_variable(shape=shape, dtype=self.dtype, name="false_negatives")
+        self.intermediate_weights = self.add_variable(shape=shape, dtype=self.dtype, name="intermediate_weights")
         self._built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None):

@@ -27,7 +27,7 @@ class MeanIoU(Metric):
         self.num_classes, self.ignore_class = num_classes, ignore_class
         self.sparse_y_true, self.sparse_y_pred, self.axis = sparse_y_true, sparse_y_pred, axis
         self.total_cm = self.add_variable(shape=(num_classes, num_classes),
-                                          name="total_confusion_matrix")
+                                          dtype=self.dtype, name="total_confusion_matrix")
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_true, y_pred = ops.convert_to_tensor(y_true), ops.convert_to_tensor(y_pred)

@@ -7,6 +7,7 @@ import re
 import numpy as np
 
 from mini_keras import ops
+from mini_keras.common.settings import floatx
 from mini_keras.core.variable import Variable
 from mini_keras.metrics.stateless_api import StatelessMetricAPI
 
@@ -29,14 +30,17 @@ class Metric(StatelessMetricAPI):
 
     def __init__(self, name=None, dtype=None):
         self.name = name or to_snake_case(type(self).__name__)
-        self.dtype = dtype or "float32"
+        self.dtype = dtype or floatx()
         self._variables: list[Variable] = []
 
     def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation="sum",
                      name=None):
-        """Create a non-trainable state Variable (summed over replicas under a distribution)."""
+        """Create a non-trainable state Variable (summed over replicas under a distribution).
+
+        ``dtype`` defaults to ``config.floatx()``, not the metric's dtype (as Keras 3: the
+        confusion-count metrics keep float32 counts whatever ``dtype`` they are given)."""
         from mini_keras import initializers
-        var = Variable(initializers.get(initializer), shape=shape, dtype=dtype or self.dtype,
+        var = Variable(initializers.get(initializer), shape=shape, dtype=dtype or floatx(),
                        trainable=False, name=name or "state", path=f"{self.name}/{name}",
                        aggregation=aggregation)
         self._variables.append(var)
@@ -89,8 +93,8 @@ class Mean(Metric):
 
     def __init__(self, name="mean", dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self.total = self.add_variable(name="total")
-        self.count = self.add_variable(name="count")
+        self.total = self.add_variable(dtype=self.dtype, name="total")
+        self.count = self.add_variable(dtype=self.dtype, name="count")
 
     def update_state(self, values, sample_weight=None):
         values = ops.cast(ops.convert_to_tensor(values), self.dtype)
@@ -119,7 +123,7 @@ class Sum(Metric):
 
     def __init__(self, name="sum", dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self.total = self.add_variable(name="total")
+        self.total = self.add_variable(dtype=self.dtype, name="total")
 
     def update_state(self, values, sample_weight=None):
         values = ops.cast(ops.convert_to_tensor(values), self.dtype)

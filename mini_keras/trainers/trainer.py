@@ -21,6 +21,7 @@ from mini_keras.core.stateless import StatelessScope
 from mini_keras.distribution import api as distribution_api
 from mini_keras.trainers import data as data_mod
 from mini_keras.trainers import fit_data, value_checks
+from mini_keras.trainers.executions import check_steps_per_execution, executions
 from mini_keras.trainers.steps import StepsMixin
 from mini_keras.utils.packing import unpack_x_y_sample_weight
 from mini_keras.utils.progbar import Progbar, format_logs
@@ -38,6 +39,7 @@ class Trainer(StepsMixin):
         self._metrics_built = False
         self.run_eagerly = False
         self.jit_compile = "auto"
+        self.steps_per_execution = 1
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -53,9 +55,12 @@ class Trainer(StepsMixin):
             run_eagerly: skip compilation (debugging).
             jit_compile: "auto" (compile with jax.jit / tf.function), True (also XLA on TF,
                 torch.compile on torch) or False (eager).
+            steps_per_execution: number of batches run per execution; batch-level callbacks
+                are called once per execution (a positive int).
             auto_scale_loss: when the model's dtype policy is "mixed_float16", wrap the
                 optimizer in a ``LossScaleOptimizer`` (dynamic loss scaling), as Keras 3.
         """
+        check_steps_per_execution(steps_per_execution)
         with backends.backend_scope(self._backend_name):
             self.optimizer = optimizers.get(optimizer)
             if (auto_scale_loss and self.dtype_policy.name == "mixed_float16"
@@ -258,11 +263,12 @@ class Trainer(StepsMixin):
                 self.reset_metrics()
                 cbs.on_epoch_begin(epoch)
                 with train.annotate_errors(epoch):
-                    for step, data in train:
-                        cbs.on_train_batch_begin(step)
-                        logs = train_fn(*self._to_backend(data))
+                    for begin, end, batches in executions(train, self.steps_per_execution):
+                        cbs.on_train_batch_begin(begin)
+                        for data in batches:
+                            logs = train_fn(*self._to_backend(data))
                         if cbs.needs_batch_logs:
-                            cbs.on_train_batch_end(step, _to_floats(logs))
+                            cbs.on_train_batch_end(end, _to_floats(logs))
                         if self.stop_training:
                             break
                 if train.exhausted:
@@ -319,11 +325,12 @@ class Trainer(StepsMixin):
         with backends.backend_scope(self._backend_name):
             self.reset_metrics()
             with data.annotate_errors():
-                for step, batch in data:
-                    cbs.on_test_batch_begin(step)
-                    logs = test_fn(*self._to_backend(batch))
+                for begin, end, batches in executions(data, self.steps_per_execution):
+                    cbs.on_test_batch_begin(begin)
+                    for batch in batches:
+                        logs = test_fn(*self._to_backend(batch))
                     if cbs.needs_batch_logs:
-                        cbs.on_test_batch_end(step, _to_floats(logs))
+                        cbs.on_test_batch_end(end, _to_floats(logs))
         results = self._metric_results(logs)
         cbs.on_test_end(results)
         if verbose and verbose != "auto" or (verbose == "auto" and not from_fit):
@@ -366,15 +373,17 @@ class Trainer(StepsMixin):
             predict_fn = self.make_predict_function()
             cbs.on_predict_begin()
             with data.annotate_errors():
-                for step, batch in data:
-                    cbs.on_predict_batch_begin(step)
-                    xb, n = fit_data.pad_to_replicas(batch[0], replicas)
-                    out = map_structure(b.convert_to_numpy, predict_fn(self._to_backend(xb)))
-                    out = data_mod.take(out, slice(0, n)) if len(flatten(xb)[0]) != n else out
-                    outputs.append(out)
-                    cbs.on_predict_batch_end(step, {"outputs": out})
+                for begin, end, batches in executions(data, self.steps_per_execution):
+                    cbs.on_predict_batch_begin(begin)
+                    for batch in batches:
+                        xb, n = fit_data.pad_to_replicas(batch[0], replicas)
+                        out = map_structure(b.convert_to_numpy, predict_fn(self._to_backend(xb)))
+                        out = data_mod.take(out, slice(0, n)) if len(flatten(xb)[0]) != n else out
+                        outputs.append(out)
+                    cbs.on_predict_batch_end(end, {"outputs": fit_data.concatenate_outputs(
+                        outputs[-len(batches):])})
                     if bar is not None:
-                        bar.update(step + 1)
+                        bar.update(min(end + 1, data.num_batches or end + 1))
             cbs.on_predict_end()
         if bar is not None:
             bar.update(len(outputs), finalize=True)
