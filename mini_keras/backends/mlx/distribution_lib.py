@@ -7,14 +7,10 @@ framework backends (``MINI_KERAS_BACKEND=jax|torch|tensorflow``).
 
 from __future__ import annotations
 
-import contextlib
+from mini_keras.backends.single_device import SingleDeviceHooks
 
-
-def _refuse(what: str):
-    raise ValueError(
-        f"The MLX backend runs on one device (mx.distributed is not wired into mini_keras) and cannot {what}. Use the jax, torch or "
-        "tensorflow backend for DataParallel/ModelParallel (mini_keras.config.set_backend), or "
-        "call mini_keras.distribution.set_distribution(None).")
+_HOOKS = SingleDeviceHooks(
+    "The MLX backend runs on one device (mx.distributed is not wired into mini_keras)")
 
 
 def list_devices(device_type=None) -> list[str]:
@@ -29,36 +25,10 @@ def list_devices(device_type=None) -> list[str]:
     return [f"{name}:0"]
 
 
-def initialize(job_addresses=None, num_processes=None, process_id=None) -> None:
-    """Refused: not wired to mx.distributed."""
-    _refuse("initialize multi-process training")
-
-
-def num_processes() -> int:
-    """Always 1."""
-    return 1
-
-
-def process_id() -> int:
-    """Always 0."""
-    return 0
-
-
-def distribute_variable(value, dtype, trainable, variable, distribution):
-    """Refused: a variable cannot be placed on a device mesh."""
-    _refuse(f"place variable '{variable.path}' on a {type(distribution).__name__} mesh")
-
-
-def distribute_data(batch, distribution):
-    """Refused: a batch cannot be split over devices."""
-    _refuse(f"split batches for {type(distribution).__name__}")
-
-
-def compile(fn, state_variables, distribution, jit_compile=None, kind="train"):
-    """Refused: no distributed step."""
-    _refuse(f"run a {kind} step under {type(distribution).__name__}")
-
-
-def metric_scope(variables):
-    """A null context (MLX is never distributed here)."""
-    return contextlib.nullcontext()
+initialize = _HOOKS.initialize
+num_processes = _HOOKS.num_processes
+process_id = _HOOKS.process_id
+distribute_variable = _HOOKS.distribute_variable
+distribute_data = _HOOKS.distribute_data
+compile = _HOOKS.compile
+metric_scope = _HOOKS.metric_scope
