@@ -158,7 +158,7 @@ def compare(backend_names=None, model: str = "mlp", epochs: int = 5, dataset: st
     """Run :func:`run_backend` for each backend on the same data; return the results.
 
     Args:
-        backend_names: backends to compare (default: all four, installed or not).
+        backend_names: backends to compare (default: every discovered backend, installed or not).
         model: ``"mlp"``, ``"cnn"`` or ``"lstm"``.
         epochs: training epochs per backend.
         dataset: one of :data:`DATASETS`.
