@@ -72,16 +72,16 @@ def backend() -> str:
     return _backends.current_name()
 
 
-def set_backend(name: str) -> None:
-    """Make ``name`` the default backend for everything created from now on.
+def set_backend(backend: str) -> None:
+    """Make ``backend`` (a name) the default backend for everything created from now on.
 
     Existing models and layers keep the backend they were built with.
 
     Raises:
-        ValueError: if ``name`` is not one of the valid backends.
+        ValueError: if ``backend`` is not one of the valid backends.
         ImportError: if the backend's framework is not installed (names the pip extra).
     """
-    _backends.set_default(name)
+    _backends.set_default(backend)
 
 
 def available_backends() -> list[str]:

@@ -44,12 +44,12 @@ def image_data_format() -> str:
     return _IMAGE_DATA_FORMAT
 
 
-def set_image_data_format(value: str) -> None:
+def set_image_data_format(data_format: str) -> None:
     """Set the default image layout: ``"channels_last"`` or ``"channels_first"``."""
     global _IMAGE_DATA_FORMAT
-    if value not in ("channels_last", "channels_first"):
+    if data_format not in ("channels_last", "channels_first"):
         raise ValueError(
             "set_image_data_format: expected 'channels_last' or 'channels_first', "
-            f"received {value!r}"
+            f"received {data_format!r}"
         )
-    _IMAGE_DATA_FORMAT = value
+    _IMAGE_DATA_FORMAT = data_format

@@ -21,12 +21,12 @@ def mean_absolute_error(y_true, y_pred):
     return ops.mean(ops.abs(ops.subtract(match_dtype(y_true, y_pred), y_pred)), axis=-1)
 
 
-def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Mean binary cross-entropy over the last axis."""
     y_true = match_dtype(y_true, y_pred)
     if label_smoothing:
         y_true = ops.add(ops.multiply(y_true, 1.0 - label_smoothing), 0.5 * label_smoothing)
-    return ops.mean(ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits), axis=-1)
+    return ops.mean(ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits), axis=axis)
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
@@ -147,24 +147,24 @@ def mean_absolute_percentage_error(y_true, y_pred):
 class MeanSquaredError(LossFunctionWrapper):
     """Mean squared error."""
 
-    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error"):
-        super().__init__(mean_squared_error, name=name, reduction=reduction)
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
+        super().__init__(mean_squared_error, name=name, reduction=reduction, dtype=dtype)
 
 
 class MeanAbsoluteError(LossFunctionWrapper):
     """Mean absolute error."""
 
-    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error"):
-        super().__init__(mean_absolute_error, name=name, reduction=reduction)
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", dtype=None):
+        super().__init__(mean_absolute_error, name=name, reduction=reduction, dtype=dtype)
 
 
 class BinaryCrossentropy(LossFunctionWrapper):
     """Binary cross-entropy; ``from_logits`` for raw scores."""
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size", name="binary_crossentropy"):
-        super().__init__(binary_crossentropy, name=name, reduction=reduction,
-                         from_logits=from_logits, label_smoothing=label_smoothing)
+                 reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
+        super().__init__(binary_crossentropy, name=name, reduction=reduction, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
         self.from_logits = from_logits
 
 
@@ -172,8 +172,8 @@ class CategoricalCrossentropy(LossFunctionWrapper):
     """Cross-entropy with one-hot targets; ``from_logits`` for raw scores."""
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size", name="categorical_crossentropy"):
-        super().__init__(categorical_crossentropy, name=name, reduction=reduction,
+                 reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
+        super().__init__(categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
                          from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
         self.from_logits = from_logits
 
@@ -182,10 +182,15 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
     """Cross-entropy with integer targets; ``from_logits`` for raw scores."""
 
     def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
-                 name="sparse_categorical_crossentropy"):
+                 axis=-1, name="sparse_categorical_crossentropy", dtype=None):
         super().__init__(sparse_categorical_crossentropy, name=name, reduction=reduction,
-                         from_logits=from_logits, ignore_class=ignore_class)
-        self.from_logits, self.ignore_class = from_logits, ignore_class
+                         dtype=dtype, from_logits=from_logits, ignore_class=ignore_class)
+        self.from_logits, self.ignore_class, self.axis = from_logits, ignore_class, axis
+        if axis != -1:  # Keras 3 leaves ``axis`` out of the config; the call uses it
+            self._fn_kwargs = {**self._fn_kwargs, "axis": axis}
+
+    def get_config(self):
+        return {k: v for k, v in super().get_config().items() if k != "axis"}
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         if self.ignore_class is None:

@@ -90,12 +90,20 @@ def top_k_categorical_accuracy(y_true, y_pred, k=5):
     return _top_k_matches(ops.argmax(ops.convert_to_tensor(y_true), axis=-1), y_pred, k)
 
 
-def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
-    """1.0 where the integer label is among the ``k`` top predictions."""
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
+    """1.0 where the integer label is among the ``k`` top predictions.
+
+    With ``from_sorted_ids``, ``y_pred`` holds category ids sorted by score (best first, as
+    ``ops.top_k`` returns them), and the label must be among its first ``k``.
+    """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.convert_to_tensor(y_true)
     if len(ops.shape(y_true)) == len(ops.shape(y_pred)) and ops.shape(y_true)[-1] == 1:
         y_true = ops.squeeze(y_true, axis=-1)
+    if from_sorted_ids:
+        top = y_pred[..., :k]
+        hits = ops.equal(ops.expand_dims(ops.cast(y_true, ops.dtype(top)), -1), top)
+        return ops.cast(ops.any(hits, axis=-1), "float32")
     return _top_k_matches(y_true, y_pred, k)
 
 
@@ -116,8 +124,11 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
 
     Args:
         k: how many top predictions count.
+        from_sorted_ids: ``y_pred`` holds sorted category ids instead of scores.
     """
 
-    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None):
-        super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
-        self.k = k
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None,
+                 from_sorted_ids=False):
+        super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k,
+                         from_sorted_ids=from_sorted_ids)
+        self.k, self.from_sorted_ids = k, from_sorted_ids

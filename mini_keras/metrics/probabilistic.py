@@ -40,13 +40,15 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
 
     Args:
         from_logits: predictions are logits.
+        ignore_class: a label whose samples count with a loss of 0 (Keras 3's metric keeps
+            them in the mean's count, unlike the loss class).
         axis: the class axis.
     """
 
     def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False,
-                 axis=-1):
+                 ignore_class=None, axis=-1):
         super().__init__(losses.sparse_categorical_crossentropy, name=name, dtype=dtype,
-                         from_logits=from_logits, axis=axis)
+                         from_logits=from_logits, ignore_class=ignore_class, axis=axis)
 
 
 class KLDivergence(MeanMetricWrapper):

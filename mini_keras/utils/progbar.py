@@ -25,7 +25,7 @@ class Progbar:
         stream: where to draw (default stdout).
     """
 
-    def __init__(self, target, width=30, verbose=1, interval=0.05, stateful_metrics=None,
+    def __init__(self, target, width=20, verbose=1, interval=0.05, stateful_metrics=None,
                  stateless_metrics=None, unit_name="step", stream=None):
         if stateful_metrics is not None and stateless_metrics is not None:
             raise ValueError("Progbar: only one of `stateful_metrics` or `stateless_metrics` "
