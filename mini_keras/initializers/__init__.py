@@ -150,8 +150,15 @@ class TruncatedNormal(_Seeded):
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
 
 
-def compute_fans(shape: tuple) -> tuple[float, float]:
-    """Keras' fan-in/fan-out: dense (in, out); conv: receptive field * channels."""
+def compute_fans(shape: tuple, input_axes=None, output_axes=None) -> tuple[float, float]:
+    """Keras' fan-in/fan-out: dense (in, out); conv: receptive field * channels.
+
+    With both ``input_axes`` and ``output_axes`` given, the fans are the products of those
+    axes' sizes (Keras 3: for kernels such as EinsumDense's, whose layout is not (in, out)).
+    """
+    if input_axes is not None and output_axes is not None:
+        return (float(math.prod(shape[a] for a in input_axes)),
+                float(math.prod(shape[a] for a in output_axes)))
     if len(shape) == 0:
         return 1.0, 1.0
     if len(shape) == 1:
@@ -170,10 +177,15 @@ class VarianceScaling(_Seeded):
         mode: "fan_in", "fan_out" or "fan_avg".
         distribution: "truncated_normal", "untruncated_normal" or "uniform".
         seed: int or None.
+        input_axes, output_axes: optional lists of axes whose sizes give fan_in and fan_out
+            (both or neither; by default the last two axes, as for dense and conv kernels).
     """
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):
         super().__init__(seed)
+        if scale <= 0.0:
+            raise ValueError(f"VarianceScaling: scale must be positive; received {scale!r}")
         if mode not in ("fan_in", "fan_out", "fan_avg"):
             raise ValueError(f"VarianceScaling: mode must be one of fan_in, fan_out, fan_avg; "
                              f"received {mode!r}")
@@ -182,9 +194,10 @@ class VarianceScaling(_Seeded):
             raise ValueError(f"VarianceScaling: distribution must be one of {valid}; "
                              f"received {distribution!r}")
         self.scale, self.mode, self.distribution = scale, mode, distribution
+        self.input_axes, self.output_axes = input_axes, output_axes
 
     def sample(self, shape, dtype):
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
         variance = self.scale / max(1.0, n)
         rng = self._rng()
@@ -199,15 +212,15 @@ class VarianceScaling(_Seeded):
 
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                "seed": self.seed}
+                "seed": self.seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
 
 
 def _preset(name, scale, mode, distribution, doc):
-    def __init__(self, seed=None):
-        VarianceScaling.__init__(self, scale, mode, distribution, seed)
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        VarianceScaling.__init__(self, scale, mode, distribution, seed, input_axes, output_axes)
 
     def get_config(self):
-        return {"seed": self.seed}
+        return {"seed": self.seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
 
     return type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config,
                                            "__doc__": doc})

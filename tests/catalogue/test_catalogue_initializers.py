@@ -80,3 +80,24 @@ def test_bad_arguments_are_named():
         keras.initializers.STFT(window=[1.0, 2.0])((4, 1, 3))
     with pytest.raises(ValueError, match="Identity: needs a 2-D shape"):
         keras.initializers.identity()((2, 2, 2))
+
+
+@pytest.mark.parametrize("name", ["VarianceScaling", "GlorotUniform", "HeUniform",
+                                  "LecunUniform"])
+def test_fan_axes_set_the_scale_and_the_config_as_keras(name):
+    """``input_axes``/``output_axes`` (Keras 3): the uniform limit comes from those axes' sizes,
+    so the largest |value| of a big sample sits just under Keras' computed limit."""
+    keras3 = real_keras()
+    shape, axes = (6, 5, 40), {"input_axes": [0], "output_axes": [1, 2]}
+    kwargs = {"distribution": "uniform", "mode": "fan_avg"} if name == "VarianceScaling" else {}
+    ours = getattr(keras.initializers, name)(seed=1, **axes, **kwargs)
+    theirs = getattr(keras3.initializers, name)(seed=1, **axes, **kwargs)
+    assert ours.get_config() == theirs.get_config()
+    fan_in, fan_out = keras3.src.initializers.random_initializers.compute_fans(shape, **axes)
+    n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[
+        theirs.mode]
+    limit = np.sqrt(3.0 * theirs.scale / n)
+    values = ours_numpy(ours(shape))
+    assert np.abs(values).max() <= limit
+    assert np.abs(values).max() > 0.98 * limit  # 1200 uniform draws reach the top 2%
+    assert np.abs(keras_numpy(theirs(shape))).max() <= limit
