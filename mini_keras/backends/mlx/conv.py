@@ -66,7 +66,7 @@ def _operands(inputs, kernel):
 
 def _conv(x, w, strides, pads, dilation, groups):
     """``mx.conv_general`` on channels-last ``x`` with a Keras-layout kernel ``w``."""
-    if x.dtype == mx.float64:
+    if x.dtype == mx.float64 or (groups != 1 and x.ndim > 4):  # MLX: grouped only in 1-D/2-D
         return _conv_from_slices(x, w, strides, pads, dilation, groups)
     weight = mx.moveaxis(w, -1, 0)  # (out, *spatial, in/groups)
     low, high = [p[0] for p in pads], [p[1] for p in pads]
@@ -78,8 +78,8 @@ def _conv_from_slices(x, w, strides, pads, dilation, groups):
     """The convolution as a sum over kernel offsets of strided slices times the kernel tap.
 
     MLX 0.32's CPU convolution has no float64 kernel for grouped convolutions nor for the
-    input-dilated convolution its strided-conv gradient uses; this form is exact in float64
-    and differentiates through slicing and ``einsum``.
+    input-dilated convolution its strided-conv gradient uses, and groups only 1-D/2-D
+    convolutions; this form is exact and differentiates through slicing and ``einsum``.
     """
     n = x.ndim - 2
     if any(p != (0, 0) for p in pads):

@@ -1,13 +1,13 @@
-"""Convolution layers: Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D.
+"""Convolution layers: Conv1D/2D/3D, Conv1D/2D/3DTranspose, DepthwiseConv1D/2D, SeparableConv1D/2D.
 
 Weights have Keras 3's shapes and order, so ``layer.set_weights(keras_layer.get_weights())``
 works: a convolution kernel is ``kernel_size + (in_channels / groups, filters)``, a transposed
 one ``kernel_size + (filters, in_channels)``, a depthwise one
 ``kernel_size + (in_channels, depth_multiplier)``; the bias (``filters``,) comes last.
 
-Files by kind: ``conv`` (Conv1D, Conv2D), ``conv_transpose``, ``depthwise_conv`` (Depthwise and
-Separable), on ``base_conv``; ``conv_utils`` holds the argument helpers the pooling and
-reshaping layers share.
+Files by kind: ``conv`` (Conv1D, Conv2D, Conv3D), ``conv_transpose``, ``depthwise_conv``
+(Depthwise and Separable), on ``base_conv``; ``conv_utils`` holds the argument helpers the
+pooling and reshaping layers share.
 """
 
 from mini_keras.layers.convolutional import conv, conv_transpose, depthwise_conv

@@ -1,4 +1,5 @@
-"""Conv2DTranspose: kernel ``kernel_size + (filters, in_channels)``."""
+"""Conv1DTranspose, Conv2DTranspose, Conv3DTranspose: kernel
+``kernel_size + (filters, in_channels)``."""
 
 from __future__ import annotations
 
@@ -12,32 +13,14 @@ from mini_keras.layers.convolutional.conv_utils import (
     with_channels,
 )
 
-__all__ = ["Conv2DTranspose"]
+__all__ = ["Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose"]
 
 
-class Conv2DTranspose(_BaseConv):
-    """Transposed 2-D convolution (the gradient of a convolution with respect to its input).
+class _ConvTranspose(_BaseConv):
+    """N-D transposed convolution (Keras ``BaseConvTranspose``); subclasses fix ``rank``."""
 
-    Args:
-        filters: number of output channels.
-        kernel_size: window size, an int or a pair.
-        strides: upsampling factors, an int or a pair.
-        padding: "valid" or "same" (output size ``input * stride``).
-        output_padding: extra rows/columns at the end of the output (each < its stride), or
-            None to infer them as Keras does.
-        data_format: "channels_last" (default) or "channels_first".
-        dilation_rate: spacing between kernel taps.
-        activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
-            bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint: as
-            :class:`Conv2D`.
-
-    Weights: ``kernel`` ``kernel_size + (filters, in_channels)``, ``bias`` ``(filters,)``.
-    """
-
-    rank = 2
-
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
-                 output_padding=None, data_format=None, dilation_rate=(1, 1), activation=None,
+    def __init__(self, filters, kernel_size, strides=1, padding="valid",
+                 output_padding=None, data_format=None, dilation_rate=1, activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
@@ -87,6 +70,106 @@ class Conv2DTranspose(_BaseConv):
                 "kernel_constraint": serialize_object(self.kernel_constraint)}
 
 
+class Conv1DTranspose(_ConvTranspose):
+    """Transposed 1-D convolution over ``(batch, steps, channels)`` inputs.
+
+    Args:
+        filters: number of output channels.
+        kernel_size: window length (int or tuple of 1 int).
+        strides: upsampling factor.
+        padding: "valid" or "same" (output length ``input * stride``).
+        output_padding: extra steps at the end of the output (< stride), or None to infer.
+        data_format: "channels_last" (default) or "channels_first".
+        dilation_rate: spacing between kernel taps.
+        activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+            bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint: as
+            :class:`Conv2D`.
+
+    Weights: ``kernel`` ``(kernel_size, filters, in_channels)``, ``bias`` ``(filters,)``.
+    """
+
+    rank = 1
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=1,
+                 activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, output_padding, data_format,
+                         dilation_rate, activation, use_bias, kernel_initializer,
+                         bias_initializer, kernel_regularizer, bias_regularizer,
+                         activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
+
+
+class Conv2DTranspose(_ConvTranspose):
+    """Transposed 2-D convolution (the gradient of a convolution with respect to its input).
+
+    Args:
+        filters: number of output channels.
+        kernel_size: window size, an int or a pair.
+        strides: upsampling factors, an int or a pair.
+        padding: "valid" or "same" (output size ``input * stride``).
+        output_padding: extra rows/columns at the end of the output (each < its stride), or
+            None to infer them as Keras does.
+        data_format: "channels_last" (default) or "channels_first".
+        dilation_rate: spacing between kernel taps.
+        activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+            bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint: as
+            :class:`Conv2D`.
+
+    Weights: ``kernel`` ``kernel_size + (filters, in_channels)``, ``bias`` ``(filters,)``.
+    """
+
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
+                 output_padding=None, data_format=None, dilation_rate=(1, 1),
+                 activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, output_padding, data_format,
+                         dilation_rate, activation, use_bias, kernel_initializer,
+                         bias_initializer, kernel_regularizer, bias_regularizer,
+                         activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
+
+
+class Conv3DTranspose(_ConvTranspose):
+    """Transposed 3-D convolution over ``(batch, depth, height, width, channels)`` volumes.
+
+    Note Keras 3's argument order: ``data_format`` comes before ``output_padding`` here.
+
+    Args:
+        filters: number of output channels.
+        kernel_size: window size, an int or 3 ints.
+        strides: upsampling factors, an int or 3 ints.
+        padding: "valid" or "same" (output size ``input * stride``).
+        data_format: "channels_last" (default) or "channels_first".
+        output_padding: extra entries at the end of each spatial axis (each < its stride), or
+            None to infer them as Keras does.
+        dilation_rate: spacing between kernel taps.
+        activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+            bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint: as
+            :class:`Conv2D`.
+
+    Weights: ``kernel`` ``kernel_size + (filters, in_channels)``, ``bias`` ``(filters,)``.
+    """
+
+    rank = 3
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
+                 data_format=None, output_padding=None, dilation_rate=(1, 1, 1),
+                 activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, output_padding, data_format,
+                         dilation_rate, activation, use_bias, kernel_initializer,
+                         bias_initializer, kernel_regularizer, bias_regularizer,
+                         activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
+
+
 def _transposed_length(length, kernel, stride, padding, output_padding, dilation):
     """Keras' output length of a transposed convolution (None stays None)."""
     if length is None:
@@ -98,6 +181,3 @@ def _transposed_length(length, kernel, stride, padding, output_padding, dilation
     if output_padding is None:
         return length * stride
     return (length - 1) * stride + span % 2 + output_padding
-
-
-# ---------------------------------------------------------------------------- depthwise

@@ -20,6 +20,27 @@ def standardize_tuple(value, n: int, name: str, layer: str, allow_zero: bool = F
     return values
 
 
+def layer_label(layer) -> str:
+    """``"ClassName 'layer name'"``: how error messages name a layer."""
+    return f"{type(layer).__name__} '{layer.name}'"
+
+
+def standardize_pairs(value, n: int, name: str, layer: str) -> tuple:
+    """Keras' n-D padding/cropping argument as ``n`` ``(before, after)`` pairs.
+
+    Accepts an int, ``n`` ints (symmetric per axis) or ``n`` pairs (mixing ints and pairs).
+
+    Raises:
+        ValueError: naming ``layer`` and ``name`` for any other value or a negative entry.
+    """
+    if isinstance(value, int):
+        value = (value,) * n
+    if not hasattr(value, "__len__") or len(value) != n:
+        raise ValueError(f"{layer}: `{name}` must be an int, a tuple of {n} ints or a tuple of "
+                         f"{n} pairs of ints, received {name}={value!r}")
+    return tuple(standardize_tuple(v, 2, name, layer, allow_zero=True) for v in value)
+
+
 def standardize_data_format(data_format, layer: str) -> str:
     """``None`` -> ``config.image_data_format()``; otherwise channels_last / channels_first."""
     data_format = config.image_data_format() if data_format is None else str(data_format).lower()

@@ -1,5 +1,5 @@
-"""DepthwiseConv2D (kernel ``kernel_size + (in_channels, depth_multiplier)``) and
-SeparableConv2D (a depthwise then a pointwise convolution).
+"""DepthwiseConv1D/2D (kernel ``kernel_size + (in_channels, depth_multiplier)``) and
+SeparableConv1D/2D (a depthwise then a pointwise convolution).
 """
 
 from __future__ import annotations
@@ -12,32 +12,14 @@ from mini_keras.layers.convolutional.conv_utils import (
     serialize_object,
 )
 
-__all__ = ["DepthwiseConv2D", "SeparableConv2D"]
+__all__ = ["DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D"]
 
 
-class DepthwiseConv2D(_BaseConv):
-    """Filter each input channel separately with ``depth_multiplier`` kernels of its own.
+class _DepthwiseConv(_BaseConv):
+    """N-D depthwise convolution (Keras ``BaseDepthwiseConv``); subclasses fix ``rank``."""
 
-    Output channel ``c * depth_multiplier + m`` is input channel ``c`` convolved with
-    ``kernel[:, :, c, m]``.
-
-    Args:
-        kernel_size: window size, an int or a pair.
-        strides, padding, data_format, dilation_rate: as :class:`Conv2D`.
-        depth_multiplier: output channels per input channel.
-        activation, use_bias: as :class:`Conv2D`.
-        depthwise_initializer, bias_initializer: initializers (glorot_uniform, zeros).
-        depthwise_regularizer, bias_regularizer, activity_regularizer: optional regularizers.
-        depthwise_constraint, bias_constraint: optional constraints.
-
-    Weights (Keras 3 names): ``kernel`` ``kernel_size + (in_channels, depth_multiplier)``,
-    ``bias`` ``(in_channels * depth_multiplier,)``.
-    """
-
-    rank = 2
-
-    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
-                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
+    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", bias_initializer="zeros",
                  depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  depthwise_constraint=None, bias_constraint=None, **kwargs):
@@ -83,28 +65,73 @@ class DepthwiseConv2D(_BaseConv):
                 "depthwise_constraint": serialize_object(self.depthwise_constraint)}
 
 
-class SeparableConv2D(_BaseConv):
-    """Depthwise convolution followed by a 1x1 (pointwise) convolution mixing the channels.
+class DepthwiseConv1D(_DepthwiseConv):
+    """Filter each channel of ``(batch, steps, channels)`` inputs with its own kernels.
+
+    Output channel ``c * depth_multiplier + m`` is input channel ``c`` convolved with
+    ``kernel[:, c, m]``.
 
     Args:
-        filters: number of output channels.
-        kernel_size, strides, padding, data_format, dilation_rate: of the depthwise step.
-        depth_multiplier: depthwise output channels per input channel.
-        activation, use_bias: as :class:`Conv2D`.
-        depthwise_initializer, pointwise_initializer, bias_initializer: initializers.
-        depthwise_regularizer, pointwise_regularizer, bias_regularizer, activity_regularizer:
-            optional regularizers.
-        depthwise_constraint, pointwise_constraint, bias_constraint: optional constraints.
+        kernel_size: window length (int or tuple of 1 int).
+        strides, padding ("valid" or "same"), data_format, dilation_rate: as :class:`Conv1D`.
+        depth_multiplier, activation, use_bias, depthwise_initializer, bias_initializer,
+            depthwise_regularizer, bias_regularizer, activity_regularizer,
+            depthwise_constraint, bias_constraint: as :class:`DepthwiseConv2D`.
 
-    Weights: ``depthwise_kernel`` ``kernel_size + (in_channels, depth_multiplier)``,
-    ``pointwise_kernel`` ``(1, 1, in_channels * depth_multiplier, filters)``, ``bias``
-    ``(filters,)``.
+    Weights: ``kernel`` ``(kernel_size, in_channels, depth_multiplier)``, ``bias``
+    ``(in_channels * depth_multiplier,)``.
+    """
+
+    rank = 1
+
+    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(kernel_size, strides, padding, depth_multiplier, data_format,
+                         dilation_rate, activation, use_bias, depthwise_initializer,
+                         bias_initializer, depthwise_regularizer, bias_regularizer,
+                         activity_regularizer, depthwise_constraint, bias_constraint, **kwargs)
+
+
+class DepthwiseConv2D(_DepthwiseConv):
+    """Filter each input channel separately with ``depth_multiplier`` kernels of its own.
+
+    Output channel ``c * depth_multiplier + m`` is input channel ``c`` convolved with
+    ``kernel[:, :, c, m]``.
+
+    Args:
+        kernel_size: window size, an int or a pair.
+        strides, padding, data_format, dilation_rate: as :class:`Conv2D`.
+        depth_multiplier: output channels per input channel.
+        activation, use_bias: as :class:`Conv2D`.
+        depthwise_initializer, bias_initializer: initializers (glorot_uniform, zeros).
+        depthwise_regularizer, bias_regularizer, activity_regularizer: optional regularizers.
+        depthwise_constraint, bias_constraint: optional constraints.
+
+    Weights (Keras 3 names): ``kernel`` ``kernel_size + (in_channels, depth_multiplier)``,
+    ``bias`` ``(in_channels * depth_multiplier,)``.
     """
 
     rank = 2
 
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
+    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(kernel_size, strides, padding, depth_multiplier, data_format,
+                         dilation_rate, activation, use_bias, depthwise_initializer,
+                         bias_initializer, depthwise_regularizer, bias_regularizer,
+                         activity_regularizer, depthwise_constraint, bias_constraint, **kwargs)
+
+
+class _SeparableConv(_BaseConv):
+    """N-D separable convolution (Keras ``BaseSeparableConv``); subclasses fix ``rank``."""
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
                  bias_initializer="zeros", depthwise_regularizer=None,
                  pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
@@ -159,3 +186,70 @@ class SeparableConv2D(_BaseConv):
                 "pointwise_regularizer": serialize_object(self.pointwise_regularizer),
                 "depthwise_constraint": serialize_object(self.depthwise_constraint),
                 "pointwise_constraint": serialize_object(self.pointwise_constraint)}
+
+
+class SeparableConv1D(_SeparableConv):
+    """Depthwise 1-D convolution followed by a pointwise (size 1) convolution.
+
+    Args:
+        filters: number of output channels.
+        kernel_size, strides, padding ("valid" or "same"), data_format, dilation_rate: of the
+            depthwise step.
+        depth_multiplier, activation, use_bias, depthwise_initializer, pointwise_initializer,
+            bias_initializer, depthwise_regularizer, pointwise_regularizer, bias_regularizer,
+            activity_regularizer, depthwise_constraint, pointwise_constraint,
+            bias_constraint: as :class:`SeparableConv2D`.
+
+    Weights: ``depthwise_kernel`` ``(kernel_size, in_channels, depth_multiplier)``,
+    ``pointwise_kernel`` ``(1, in_channels * depth_multiplier, filters)``, ``bias``
+    ``(filters,)``.
+    """
+
+    rank = 1
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None,
+                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         depth_multiplier, activation, use_bias, depthwise_initializer,
+                         pointwise_initializer, bias_initializer, depthwise_regularizer,
+                         pointwise_regularizer, bias_regularizer, activity_regularizer,
+                         depthwise_constraint, pointwise_constraint, bias_constraint, **kwargs)
+
+
+class SeparableConv2D(_SeparableConv):
+    """Depthwise convolution followed by a 1x1 (pointwise) convolution mixing the channels.
+
+    Args:
+        filters: number of output channels.
+        kernel_size, strides, padding, data_format, dilation_rate: of the depthwise step.
+        depth_multiplier: depthwise output channels per input channel.
+        activation, use_bias: as :class:`Conv2D`.
+        depthwise_initializer, pointwise_initializer, bias_initializer: initializers.
+        depthwise_regularizer, pointwise_regularizer, bias_regularizer, activity_regularizer:
+            optional regularizers.
+        depthwise_constraint, pointwise_constraint, bias_constraint: optional constraints.
+
+    Weights: ``depthwise_kernel`` ``kernel_size + (in_channels, depth_multiplier)``,
+    ``pointwise_kernel`` ``(1, 1, in_channels * depth_multiplier, filters)``, ``bias``
+    ``(filters,)``.
+    """
+
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None,
+                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         depth_multiplier, activation, use_bias, depthwise_initializer,
+                         pointwise_initializer, bias_initializer, depthwise_regularizer,
+                         pointwise_regularizer, bias_regularizer, activity_regularizer,
+                         depthwise_constraint, pointwise_constraint, bias_constraint, **kwargs)

@@ -2,6 +2,7 @@
 
 from mini_keras.ops.declare import family_names as _family_names
 from mini_keras.ops.nn.activations import *
+from mini_keras.ops.nn.adaptive_pool import *
 from mini_keras.ops.nn.conv import *
 from mini_keras.ops.nn.losses import *
 from mini_keras.ops.nn.normalization import *

@@ -1,4 +1,4 @@
-"""Pooling layers: max/average pooling over windows, and global pooling over all positions."""
+"""Windowed pooling: the max or mean of each ``pool_size`` window, in 1 to 3 dimensions."""
 
 from __future__ import annotations
 
@@ -18,20 +18,16 @@ from mini_keras.layers.layer import Layer
 __all__ = [
     "AveragePooling1D",
     "AveragePooling2D",
+    "AveragePooling3D",
     "AvgPool1D",
     "AvgPool2D",
-    "GlobalAveragePooling1D",
-    "GlobalAveragePooling2D",
-    "GlobalAvgPool1D",
-    "GlobalAvgPool2D",
-    "GlobalMaxPool1D",
-    "GlobalMaxPool2D",
-    "GlobalMaxPooling1D",
-    "GlobalMaxPooling2D",
+    "AvgPool3D",
     "MaxPool1D",
     "MaxPool2D",
+    "MaxPool3D",
     "MaxPooling1D",
     "MaxPooling2D",
+    "MaxPooling3D",
 ]
 
 
@@ -135,81 +131,37 @@ class AveragePooling2D(_Pooling):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
-class _GlobalPooling(Layer):
-    """Reduce all spatial positions to one (Keras BaseGlobalPooling)."""
-
-    rank = 2
-    reduce = staticmethod(ops.max)
-
-    def __init__(self, data_format=None, keepdims=False, **kwargs):
-        super().__init__(**kwargs)
-        self.data_format = standardize_data_format(data_format, f"{type(self).__name__} "
-                                                   f"'{self.name}'")
-        self.keepdims = bool(keepdims)
-        self.input_spec = InputSpec(ndim=self.rank + 2)
-
-    def build(self, input_shape):
-        self.input_spec.check(self.name, tuple(input_shape))
-        self.built = True
-
-    def call(self, inputs):
-        first = 1 if self.data_format == "channels_last" else 2
-        axes = tuple(range(first, first + self.rank))
-        return self.reduce(inputs, axis=axes, keepdims=self.keepdims)
-
-    def compute_output_shape(self, input_shape):
-        channels = input_shape[channel_axis(self.data_format)]
-        if not self.keepdims:
-            return (input_shape[0], channels)
-        return with_channels(input_shape[0], (1,) * self.rank, channels, self.data_format)
-
-    def get_config(self):
-        return {**super().get_config(), "data_format": self.data_format,
-                "keepdims": self.keepdims}
-
-
-class GlobalMaxPooling1D(_GlobalPooling):
-    """Max over the steps: ``(batch, steps, channels) -> (batch, channels)``.
+class MaxPooling3D(_Pooling):
+    """Max over ``pool_size`` windows of ``(batch, depth, height, width, channels)`` volumes.
 
     Args:
+        pool_size: window size, an int or 3 ints (default (2, 2, 2)).
+        strides: window steps (default: ``pool_size``).
+        padding: "valid" or "same".
         data_format: "channels_last" (default from config) or "channels_first".
-        keepdims: keep the reduced axis with size 1.
     """
 
-    rank, reduce = 1, staticmethod(ops.max)
+    rank, mode = 3, "max"
+
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None,
+                 **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
-class GlobalAveragePooling1D(_GlobalPooling):
-    """Mean over the steps: ``(batch, steps, channels) -> (batch, channels)``.
-
-    Args: as :class:`GlobalMaxPooling1D`.
-    """
-
-    rank, reduce = 1, staticmethod(ops.mean)
-
-
-class GlobalMaxPooling2D(_GlobalPooling):
-    """Max over height and width: ``(batch, h, w, channels) -> (batch, channels)``.
+class AveragePooling3D(_Pooling):
+    """Mean over ``pool_size`` windows of volumes ("same" padding averages real entries only).
 
     Args:
-        data_format: "channels_last" (default from config) or "channels_first".
-        keepdims: keep the reduced axes with size 1.
+        pool_size: window size, an int or 3 ints (required, as in Keras 3).
+        strides, padding, data_format: as :class:`MaxPooling3D`.
     """
 
-    rank, reduce = 2, staticmethod(ops.max)
+    rank, mode = 3, "average"
 
-
-class GlobalAveragePooling2D(_GlobalPooling):
-    """Mean over height and width: ``(batch, h, w, channels) -> (batch, channels)``.
-
-    Args: as :class:`GlobalMaxPooling2D`.
-    """
-
-    rank, reduce = 2, staticmethod(ops.mean)
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
 # Keras' short aliases.
-MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
-AvgPool1D, AvgPool2D = AveragePooling1D, AveragePooling2D
-GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
-GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
+MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
+AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePooling3D
