@@ -22,7 +22,7 @@ def mean_absolute_error(y_true, y_pred):
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    """Mean binary cross-entropy over the last axis."""
+    """Mean binary cross-entropy over ``axis`` (the last by default)."""
     y_true = match_dtype(y_true, y_pred)
     if label_smoothing:
         y_true = ops.add(ops.multiply(y_true, 1.0 - label_smoothing), 0.5 * label_smoothing)
@@ -184,12 +184,11 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
     def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
                  axis=-1, name="sparse_categorical_crossentropy", dtype=None):
         super().__init__(sparse_categorical_crossentropy, name=name, reduction=reduction,
-                         dtype=dtype, from_logits=from_logits, ignore_class=ignore_class)
+                         dtype=dtype, from_logits=from_logits, ignore_class=ignore_class,
+                         axis=axis)
         self.from_logits, self.ignore_class, self.axis = from_logits, ignore_class, axis
-        if axis != -1:  # Keras 3 leaves ``axis`` out of the config; the call uses it
-            self._fn_kwargs = {**self._fn_kwargs, "axis": axis}
 
-    def get_config(self):
+    def get_config(self):  # Keras 3 leaves ``axis`` out of this loss's config
         return {k: v for k, v in super().get_config().items() if k != "axis"}
 
     def __call__(self, y_true, y_pred, sample_weight=None):

@@ -31,7 +31,7 @@ class _AdaptivePooling(Layer):
     """Reduce adaptive bins to their mean or max (Keras ``BaseAdaptivePooling``)."""
 
     rank = 2
-    mode = "average"
+    pool = staticmethod(ops.adaptive_average_pool)
 
     def __init__(self, output_size, data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -54,8 +54,7 @@ class _AdaptivePooling(Layer):
         self.built = True
 
     def call(self, inputs):
-        pool = ops.adaptive_max_pool if self.mode == "max" else ops.adaptive_average_pool
-        return pool(inputs, self.output_size, data_format=self.data_format)
+        return self.pool(inputs, self.output_size, data_format=self.data_format)
 
     def compute_output_shape(self, input_shape):
         channels = input_shape[channel_axis(self.data_format)]
@@ -77,7 +76,7 @@ class AdaptiveAveragePooling1D(_AdaptivePooling):
         >>> AdaptiveAveragePooling1D(4)(np.ones((2, 10, 3))).shape   # (2, 4, 3)
     """
 
-    rank, mode = 1, "average"
+    rank, pool = 1, staticmethod(ops.adaptive_average_pool)
 
 
 class AdaptiveMaxPooling1D(_AdaptivePooling):
@@ -86,7 +85,7 @@ class AdaptiveMaxPooling1D(_AdaptivePooling):
     Args: as :class:`AdaptiveAveragePooling1D`.
     """
 
-    rank, mode = 1, "max"
+    rank, pool = 1, staticmethod(ops.adaptive_max_pool)
 
 
 class AdaptiveAveragePooling2D(_AdaptivePooling):
@@ -100,7 +99,7 @@ class AdaptiveAveragePooling2D(_AdaptivePooling):
         >>> AdaptiveAveragePooling2D(7)(np.ones((1, 30, 20, 3))).shape   # (1, 7, 7, 3)
     """
 
-    rank, mode = 2, "average"
+    rank, pool = 2, staticmethod(ops.adaptive_average_pool)
 
 
 class AdaptiveMaxPooling2D(_AdaptivePooling):
@@ -109,7 +108,7 @@ class AdaptiveMaxPooling2D(_AdaptivePooling):
     Args: as :class:`AdaptiveAveragePooling2D`.
     """
 
-    rank, mode = 2, "max"
+    rank, pool = 2, staticmethod(ops.adaptive_max_pool)
 
 
 class AdaptiveAveragePooling3D(_AdaptivePooling):
@@ -120,7 +119,7 @@ class AdaptiveAveragePooling3D(_AdaptivePooling):
         data_format: "channels_last" (default from config) or "channels_first".
     """
 
-    rank, mode = 3, "average"
+    rank, pool = 3, staticmethod(ops.adaptive_average_pool)
 
 
 class AdaptiveMaxPooling3D(_AdaptivePooling):
@@ -129,4 +128,4 @@ class AdaptiveMaxPooling3D(_AdaptivePooling):
     Args: as :class:`AdaptiveAveragePooling3D`.
     """
 
-    rank, mode = 3, "max"
+    rank, pool = 3, staticmethod(ops.adaptive_max_pool)
