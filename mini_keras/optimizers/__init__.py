@@ -4,9 +4,13 @@ from mini_keras.optimizers import schedules
 from mini_keras.optimizers.adam_variants import Adamax, AdamW, Lion, Nadam
 from mini_keras.optimizers.adaptive import Adadelta, Adagrad
 from mini_keras.optimizers.basic import SGD, Adam, RMSprop
+from mini_keras.optimizers.ftrl import Ftrl
 from mini_keras.optimizers.layerwise import Adafactor, Lamb
 from mini_keras.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from mini_keras.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
+from mini_keras.optimizers.muon import Muon
 from mini_keras.optimizers.optimizer import Optimizer
+from mini_keras.optimizers.schedule_free import ScheduleFreeAdamW
 from mini_keras.saving import module_serialization as _module_serialization
 
 __all__ = [
@@ -17,21 +21,28 @@ __all__ = [
     "Adam",
     "AdamW",
     "Adamax",
+    "Ftrl",
     "Lamb",
     "Lion",
     "LossScaleOptimizer",
+    "MultiOptimizer",
+    "Muon",
     "Nadam",
     "Optimizer",
+    "OptimizerMap",
     "RMSprop",
+    "ScheduleFreeAdamW",
     "deserialize",
     "get",
     "schedules",
     "serialize",
 ]
 
-_BY_NAME = {cls.__name__.lower(): cls for cls in
-            (SGD, Adam, RMSprop, AdamW, Adagrad, Adadelta, Adamax, Nadam, Lion, Lamb,
-             Adafactor)}
+# Names ``get`` resolves: every optimizer class above that makes sense from its defaults alone
+# (the wrappers need an inner optimizer or a map).
+_BY_NAME = {name.lower(): obj for name, obj in list(globals().items())
+            if isinstance(obj, type) and issubclass(obj, Optimizer)
+            and obj not in (Optimizer, LossScaleOptimizer, MultiOptimizer)}
 
 
 def serialize(optimizer) -> dict:

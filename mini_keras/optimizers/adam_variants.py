@@ -44,7 +44,7 @@ class Adamax(Optimizer):
             self.add_variable_from_reference(v, "norm")
 
     def update_step(self, gradient, variable, learning_rate):
-        t = ops.cast(ops.add(self.iterations.value, 1), "float32")
+        t = ops.cast(ops.add(self._update_count(), 1), "float32")
         m, u = self.slot("momentum", variable), self.slot("norm", variable)
         m.assign(ops.add(m.value, ops.multiply(ops.subtract(gradient, m.value), 1 - self.beta_1)))
         u.assign(ops.maximum(ops.multiply(self.beta_2, u.value), ops.abs(gradient)))
@@ -88,13 +88,13 @@ class Nadam(Optimizer):
         return ops.multiply(self._f32(self.beta_1), ops.subtract(1.0, ops.multiply(0.5, decay)))
 
     def _update_all(self, grads, trainable_variables, learning_rate):
-        t = ops.cast(ops.add(self.iterations.value, 1), "float32")
+        t = ops.cast(ops.add(self._update_count(), 1), "float32")
         self._u_product.assign(ops.multiply(self._u_product.value, self._u(t)))
         super()._update_all(grads, trainable_variables, learning_rate)
 
     def update_step(self, gradient, variable, learning_rate):
         beta_1, beta_2 = self._f32(self.beta_1), self._f32(self.beta_2)
-        t = ops.cast(ops.add(self.iterations.value, 1), "float32")
+        t = ops.cast(ops.add(self._update_count(), 1), "float32")
         u_t, u_next = self._u(t), self._u(ops.add(t, 1.0))
         u_product = self._u_product.value
         u_product_next = ops.multiply(u_product, u_next)

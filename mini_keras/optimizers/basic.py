@@ -82,7 +82,7 @@ class Adam(Optimizer):
 
     def _step_size(self, learning_rate):
         """``alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)`` at step ``t = iterations + 1``."""
-        t = ops.cast(ops.add(self.iterations.value, 1), "float32")
+        t = ops.cast(ops.add(self._update_count(), 1), "float32")
         correction_2 = ops.sqrt(ops.subtract(1.0, ops.power(self.beta_2, t)))
         return ops.divide(ops.multiply(learning_rate, correction_2),
                           ops.subtract(1.0, ops.power(self.beta_1, t)))

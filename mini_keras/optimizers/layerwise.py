@@ -31,7 +31,7 @@ class Lamb(Optimizer):
             self.add_variable_from_reference(v, "velocity")
 
     def update_step(self, gradient, variable, learning_rate):
-        t = ops.cast(ops.add(self.iterations.value, 1), variable.dtype)
+        t = ops.cast(ops.add(self._update_count(), 1), variable.dtype)
         m, v = self.slot("momentum", variable), self.slot("velocity", variable)
         m.assign(ops.add(m.value, ops.multiply(ops.subtract(gradient, m.value), 1 - self.beta_1)))
         v.assign(ops.add(v.value, ops.multiply(ops.subtract(ops.square(gradient), v.value),
@@ -76,12 +76,14 @@ class Adafactor(Optimizer):
     def build(self, var_list):
         super().build(var_list)
         for var in var_list:
-            if len(var.shape) >= 2:  # factor the last two axes
-                shape = tuple(var.shape)
-                for name, slot_shape in (("r", shape[:-1]), ("c", shape[:-2] + shape[-1:])):
-                    slot = self._add(np.zeros(slot_shape, dtype=var.dtype),
-                                     f"{var.path.replace('/', '_')}_{name}", var.backend)
-                    self._slots[(name, id(var))] = slot
+            shape = tuple(var.shape)
+            for name, slot_shape in (("r", shape[:-1]), ("c", shape[:-2] + shape[-1:])):
+                # factor the last two axes; below 2-D, an unused int32 scalar holds the place
+                # (as Keras 3, so the optimizer's variables line up with Keras' in files)
+                initial = np.zeros(slot_shape, dtype=var.dtype) if len(shape) >= 2 \
+                    else np.zeros((), dtype="int32")
+                slot = self._add(initial, f"{var.path.replace('/', '_')}_{name}", var.backend)
+                self._slots[(name, id(var))] = slot
             self.add_variable_from_reference(var, "velocity")
 
     @staticmethod
@@ -89,7 +91,7 @@ class Adafactor(Optimizer):
         return ops.sqrt(ops.mean(ops.square(x)))
 
     def update_step(self, gradient, variable, learning_rate):
-        t = ops.cast(ops.add(self.iterations.value, 1), variable.dtype)
+        t = ops.cast(ops.add(self._update_count(), 1), variable.dtype)
         lr = ops.cast(learning_rate, variable.dtype)
         inv_sqrt_t = ops.divide(1.0, ops.sqrt(t))
         if self._schedule is None and self.relative_step:

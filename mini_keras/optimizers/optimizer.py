@@ -14,8 +14,10 @@ import numpy as np
 from mini_keras import backends, ops
 from mini_keras.core import stateless
 from mini_keras.core.variable import Variable, unique_name
+from mini_keras.optimizers import step_options
 from mini_keras.optimizers.schedules import LearningRateSchedule
 from mini_keras.optimizers.stateless_api import StatelessOptimizerAPI
+from mini_keras.optimizers.step_options import check_step_options
 
 
 class Optimizer(StatelessOptimizerAPI):
@@ -28,18 +30,35 @@ class Optimizer(StatelessOptimizerAPI):
         clipnorm: clip each gradient to this L2 norm.
         clipvalue: clip each gradient elementwise to ``[-clipvalue, clipvalue]``.
         global_clipnorm: clip all gradients jointly to this global norm.
+        use_ema: keep an exponential moving average of the trainable variables
+            (``average = m * average + (1 - m) * variable`` after each step, ``m = 0`` on the
+            first); ``fit`` ends by writing the averages into the variables
+            (:meth:`finalize_variable_values`).
+        ema_momentum: ``m`` above, in ``[0, 1]``.
+        ema_overwrite_frequency: with ``use_ema``, also write the averages into the variables
+            every this many steps (``None``: only at the end of ``fit``).
+        loss_scale_factor: the train step differentiates ``loss * loss_scale_factor``
+            (:meth:`scale_loss`) and :meth:`apply` divides the gradients by it again.
+        gradient_accumulation_steps: ``>= 2``: sum gradients over this many calls of
+            :meth:`apply` and update the variables on every last one with their mean;
+            ``iterations`` counts those updates.
         name: optimizer name.
     """
 
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, name=None, **kwargs):
-        kwargs.pop("use_ema", None), kwargs.pop("ema_momentum", None)
-        kwargs.pop("ema_overwrite_frequency", None), kwargs.pop("loss_scale_factor", None)
-        kwargs.pop("gradient_accumulation_steps", None)
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
         if kwargs:
             raise TypeError(f"{type(self).__name__}: unrecognized arguments {sorted(kwargs)}")
         if sum(x is not None for x in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError("Only one of clipnorm, clipvalue and global_clipnorm can be set.")
+        check_step_options(type(self).__name__, use_ema, ema_momentum, ema_overwrite_frequency,
+                           gradient_accumulation_steps)
+        self.use_ema, self.ema_momentum = use_ema, ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.loss_scale_factor = loss_scale_factor
+        self.gradient_accumulation_steps = gradient_accumulation_steps
         self.name = name or unique_name(type(self).__name__.lower())
         self._schedule = learning_rate if callable(learning_rate) else None
         self._initial_lr = None if callable(learning_rate) else float(learning_rate)
@@ -56,9 +75,13 @@ class Optimizer(StatelessOptimizerAPI):
         """Create the iteration counter, learning rate and per-variable slots for ``var_list``."""
         backend = var_list[0].backend if var_list else backends.current_name()
         self._backend_name = backend
-        self.iterations = self._add(np.array(0, dtype="int64"), "iteration", backend)
+        self._iterations = self._add(np.array(0, dtype="int64"), "iteration", backend)
         lr = self._initial_lr if self._schedule is None else 0.0
         self._learning_rate = self._add(np.array(lr, dtype="float32"), "learning_rate", backend)
+        for v in var_list if self.use_ema else ():
+            self.add_variable_from_reference(v, "average")
+        for v in var_list if self.gradient_accumulation_steps else ():
+            self.add_variable_from_reference(v, "gradient_accumulator")
         self._var_index = {id(v): i for i, v in enumerate(var_list)}
         self._built_for = list(var_list)  # what stateless_apply updates
         self.built = True
@@ -82,6 +105,20 @@ class Optimizer(StatelessOptimizerAPI):
         return self._slots[(name, id(variable))]
 
     @property
+    def iterations(self):
+        """The number of updates so far (a Variable; with ``gradient_accumulation_steps``, a
+        tensor: the calls of :meth:`apply` divided by the steps, as Keras)."""
+        if self.gradient_accumulation_steps:
+            return self._update_count()
+        return self._iterations
+
+    def _update_count(self):
+        """The number of updates so far, as a tensor (what ``update_step`` counts steps by)."""
+        if self.gradient_accumulation_steps:
+            return ops.floor_divide(self._iterations.value, self.gradient_accumulation_steps)
+        return self._iterations.value
+
+    @property
     def variables(self) -> list[Variable]:
         """All optimizer state (iteration count, learning rate, slots)."""
         return list(self._variables)
@@ -95,7 +132,7 @@ class Optimizer(StatelessOptimizerAPI):
             if not self.built:
                 return self._schedule(0)
             with backends.backend_scope(self._backend_name):
-                return self._schedule(self.iterations.value)
+                return self._schedule(self._update_count())
         if not self.built:
             return self._initial_lr
         return self._learning_rate.value
@@ -123,6 +160,18 @@ class Optimizer(StatelessOptimizerAPI):
             return self._apply(list(grads), trainable_variables)
 
     def _apply(self, grads, trainable_variables) -> None:
+        if self.loss_scale_factor is not None:
+            grads = [ops.divide(g, self.loss_scale_factor) for g in grads]
+        if self.gradient_accumulation_steps:
+            step_options.accumulate_and_update(self, grads, trainable_variables)
+        else:
+            self._update(grads, trainable_variables)
+        if self.use_ema:
+            step_options.update_moving_averages(self, trainable_variables)
+        self._iterations.assign(ops.add(self._iterations.value, 1))
+
+    def _update(self, grads, trainable_variables) -> None:
+        """Clip, decay, ``update_step`` every variable, apply constraints."""
         grads = self._clip(grads)
         lr = ops.cast(ops.convert_to_tensor(self.learning_rate), "float32")
         self._apply_weight_decay(trainable_variables, lr)
@@ -130,7 +179,17 @@ class Optimizer(StatelessOptimizerAPI):
         for v in trainable_variables:
             if getattr(v, "constraint", None) is not None:
                 v.assign(v.constraint(v.value))
-        self.iterations.assign(ops.add(self.iterations.value, 1))
+
+    def scale_loss(self, loss):
+        """``loss * loss_scale_factor`` (the loss itself when that is None)."""
+        if self.loss_scale_factor is None:
+            return loss
+        return ops.multiply(loss, ops.cast(self.loss_scale_factor, ops.dtype(loss)))
+
+    def finalize_variable_values(self, var_list) -> None:
+        """End of training: with ``use_ema``, write the moving averages into ``var_list``."""
+        if self.use_ema and self.built:
+            step_options.overwrite_with_averages(self, list(var_list))
 
     def _update_all(self, grads, trainable_variables, learning_rate) -> None:
         """Run ``update_step`` on every variable (Nadam overrides it to update shared state;
@@ -151,6 +210,7 @@ class Optimizer(StatelessOptimizerAPI):
         the method the fused update reproduces), and only for float32/float64 variables.
         """
         if not (self._fused_updates and stateless.current_scope() is None
+                and not self.gradient_accumulation_steps
                 and type(self).update_step is generic_update_step
                 and all(v.dtype in ("float32", "float64") for v in variables)):
             return None
@@ -219,7 +279,11 @@ class Optimizer(StatelessOptimizerAPI):
         lr = self._initial_lr if self._schedule is None else self._schedule
         return {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
                 "clipnorm": self.clipnorm, "clipvalue": self.clipvalue,
-                "global_clipnorm": self.global_clipnorm}
+                "global_clipnorm": self.global_clipnorm, "use_ema": self.use_ema,
+                "ema_momentum": self.ema_momentum,
+                "ema_overwrite_frequency": self.ema_overwrite_frequency,
+                "loss_scale_factor": self.loss_scale_factor,
+                "gradient_accumulation_steps": self.gradient_accumulation_steps}
 
     @classmethod
     def from_config(cls, config):
