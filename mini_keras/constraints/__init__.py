@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 
 from mini_keras import config, ops
+from mini_keras.saving.object_registration import get_registered_object
 
 __all__ = [
     "Constraint",
@@ -133,9 +134,12 @@ def serialize(constraint) -> dict | None:
             "config": constraint.get_config(), "registered_name": None}
 
 
-def deserialize(config: dict) -> Constraint:
-    """Recreate a constraint from :func:`serialize`'s output."""
-    cls = _BY_NAME.get(config.get("class_name"))
+def deserialize(config: dict, custom_objects=None) -> Constraint:
+    """Recreate a constraint from :func:`serialize`'s output (``custom_objects``, the
+    active custom object scope and registered classes first, then the built-ins)."""
+    name = config.get("class_name")
+    cls = get_registered_object(config.get("registered_name") or name, custom_objects) \
+        or _BY_NAME.get(name)
     if cls is None:
         raise ValueError(f"Unknown constraint class {config.get('class_name')!r}. "
                          f"Valid names: {', '.join(sorted(_BY_NAME))}")

@@ -138,15 +138,18 @@ def get(identifier) -> DTypePolicy:
     return DTypePolicy(identifier)
 
 
-def serialize(policy: DTypePolicy) -> dict:
+def serialize(dtype_policy: DTypePolicy) -> dict:
     """Keras 3's serialized form: ``{"module": "keras", "class_name": "DTypePolicy", ...}``."""
-    return {"module": "keras", "class_name": "DTypePolicy", "config": policy.get_config(),
+    return {"module": "keras", "class_name": "DTypePolicy", "config": dtype_policy.get_config(),
             "registered_name": None}
 
 
-def deserialize(config: dict) -> DTypePolicy:
-    """Inverse of :func:`serialize` (also accepts Keras 3's ``FloatDTypePolicy`` entries)."""
+def deserialize(config: dict, custom_objects=None) -> DTypePolicy:
+    """Inverse of :func:`serialize` (also accepts Keras 3's ``FloatDTypePolicy`` entries, and
+    a policy class of ``custom_objects`` by its class name)."""
     class_name = config.get("class_name", "DTypePolicy")
+    if class_name in (custom_objects or {}):
+        return custom_objects[class_name].from_config(dict(config.get("config") or {}))
     if class_name not in ("DTypePolicy", "FloatDTypePolicy"):
         raise ValueError(f"Cannot deserialize a dtype policy of class {class_name!r}: mini_keras "
                          "supports DTypePolicy (quantized policies are not supported).")

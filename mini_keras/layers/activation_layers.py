@@ -97,7 +97,7 @@ class PReLU(_Elementwise):
     Weights: ``alpha`` of shape ``input_shape[1:]`` with 1 on the shared axes.
     """
 
-    def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
+    def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
         super().__init__(**kwargs)
         self.alpha_initializer = initializers.get(alpha_initializer)

@@ -6,11 +6,11 @@ import contextvars
 import functools
 import inspect
 import math
-import re
 
 import numpy as np
 
 from mini_keras import backends, dtype_policies, initializers, ops
+from mini_keras.common.naming import to_snake_case
 from mini_keras.core import variable as variable_mod
 from mini_keras.core.keras_tensor import KerasTensor, Node, flatten, is_symbolic, map_structure
 from mini_keras.core.seed_generator import SeedGenerator
@@ -25,12 +25,6 @@ _training_ctx: contextvars.ContextVar = contextvars.ContextVar("mini_keras_train
 _in_call: contextvars.ContextVar = contextvars.ContextVar("mini_keras_in_call", default=False)
 _autocast_dtype = variable_mod._autocast_dtype  # read on every call: keep the lookup local
 _CONTEXT_ARGS = frozenset(("training", "mask"))  # never cast by mixed precision
-
-
-def to_snake_case(name: str) -> str:
-    """``"Conv2DTranspose"`` -> ``"conv2d_transpose"`` (Keras' default layer names)."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 class Layer(DTypePolicyMixin, SymbolicCallMixin, StatelessLayerAPI, TorchModuleAPI):

@@ -31,8 +31,8 @@ class _SpatialDropout(Dropout):
 
     ndim = None
 
-    def __init__(self, rate, data_format=None, seed=None, **kwargs):
-        super().__init__(rate, seed=seed, **kwargs)
+    def __init__(self, rate, data_format=None, seed=None, name=None, dtype=None):
+        super().__init__(rate, seed=seed, name=name, dtype=dtype)
         self.data_format = data_format or config.image_data_format()
         if self.data_format not in ("channels_last", "channels_first"):
             raise ValueError(f"{type(self).__name__} '{self.name}': data_format must be "
@@ -70,9 +70,8 @@ class SpatialDropout1D(_SpatialDropout):
 
     ndim = 3
 
-    def __init__(self, rate, seed=None, **kwargs):
-        kwargs.pop("data_format", None)
-        super().__init__(rate, data_format="channels_last", seed=seed, **kwargs)
+    def __init__(self, rate, seed=None, name=None, dtype=None):
+        super().__init__(rate, data_format="channels_last", seed=seed, name=name, dtype=dtype)
 
     def get_config(self):
         config_ = super().get_config()

@@ -99,10 +99,10 @@ def serialize(loss) -> dict:
     return _module_serialization.serialize(loss)
 
 
-def deserialize(config, custom_objects=None):
+def deserialize(name, custom_objects=None):
     """A loss from its Keras 3 config, a function name (the function) or a class name (an
     instance with the defaults)."""
-    return _module_serialization.deserialize(config, _OBJECTS, "loss", custom_objects)
+    return _module_serialization.deserialize(name, _OBJECTS, "loss", custom_objects)
 
 
 def get(identifier) -> Loss:

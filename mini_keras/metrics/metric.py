@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from mini_keras import ops
+from mini_keras.common.naming import to_snake_case
 from mini_keras.common.settings import floatx
 from mini_keras.core.variable import Variable
 from mini_keras.metrics.stateless_api import StatelessMetricAPI
-
-
-def to_snake_case(name: str) -> str:
-    """``"MeanIoU"`` -> ``"mean_io_u"`` (Keras' default metric names)."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 class Metric(StatelessMetricAPI):

@@ -33,7 +33,7 @@ class Ftrl(Optimizer):
                  initial_accumulator_value=0.1, l1_regularization_strength=0.0,
                  l2_regularization_strength=0.0, l2_shrinkage_regularization_strength=0.0,
                  beta=0.0, name=None, **kwargs):
-        super().__init__(learning_rate=learning_rate, name=name or "ftrl", **kwargs)
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         for arg, value in (("initial_accumulator_value", initial_accumulator_value),
                            ("l1_regularization_strength", l1_regularization_strength),
                            ("l2_regularization_strength", l2_regularization_strength),

@@ -108,7 +108,7 @@ class MultiOptimizer(Optimizer):
 
     def __init__(self, optimizer_map, loss_scale_factor=None, name=None):
         super().__init__(learning_rate=0.0, loss_scale_factor=loss_scale_factor,
-                         name=name or "multi_optimizer")
+                         name=name)
         if not callable(optimizer_map):
             raise TypeError("MultiOptimizer: optimizer_map must be an OptimizerMap or a "
                             f"callable variable -> Optimizer. Received: {optimizer_map!r}")

@@ -43,7 +43,7 @@ class Muon(Optimizer):
                  muon_c=2.0315, adam_lr_ratio=1, momentum=0.95, ns_steps=5, nesterov=True,
                  rms_rate=0.2, **kwargs):
         super().__init__(learning_rate=learning_rate, weight_decay=weight_decay,
-                         name=name or "muon", **kwargs)
+                         name=name, **kwargs)
         self.adam_beta_1, self.adam_beta_2, self.epsilon = adam_beta_1, adam_beta_2, epsilon
         self.adam_weight_decay = adam_weight_decay
         self.exclude_layers = exclude_layers or []

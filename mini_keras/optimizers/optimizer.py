@@ -9,9 +9,12 @@ StatelessScope, Adam(W) and SGD hand every variable to one fused backend call in
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from mini_keras import backends, ops
+from mini_keras.common.naming import to_snake_case
 from mini_keras.core import stateless
 from mini_keras.core.variable import Variable, unique_name
 from mini_keras.optimizers import step_options
@@ -59,7 +62,7 @@ class Optimizer(StatelessOptimizerAPI):
         self.ema_overwrite_frequency = ema_overwrite_frequency
         self.loss_scale_factor = loss_scale_factor
         self.gradient_accumulation_steps = gradient_accumulation_steps
-        self.name = name or unique_name(type(self).__name__.lower())
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
         self._schedule = learning_rate if callable(learning_rate) else None
         self._initial_lr = None if callable(learning_rate) else float(learning_rate)
         self.weight_decay, self.clipnorm = weight_decay, clipnorm
@@ -69,6 +72,14 @@ class Optimizer(StatelessOptimizerAPI):
         self._exclude_names: tuple[str, ...] = ()
         self._variables: list[Variable] = []
         self._slots: dict[tuple[str, int], Variable] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        """Give a subclass's ``__init__`` the full signature Keras 3 shows: its own parameters,
+        then the base ones it forwards through ``**kwargs`` (for ``help``, ``inspect``, IDEs)."""
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None:
+            init.__signature__ = merged_signature(init, Optimizer.__init__)
 
     # ------------------------------------------------------------------ state
     def build(self, var_list) -> None:
@@ -289,6 +300,25 @@ class Optimizer(StatelessOptimizerAPI):
     def from_config(cls, config):
         """Recreate from :meth:`get_config`."""
         return cls(**config)
+
+
+def merged_signature(init, base_init) -> inspect.Signature:
+    """``init``'s signature with ``**kwargs`` replaced by ``base_init``'s keyword parameters
+    that ``init`` does not name (kept before a trailing ``**kwargs`` of the base)."""
+    own = inspect.signature(init)
+    params = [p for p in own.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    if len(params) == len(own.parameters):  # no **kwargs: nothing is forwarded
+        return own
+    names = {p.name for p in params}
+    extra = [p.replace(kind=p.KEYWORD_ONLY) if p.kind is p.VAR_POSITIONAL else p
+             for p in inspect.signature(base_init).parameters.values()
+             if p.name not in names and p.name != "self" and p.kind is not p.VAR_KEYWORD]
+    tail = [p for p in params if p.name == "name"]
+    params = [p for p in params if p.name != "name"]
+    extra = [p.replace(kind=p.KEYWORD_ONLY) if params and params[-1].kind is p.KEYWORD_ONLY
+             else p for p in extra]
+    return own.replace(parameters=params + extra + (tail or [])
+                       + [inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)])
 
 
 def sum_tensors(tensors):

@@ -29,7 +29,7 @@ class ScheduleFreeAdamW(Optimizer):
 
     def __init__(self, learning_rate=0.0025, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  warmup_steps=0, name=None, **kwargs):
-        super().__init__(learning_rate=learning_rate, name=name or "schedule_free_adam_w",
+        super().__init__(learning_rate=learning_rate, name=name,
                          **kwargs)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.warmup_steps = warmup_steps

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mini_keras import ops
+from mini_keras.saving.object_registration import get_registered_object
 
 __all__ = [
     "L1",
@@ -86,9 +87,12 @@ def serialize(regularizer) -> dict | None:
             "config": regularizer.get_config(), "registered_name": None}
 
 
-def deserialize(config: dict) -> Regularizer:
-    """Recreate a regularizer from :func:`serialize`'s output."""
-    cls = _BY_NAME.get(config.get("class_name"))
+def deserialize(config: dict, custom_objects=None) -> Regularizer:
+    """Recreate a regularizer from :func:`serialize`'s output (``custom_objects``, the
+    active custom object scope and registered classes first, then the built-ins)."""
+    name = config.get("class_name")
+    cls = get_registered_object(config.get("registered_name") or name, custom_objects) \
+        or _BY_NAME.get(name)
     if cls is None:
         raise ValueError(f"Unknown regularizer class {config.get('class_name')!r}. "
                          "Valid names: L1, L2, L1L2")

@@ -56,19 +56,22 @@ def get_registered_name(obj) -> str:
     return _GLOBAL_CUSTOM_NAMES.get(obj, getattr(obj, "__name__", type(obj).__name__))
 
 
-def get_registered_object(name, custom_objects=None):
-    """Find ``name`` in ``custom_objects``, the active ``custom_object_scope``, then the registry.
+def get_registered_object(name, custom_objects=None, module_objects=None):
+    """Find ``name`` in ``custom_objects``, the active ``custom_object_scope``, the registry,
+    then ``module_objects``.
 
     Args:
         name: a registered name (``"package>name"``) or a plain class/function name.
         custom_objects: optional dict ``name -> object``.
+        module_objects: optional dict ``name -> object`` searched last (a module's own names).
 
     Returns:
         The object, or None when it is not known.
     """
     if name is None:
         return None
-    for table in (custom_objects or {}, _scope_objects.get() or {}, _GLOBAL_CUSTOM_OBJECTS):
+    for table in (custom_objects or {}, _scope_objects.get() or {}, _GLOBAL_CUSTOM_OBJECTS,
+                  module_objects or {}):
         if name in table:
             return table[name]
     return None

@@ -164,14 +164,15 @@ _LAMBDA_REFUSED = (
 
 
 # ---------------------------------------------------------------------------- deserialize
-def deserialize_keras_object(config, custom_objects=None, safe_mode=None, **kwargs):
+def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwargs):
     """Recreate an object from :func:`serialize_keras_object`'s output (or Keras 3's).
 
     Args:
         config: the serialized object (plain values are returned unchanged).
         custom_objects: dict ``name -> class or function`` for user-defined objects.
-        safe_mode: refuse to load serialized lambdas (default: the enclosing load's setting,
-            True outside any load).
+        safe_mode: refuse to load serialized lambdas. As Keras 3, an enclosing
+            ``safe_mode_scope`` (a load in progress) or
+            ``config.enable_unsafe_deserialization()`` takes precedence over the argument.
 
     Returns:
         The object.
@@ -180,7 +181,7 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=None, **kwar
         TypeError: the class is unknown; the message names it and how to register it.
         ValueError: a lambda in safe mode.
     """
-    if safe_mode is not None:
+    if _safe_mode.get() is None and not config_flags.unsafe_deserialization_enabled():
         with safe_mode_scope(safe_mode):
             return deserialize_keras_object(config, custom_objects, **kwargs)
     if config is None or isinstance(config, _PLAIN):

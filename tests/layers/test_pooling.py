@@ -76,7 +76,7 @@ def test_matches_numpy_formulas(backend):
     windows = x.reshape(2, 3, 2, 2, 2, 3)  # (batch, row block, row, col block, col, channel)
     out = lambda layer: keras.ops.convert_to_numpy(layer(x))
     np.testing.assert_allclose(out(L.MaxPooling2D()), windows.max(axis=(2, 4)), rtol=1e-6)
-    np.testing.assert_allclose(out(L.AveragePooling2D()), windows.mean(axis=(2, 4)), rtol=1e-5)
+    np.testing.assert_allclose(out(L.AveragePooling2D((2, 2))), windows.mean(axis=(2, 4)), rtol=1e-5)
     np.testing.assert_allclose(out(L.GlobalMaxPooling2D()), x.max(axis=(1, 2)), rtol=1e-6)
     np.testing.assert_allclose(out(L.GlobalAveragePooling2D(keepdims=True)),
                                x.mean(axis=(1, 2), keepdims=True), rtol=1e-5)
@@ -119,7 +119,7 @@ def test_max_pooling_trains_inside_a_compiled_step(backend):
     """The gradient of max pooling must also exist inside the compiled train step (jax.jit)."""
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((4, 4, 1)), L.Conv2D(2, 1), L.MaxPooling2D(),
-                              L.AveragePooling2D(), L.Flatten(), L.Dense(1)])
+                              L.AveragePooling2D((2, 2)), L.Flatten(), L.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     x = numbers((8, 4, 4, 1), 6)
     history = model.fit(x, x.reshape(8, -1).max(1, keepdims=True), epochs=2, verbose=0)
@@ -151,7 +151,10 @@ def test_aliases_and_defaults():
     assert L.MaxPool2D is L.MaxPooling2D and L.GlobalAvgPool1D is L.GlobalAveragePooling1D
     layer = L.MaxPooling2D(3)
     assert (layer.pool_size, layer.strides, layer.padding) == ((3, 3), (3, 3), "valid")
-    assert L.AveragePooling1D().pool_size == (2,)
+    assert L.MaxPooling1D().pool_size == (2,)
+    with pytest.raises(TypeError, match="pool_size"):  # required in Keras 3 (MaxPooling's is not)
+        L.AveragePooling1D()
+    assert L.AveragePooling2D(2, name="p").name == "p"
 
 
 def test_bad_input_names_the_layer(backend):
@@ -162,4 +165,4 @@ def test_bad_input_names_the_layer(backend):
     with pytest.raises(ValueError, match="MaxPooling2D 'big'.*larger than the input"):
         L.MaxPooling2D(5, name="big")(np.zeros((1, 3, 3, 1), "float32"))
     with pytest.raises(ValueError, match="AveragePooling2D 'p'.*padding"):
-        L.AveragePooling2D(padding="causal", name="p")
+        L.AveragePooling2D(2, padding="causal", name="p")

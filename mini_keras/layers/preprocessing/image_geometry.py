@@ -152,8 +152,8 @@ class RandomCrop(_SizedImageLayer):
         data_format: "channels_last" or "channels_first".
     """
 
-    def __init__(self, height, width, seed=None, data_format=None, **kwargs):
-        super().__init__(height, width, data_format=data_format, **kwargs)
+    def __init__(self, height, width, seed=None, data_format=None, name=None, **kwargs):
+        super().__init__(height, width, data_format=data_format, name=name, **kwargs)
         self.seed = seed
         self.seed_generator = SeedGenerator(seed)
 
