@@ -16,6 +16,11 @@ from mini_keras.common.settings import (  # the settings live on the ground floo
     set_floatx,
     set_image_data_format,
 )
+from mini_keras.common.tracebacks import (
+    disable_traceback_filtering,
+    enable_traceback_filtering,
+    is_traceback_filtering_enabled,
+)
 from mini_keras.config_flags import (
     disable_flash_attention,
     disable_interactive_logging,
@@ -42,10 +47,12 @@ __all__ = [
     "device",
     "disable_flash_attention",
     "disable_interactive_logging",
+    "disable_traceback_filtering",
     "disable_value_checks",
     "dtype_policy",
     "enable_flash_attention",
     "enable_interactive_logging",
+    "enable_traceback_filtering",
     "enable_unsafe_deserialization",
     "enable_value_checks",
     "epsilon",
@@ -54,6 +61,7 @@ __all__ = [
     "is_flash_attention_enabled",
     "is_interactive_logging_enabled",
     "is_nnx_enabled",
+    "is_traceback_filtering_enabled",
     "max_epochs",
     "max_steps_per_epoch",
     "set_backend",

@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from mini_keras import backends, dtype_policies, initializers, ops
+from mini_keras.common import tracebacks
 from mini_keras.common.naming import to_snake_case
 from mini_keras.core import variable as variable_mod
 from mini_keras.core.keras_tensor import KerasTensor, Node, flatten, is_symbolic, map_structure
@@ -260,16 +261,21 @@ class Layer(DTypePolicyMixin, SymbolicCallMixin, StatelessLayerAPI, TorchModuleA
         simple = (len(args) == 1 and not isinstance(args[0], (KerasTensor, list, tuple, dict))
                   and kwargs.keys() <= _CONTEXT_ARGS
                   and not isinstance(kwargs.get("mask"), KerasTensor))
-        if not simple and is_symbolic((args, kwargs)):
-            return self._symbolic_call(args, kwargs)
         outermost = not _in_call.get()
-        if outermost:  # a new top-level call: forget losses added by the previous one
-            self._clear_losses()
-        call_token = _in_call.set(True)
         try:
-            return self._call_on_backend(args, kwargs)
-        finally:
-            _in_call.reset(call_token)
+            if not simple and is_symbolic((args, kwargs)):
+                return self._symbolic_call(args, kwargs)
+            if outermost:  # a new top-level call: forget losses added by the previous one
+                self._clear_losses()
+            call_token = _in_call.set(True)
+            try:
+                return self._call_on_backend(args, kwargs)
+            finally:
+                _in_call.reset(call_token)
+        except Exception as error:
+            if not (outermost and tracebacks.active()):
+                raise
+            raise tracebacks.with_filtered_traceback(error)  # the user sees their own frames
 
     def _clear_losses(self) -> None:
         stack = [self]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from mini_keras.common.tracebacks import filter_traceback
 from mini_keras.models.functional import Functional
 from mini_keras.models.model import Model
 from mini_keras.models.sequential import Sequential
@@ -19,6 +20,7 @@ __all__ = [
 ]
 
 
+@filter_traceback
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, **limits):
     """Load a ``.keras`` model (see ``mini_keras.saving.load_model``; ``limits`` are its
     ``max_config_bytes`` / ``max_weights_bytes``)."""
@@ -27,6 +29,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, **li
                                  safe_mode=safe_mode, **limits)
 
 
+@filter_traceback
 def save_model(model, filepath, overwrite=True, **kwargs) -> None:
     """Save ``model`` to a ``.keras`` file (same as ``model.save``)."""
     model.save(filepath, overwrite=overwrite, **kwargs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from mini_keras import backends
+from mini_keras.common.tracebacks import filter_traceback
 from mini_keras.layers.layer import Layer
 from mini_keras.models.state_tree import StateTreeAPI
 from mini_keras.trainers.trainer import Trainer
@@ -64,6 +65,7 @@ class Model(StateTreeAPI, Trainer, Layer):
         print_summary(self, line_length=line_length, print_fn=print_fn)
 
     # ------------------------------------------------------------------ saving
+    @filter_traceback
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
                 jit_compile="auto", auto_scale_loss=True):
@@ -123,6 +125,7 @@ class Model(StateTreeAPI, Trainer, Layer):
                                                    custom_objects)
         return cls(**config)
 
+    @filter_traceback
     def save(self, filepath, overwrite: bool = True, zipped=None, **kwargs) -> None:
         """Save architecture, weights and optimizer state to a ``.keras`` file (Keras 3 format).
 
@@ -145,16 +148,19 @@ class Model(StateTreeAPI, Trainer, Layer):
                             "it takes filepath, overwrite and zipped.")
         saving_lib.save_model(self, filepath, overwrite=overwrite)
 
+    @filter_traceback
     def save_weights(self, filepath, overwrite: bool = True) -> None:
         """Save the weights (and built optimizer state) to a ``.weights.h5`` file."""
         from mini_keras.saving import saving_lib
         saving_lib.save_weights(self, filepath, overwrite=overwrite)
 
+    @filter_traceback
     def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
         """Load weights from ``.weights.h5`` or ``.keras`` (same architecture required)."""
         from mini_keras.saving import saving_lib
         saving_lib.load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
+    @filter_traceback
     def export(self, filepath, format: str = "tf_saved_model", verbose=None,
                input_signature=None, **kwargs) -> None:
         """Export for serving: ``"tf_saved_model"``, ``"onnx"`` or ``"litert"`` (Keras 3 names).

@@ -16,6 +16,7 @@ from mini_keras import backends, config_flags, ops, optimizers
 from mini_keras import losses as losses_mod
 from mini_keras import metrics as metrics_mod
 from mini_keras.callbacks import CallbackList
+from mini_keras.common.tracebacks import filter_traceback
 from mini_keras.core.keras_tensor import flatten, map_structure
 from mini_keras.core.stateless import StatelessScope
 from mini_keras.distribution import api as distribution_api
@@ -42,6 +43,7 @@ class Trainer(StepsMixin):
         self.steps_per_execution = 1
 
     # ------------------------------------------------------------------ compile
+    @filter_traceback
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
                 jit_compile="auto", auto_scale_loss=True):
@@ -215,6 +217,7 @@ class Trainer(StepsMixin):
             layout_map.check_all_used([v.path for v in self.variables])
 
     # ------------------------------------------------------------------ fit / evaluate / predict
+    @filter_traceback
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -298,6 +301,7 @@ class Trainer(StepsMixin):
                 return _to_floats(self.get_metrics_result())
 
 
+    @filter_traceback
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         """Return the loss and metrics on the data (a list, or a dict with ``return_dict``).
@@ -340,6 +344,7 @@ class Trainer(StepsMixin):
             config_flags.print_msg(format_logs(results))
         return _format_results(results, return_dict)
 
+    @filter_traceback
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Return the model's outputs on ``x`` as numpy arrays, computed batch by batch.
 
@@ -394,6 +399,7 @@ class Trainer(StepsMixin):
             raise ValueError(f"predict(x): {data.adapter.kind} gave no batch.")
         return fit_data.concatenate_outputs(outputs)
 
+    @filter_traceback
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """Run one train step on exactly this batch; return loss (and metrics).
 
@@ -407,6 +413,7 @@ class Trainer(StepsMixin):
         return self._on_batch("train_on_batch", self.make_train_function, x, y, sample_weight,
                               return_dict)
 
+    @filter_traceback
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Evaluate on exactly this batch; return loss (and metrics)."""
         return self._on_batch("test_on_batch", self.make_test_function, x, y, sample_weight,
@@ -422,6 +429,7 @@ class Trainer(StepsMixin):
             logs = make_function()(*self._to_backend((x, y, sample_weight)))
         return _format_results(self._metric_results(logs), return_dict)
 
+    @filter_traceback
     def predict_on_batch(self, x):
         """Return the model's outputs on exactly this batch, as numpy."""
         x = fit_data.batch_arrays(x, None, None, "predict_on_batch")[0]
