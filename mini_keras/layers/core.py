@@ -19,51 +19,69 @@ class InputLayer(Layer):
         shape: shape of one sample (without the batch dimension).
         batch_size: optional fixed batch size.
         dtype: input dtype (default floatx).
+        sparse, ragged: sparse or ragged inputs are not supported (``True`` raises).
+        batch_shape: full shape including the batch (alternative to ``shape``).
+        input_tensor: an existing KerasTensor to use as this layer's output.
+        optional: an input that may be None; not supported (``True`` raises).
         name: layer name.
     """
 
-    def __init__(self, shape=None, batch_size=None, dtype=None, name=None, batch_shape=None,
-                 **kwargs):
-        kwargs.pop("input_shape", None)
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,
+                 batch_shape=None, input_tensor=None, optional=False, name=None, **kwargs):
+        if shape is None and "input_shape" in kwargs:  # Keras' legacy spelling of `shape`
+            shape = kwargs.pop("input_shape")
+        if "batch_input_shape" in kwargs and batch_shape is None:
+            batch_shape = kwargs.pop("batch_input_shape")
         super().__init__(name=name, dtype=dtype, **kwargs)
+        for arg, value in (("sparse", sparse), ("ragged", ragged), ("optional", optional)):
+            if value:
+                raise ValueError(f"InputLayer '{self.name}': `{arg}=True` inputs are not "
+                                 "supported by mini_keras (dense, always-present inputs only).")
+        if input_tensor is not None:
+            if not isinstance(input_tensor, KerasTensor):
+                raise ValueError(f"InputLayer '{self.name}': `input_tensor` must be a "
+                                 f"KerasTensor, received {type(input_tensor).__name__}")
+            batch_shape = tuple(input_tensor.shape)
         if batch_shape is None:
             if shape is None:
                 raise ValueError(f"InputLayer '{self.name}': pass `shape` (one sample's shape).")
             shape = (shape,) if isinstance(shape, int) else tuple(shape)
             batch_shape = (batch_size,) + shape
         self.batch_shape = tuple(batch_shape)
-        self.output = KerasTensor(self.batch_shape, self.dtype, name=self.name)
+        self.output = input_tensor if input_tensor is not None else KerasTensor(
+            self.batch_shape, self.dtype, name=self.name)
         self.output._input_layer = self
         self.built = True
 
     def get_config(self):
         return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "name": self.name,
-                "sparse": False}
+                "sparse": False, "ragged": False, "optional": False}
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        config.pop("sparse", None)
-        if "batch_input_shape" in config:
-            config["batch_shape"] = config.pop("batch_input_shape")
         return cls(**config)
 
 
-def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None,
+          name=None, tensor=None, optional=False):
     """Create a symbolic input for the functional API (Keras' ``keras.Input``).
 
     Args:
         shape: shape of one sample, e.g. ``(784,)``; ``None`` entries are unknown sizes.
         batch_size: optional fixed batch size.
         dtype: dtype name (default floatx).
-        name: optional name.
+        sparse, ragged: not supported (``True`` raises).
         batch_shape: full shape including the batch (alternative to ``shape``).
+        name: optional name.
+        tensor: an existing KerasTensor to wrap instead of creating one.
+        optional: not supported (``True`` raises).
 
     Returns:
         A KerasTensor to pass to layers.
     """
-    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name,
-                      batch_shape=batch_shape).output
+    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
+                      ragged=ragged, batch_shape=batch_shape, input_tensor=tensor,
+                      optional=optional, name=name).output
 
 
 class Dense(Layer):

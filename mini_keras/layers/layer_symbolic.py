@@ -24,6 +24,28 @@ class SymbolicCallMixin:
         self._inbound_nodes.append(node)
         return outputs
 
+    @property
+    def input(self):
+        """The input of the layer's first call on KerasTensors (Keras 3's ``layer.input``)."""
+        return self._first_node("input").args[0]
+
+    @property
+    def output(self):
+        """The output of the layer's first call on KerasTensors (Keras 3's ``layer.output``:
+        e.g. ``Model(model.inputs, model.get_layer("conv").output)`` extracts features)."""
+        fixed = self.__dict__.get("_output_tensor")
+        return fixed if fixed is not None else self._first_node("output").outputs
+
+    @output.setter
+    def output(self, value):  # InputLayer holds its tensor
+        object.__setattr__(self, "_output_tensor", value)
+
+    def _first_node(self, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f"The layer {self.name} has never been called and thus has no "
+                                 f"defined {what}.")
+        return self._inbound_nodes[0]
+
     def compute_output_shape(self, input_shape):
         """Output shape for ``input_shape`` (batch dim may be None), computed without real data."""
         spec = self.compute_output_spec(_shapes_to_tensors(input_shape, self.compute_dtype))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from mini_keras.common.tracebacks import filter_traceback
+from mini_keras.models.cloning import clone_model
 from mini_keras.models.functional import Functional
 from mini_keras.models.model import Model
 from mini_keras.models.sequential import Sequential
@@ -49,11 +50,3 @@ def model_from_json(json_string: str, custom_objects=None, safe_mode=True):
                        "model_from_json(json_string)")
     return deserialize_keras_object(json.loads(json_string), custom_objects,
                                     safe_mode=safe_mode)
-
-
-def clone_model(model, custom_objects=None):
-    """A new model with the same architecture and freshly initialized weights."""
-    from mini_keras.saving.serialization import deserialize_keras_object, serialize_keras_object
-    config = serialize_keras_object(model)
-    config.pop("compile_config", None)
-    return deserialize_keras_object(config, custom_objects)

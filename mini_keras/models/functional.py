@@ -118,7 +118,30 @@ class Functional(Model):
             return None if all(m is None for m in found) else found
         return masks.get(id(first_arg)) if isinstance(first_arg, KerasTensor) else None
 
+    @property
+    def input(self):
+        """The model's inputs, in the structure they were given (one tensor, a list, a dict)."""
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        """The model's outputs, in the structure they were given."""
+        return self._outputs_struct
+
+    @property
+    def input_shape(self):
+        """The inputs' shapes (batch axis None), in the structure of ``input`` (a list of one
+        gives one shape, as Keras)."""
+        return _shapes(self._inputs_struct)
+
+    @property
+    def output_shape(self):
+        """The outputs' shapes (batch axis None), in the structure of ``output`` (a list of
+        one gives one shape, as Keras)."""
+        return _shapes(self._outputs_struct)
+
     def compute_output_shape(self, input_shape):
+        check_input_shapes(self.name, self._inputs_struct, input_shape)
         return map_structure(lambda t: t.shape, self._outputs_struct)
 
     # ------------------------------------------------------------------ config (Keras 3 schema)
@@ -239,3 +262,33 @@ def functional_subclass(cls: type) -> type:
                                 {"__module__": cls.__module__, "__qualname__": cls.__qualname__,
                                  "_functional_base": cls})
     return _SUBCLASSES[cls]
+
+
+def _shapes(structure):
+    if isinstance(structure, (list, tuple)) and len(structure) == 1:
+        structure = structure[0]
+    return map_structure(lambda t: tuple(t.shape), structure)
+
+
+def check_input_shapes(model_name, inputs, input_shape) -> None:
+    """Refuse symbolic input shapes that do not fit a model's inputs (Keras 3's error), so a
+    graph never gets silently wrong output shapes. ``inputs``: the model's input KerasTensor,
+    or a list or dict of them; the batch axis and unknown sizes match anything."""
+    if isinstance(inputs, dict):
+        if not isinstance(input_shape, dict):
+            return
+        pairs = [(k, inputs[k], input_shape[k]) for k in inputs if k in input_shape]
+    elif isinstance(inputs, (list, tuple)):
+        if len(inputs) == 1 and input_shape and not isinstance(input_shape[0], (list, tuple)):
+            input_shape = [input_shape]
+        pairs = list(zip(range(len(inputs)), inputs, input_shape))
+    else:
+        pairs = [(0, inputs, input_shape)]
+    for index, expected, shape in pairs:
+        if shape is None or not isinstance(shape, (list, tuple)):
+            continue
+        want, got = tuple(expected.shape), tuple(shape)
+        if len(want) != len(got) or any(a is not None and b is not None and a != b
+                                        for a, b in zip(want[1:], got[1:])):
+            raise ValueError(f"Input {index!r} of model '{model_name}' is incompatible with "
+                             f"the model: expected shape={want}, found shape={got}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mini_keras.core.keras_tensor import KerasTensor
 from mini_keras.layers.core import InputLayer
 from mini_keras.layers.layer import Layer
+from mini_keras.models.functional import check_input_shapes
 from mini_keras.models.model import Model
 from mini_keras.models.stack_plan import StackPlan, remember, signature
 
@@ -73,6 +74,43 @@ class Sequential(Model):
         """The layers, without the InputLayer (as in Keras 3)."""
         return list(self._stack)
 
+    # The functional view of a built stack (Keras 3: ``model.inputs``, ``model.output``...).
+    def _graph_end(self, what):
+        if not self.built or getattr(self, "_graph_input", None) is None:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined {what} yet: "
+                                 "give it an Input first, or build or call it.")
+        return self._graph_input if what == "input" else self.outputs_spec
+
+    @property
+    def inputs(self) -> list:
+        """``[input KerasTensor]`` of the built stack."""
+        return [self._graph_end("input")]
+
+    @property
+    def outputs(self) -> list:
+        """``[output KerasTensor]`` of the built stack."""
+        return [self._graph_end("output")]
+
+    @property
+    def input(self):
+        """The input KerasTensor of the built stack."""
+        return self._graph_end("input")
+
+    @property
+    def output(self):
+        """The output KerasTensor of the built stack."""
+        return self._graph_end("output")
+
+    @property
+    def input_shape(self) -> tuple:
+        """The input shape, batch axis None."""
+        return tuple(self._graph_end("input").shape)
+
+    @property
+    def output_shape(self) -> tuple:
+        """The output shape, batch axis None."""
+        return tuple(self._graph_end("output").shape)
+
     def _build_if_shape_known(self) -> None:
         if self._input_layer is not None:
             shape = self._input_layer.batch_shape
@@ -87,7 +125,12 @@ class Sequential(Model):
         if not self._stack:
             raise ValueError(f"Sequential '{self.name}' has no layers to build.")
         input_shape = (None,) + tuple(input_shape[1:])
-        x = KerasTensor(input_shape, self.dtype)
+        reference = self._input_layer
+        if reference is not None and tuple(reference.batch_shape[1:]) == input_shape[1:]:
+            x = reference.output  # model.inputs / layer.input are the user's Input
+        else:
+            x = KerasTensor(input_shape, self.dtype)
+        self._graph_input = x
         for layer in self._stack:
             x = layer(x)
         self._build_input_shape = tuple(input_shape)
@@ -113,6 +156,8 @@ class Sequential(Model):
         return x
 
     def compute_output_shape(self, input_shape):
+        if self._input_layer is not None:
+            check_input_shapes(self.name, self._input_layer.output, input_shape)
         shape = input_shape
         for layer in self._stack:
             shape = layer.compute_output_shape(shape)

@@ -44,7 +44,8 @@ _MODEL_SKIP = {"_layers", "_input_layer", "_input_layers", "_stack", "_nodes", "
                "_inbound_nodes", "history", "loss_tracker", "_loss_tracker", "_metric_objects",
                "_compile_metrics",
                "_losses_per_output", "_seed_generators", "_trainable_variables",
-               "_non_trainable_variables", "_losses", "input_spec"}
+               "_non_trainable_variables", "_losses", "input_spec", "_graph_input",
+               "_output_tensor"}
 
 
 class FileNotFound(FileNotFoundError, ValueError):
