@@ -94,6 +94,10 @@ class LossScaleOptimizer(Optimizer):
         optimizer's (Keras 3's order)."""
         return list(self._variables) + list(self.inner_optimizer.variables)
 
+    def finalize_variable_values(self, var_list) -> None:
+        """The inner optimizer's (e.g. writing its EMA into the variables)."""
+        self.inner_optimizer.finalize_variable_values(var_list)
+
     @property
     def learning_rate(self):
         """The inner optimizer's learning rate (settable)."""

@@ -161,8 +161,6 @@ class MultiOptimizer(Optimizer):
 
     @learning_rate.setter
     def learning_rate(self, value):
-        if getattr(self, "_inner_optimizers", None) is None:  # Optimizer.__init__'s 0.0
-            return
         raise AttributeError("Learning rate cannot be set on a MultiOptimizer. Set the "
                              "learning rate on the individual sub-optimizers instead.")
 
@@ -197,6 +195,14 @@ class MultiOptimizer(Optimizer):
             if pairs:
                 opt.apply([g for g, _ in pairs], [v for _, v in pairs])
         self._iterations.assign(ops.add(self._iterations.value, 1))
+
+    def finalize_variable_values(self, var_list) -> None:
+        """Let each sub-optimizer finalize its own variables (e.g. write its EMA into them)."""
+        var_list = list(var_list)
+        for i, opt in enumerate(self._inner_optimizers):
+            mine = [v for v in var_list if self._owner.get(id(v)) == i]
+            if mine:
+                opt.finalize_variable_values(mine)
 
     def get_config(self):
         return {"optimizer_map": serialize_keras_object(self._optimizer_map),

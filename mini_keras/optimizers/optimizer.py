@@ -20,7 +20,6 @@ from mini_keras.core.variable import Variable, unique_name
 from mini_keras.optimizers import step_options
 from mini_keras.optimizers.schedules import LearningRateSchedule
 from mini_keras.optimizers.stateless_api import StatelessOptimizerAPI
-from mini_keras.optimizers.step_options import check_step_options
 
 
 class Optimizer(StatelessOptimizerAPI):
@@ -56,8 +55,8 @@ class Optimizer(StatelessOptimizerAPI):
             raise TypeError(f"{type(self).__name__}: unrecognized arguments {sorted(kwargs)}")
         if sum(x is not None for x in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError("Only one of clipnorm, clipvalue and global_clipnorm can be set.")
-        check_step_options(type(self).__name__, use_ema, ema_momentum, ema_overwrite_frequency,
-                           gradient_accumulation_steps)
+        step_options.check_step_options(type(self).__name__, use_ema, ema_momentum, ema_overwrite_frequency,
+                                        gradient_accumulation_steps)
         self.use_ema, self.ema_momentum = use_ema, ema_momentum
         self.ema_overwrite_frequency = ema_overwrite_frequency
         self.loss_scale_factor = loss_scale_factor
@@ -303,21 +302,21 @@ class Optimizer(StatelessOptimizerAPI):
 
 
 def merged_signature(init, base_init) -> inspect.Signature:
-    """``init``'s signature with ``**kwargs`` replaced by ``base_init``'s keyword parameters
-    that ``init`` does not name (kept before a trailing ``**kwargs`` of the base)."""
+    """``init``'s signature with the ``base_init`` parameters it forwards through ``**kwargs``
+    written out: its own parameters, the base ones it does not name, ``name``, ``**kwargs``
+    (Keras 3's order)."""
     own = inspect.signature(init)
     params = [p for p in own.parameters.values() if p.kind is not p.VAR_KEYWORD]
     if len(params) == len(own.parameters):  # no **kwargs: nothing is forwarded
         return own
     names = {p.name for p in params}
-    extra = [p.replace(kind=p.KEYWORD_ONLY) if p.kind is p.VAR_POSITIONAL else p
-             for p in inspect.signature(base_init).parameters.values()
+    extra = [p for p in inspect.signature(base_init).parameters.values()
              if p.name not in names and p.name != "self" and p.kind is not p.VAR_KEYWORD]
     tail = [p for p in params if p.name == "name"]
     params = [p for p in params if p.name != "name"]
-    extra = [p.replace(kind=p.KEYWORD_ONLY) if params and params[-1].kind is p.KEYWORD_ONLY
-             else p for p in extra]
-    return own.replace(parameters=params + extra + (tail or [])
+    if params and params[-1].kind is inspect.Parameter.KEYWORD_ONLY:  # keep the order valid
+        extra = [p.replace(kind=p.KEYWORD_ONLY) for p in extra]
+    return own.replace(parameters=params + extra + tail
                        + [inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)])
 
 

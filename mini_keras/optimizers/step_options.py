@@ -35,7 +35,7 @@ def accumulate_and_update(optimizer, grads, variables) -> None:
     is_update = ops.equal(ops.mod(ops.add(optimizer._iterations.value, 1), steps), 0)
     accumulators = [optimizer.slot("gradient_accumulator", v) for v in variables]
     summed = [ops.add(g, a.value) for g, a in zip(grads, accumulators)]
-    own = [optimizer._iterations] + [a for a in accumulators]
+    own = [optimizer._iterations, *accumulators]
     watched = list(variables) + [v for v in optimizer.variables if not any(v is o for o in own)]
     before = [ops.copy(v.value) for v in watched]  # a torch/TF update may be in place
     optimizer._update([ops.divide(s, steps) for s in summed], variables)
@@ -48,11 +48,10 @@ def accumulate_and_update(optimizer, grads, variables) -> None:
 def update_moving_averages(optimizer, variables) -> None:
     """``average = m * average + (1 - m) * variable`` (``m = 0`` at the first update), then,
     every ``ema_overwrite_frequency`` updates, write the averages into the variables."""
-    first = ops.equal(optimizer._update_count(), 0)
+    momentum = ops.where(ops.equal(optimizer._update_count(), 0), 0.0, optimizer.ema_momentum)
     for v in variables:
         average = optimizer.slot("average", v)
-        m = ops.where(first, 0.0, optimizer.ema_momentum)
-        m = ops.cast(m, v.dtype)
+        m = ops.cast(momentum, v.dtype)
         average.assign(ops.add(ops.multiply(m, average.value),
                                ops.multiply(ops.subtract(1.0, m), v.value)))
     frequency = optimizer.ema_overwrite_frequency

@@ -284,7 +284,7 @@ class Trainer(StepsMixin):
                 cbs.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
-        if self.optimizer is not None and hasattr(self.optimizer, "finalize_variable_values"):
+        if self.optimizer is not None:
             with backends.backend_scope(self._backend_name):
                 self.optimizer.finalize_variable_values(self.trainable_variables)
         cbs.on_train_end(epoch_logs)

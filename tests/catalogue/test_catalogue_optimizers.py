@@ -167,12 +167,18 @@ def test_optimizer_map_lookup_and_errors():
         opt.OptimizerMap("sgd")
 
 
-def _fit_weights(module, optimizer_kwargs, x, y):
+def _fit_weights(module, optimizer_kwargs, x, y, wrap=None):
     module.utils.set_random_seed(0)
     model = module.Sequential([module.Input((3,)), module.layers.Dense(2)])
     model.set_weights([np.linspace(-1, 1, 6).reshape(3, 2).astype("float32"),
                        np.array([0.1, -0.2], "float32")])
-    model.compile(optimizer=module.optimizers.SGD(**optimizer_kwargs), loss="mse")
+    optimizer = module.optimizers.SGD(**optimizer_kwargs)
+    if wrap == "loss_scale":
+        optimizer = module.optimizers.LossScaleOptimizer(optimizer)
+    elif wrap == "multi":
+        optimizer = module.optimizers.MultiOptimizer(
+            module.optimizers.OptimizerMap(default_optimizer=optimizer))
+    model.compile(optimizer=optimizer, loss="mse")
     model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
     return [np.asarray(w) for w in model.get_weights()]
 
@@ -192,6 +198,18 @@ def test_step_options_in_fit_match_keras(backend, kwargs):
     for got, want in zip(_fit_weights(keras, kwargs, x, y), expected):
         # float32: 8 SGD steps on a 3x2 Dense
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("wrap", ["loss_scale", "multi"])
+def test_wrappers_finalize_their_inner_ema_like_keras(backend, wrap):
+    """fit ends by writing the *inner* optimizer's moving averages into the weights."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, 3)).astype("float32")
+    y = rng.normal(size=(16, 2)).astype("float32")
+    kwargs = {"learning_rate": 0.1, "use_ema": True, "ema_momentum": 0.5}
+    expected = _fit_weights(real_keras(), kwargs, x, y, wrap)
+    for got, want in zip(_fit_weights(keras, kwargs, x, y, wrap), expected):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)  # float32: 8 SGD steps
 
 
 def test_step_options_refuse_bad_values():
