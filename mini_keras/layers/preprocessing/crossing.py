@@ -97,8 +97,8 @@ class HashedCrossing(HostLayer):
     def _check_inputs(self, inputs) -> None:
         if not isinstance(inputs, (list, tuple)):
             raise ValueError(  # noqa: TRY004 (Keras 3 raises ValueError)
-               f"HashedCrossing '{self.name}' should be called on a list or "
-                             f"tuple of inputs, received {type(inputs).__name__}.")
+                f"HashedCrossing '{self.name}' should be called on a list or tuple of "
+                f"inputs, received {type(inputs).__name__}.")
         if len(inputs) < 2:
             raise ValueError(f"HashedCrossing '{self.name}' should be called on at least two "
                              f"inputs, received {len(inputs)}.")
