@@ -21,9 +21,10 @@ class Wrapper(Layer):
     """
 
     def __init__(self, layer, **kwargs):
-        if not isinstance(layer, Layer):
-            raise ValueError(f"{type(self).__name__}: `layer` must be a Layer, received "
-                             f"{type(layer).__name__} ({layer!r})")
+        if not isinstance(layer, Layer):  # ValueError, as Keras 3 raises
+            message = (f"{type(self).__name__}: `layer` must be a Layer, received "
+                       f"{type(layer).__name__} ({layer!r})")
+            raise ValueError(message)  # noqa: TRY004
         super().__init__(**kwargs)
         self.layer = layer
 
