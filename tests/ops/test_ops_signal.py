@@ -72,7 +72,7 @@ def test_half_precision_is_computed_in_float32(backend):
 
 
 def test_rfft_casts_integers_to_floatx(backend):
-    r, i = ops.rfft(np.arange(6, dtype=np.int32))
+    r, _ = ops.rfft(np.arange(6, dtype=np.int32))
     assert ops.dtype(r) == "float32"
     np.testing.assert_allclose(ops.convert_to_numpy(r), np.fft.rfft(np.arange(6)).real, atol=1e-5)
 
