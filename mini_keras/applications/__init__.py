@@ -15,6 +15,6 @@ for _module in _FAMILIES:
         if _name not in _SHARED:
             globals()[_name] = getattr(_module, _name)
 
-__all__ = sorted({n for m in _FAMILIES for n in m.__all__} - _SHARED) + sorted(
-    m.__name__.rsplit(".", 1)[1] for m in (imagenet_utils,) + _FAMILIES)
+__all__ = [n for n in sorted({n for m in _FAMILIES for n in m.__all__} - _SHARED)] + [
+    m.__name__.rsplit(".", 1)[1] for m in (imagenet_utils,) + _FAMILIES]
 del _module, _name
