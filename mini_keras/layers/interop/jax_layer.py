@@ -14,7 +14,7 @@ from mini_keras.layers.interop.hooks import framework_hooks
 from mini_keras.layers.layer import Layer
 from mini_keras.utils.rng import draw_seed
 
-__all__ = ["JaxLayer", "FlaxLayer"]
+__all__ = ["FlaxLayer", "JaxLayer"]
 
 _HOOKS = ("tree_flatten", "tree_unflatten", "rng_key")
 _FLOAT_KINDS = "f"

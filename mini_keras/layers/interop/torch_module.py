@@ -85,7 +85,7 @@ class TorchModuleWrapper(Layer):
 
     def load_own_variables(self, store) -> None:
         """Load a ``state_dict`` saved by :meth:`save_own_variables` (Keras 3's layout)."""
-        state = {(k.decode() if isinstance(k, bytes) else k): store[k][()] for k in store.keys()}
+        state = {(k.decode() if isinstance(k, bytes) else k): store[k][()] for k in store}
         self._hooks["module_load_state"](self.module, state)
 
     def get_config(self) -> dict:
