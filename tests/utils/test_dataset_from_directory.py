@@ -71,16 +71,16 @@ def _assert_close(ours, theirs, atol=0.0):
 
 
 IMAGE_CASES = [
-    dict(shuffle=False),
-    dict(shuffle=False, label_mode="categorical", image_size=(6, 9), batch_size=4),
-    dict(shuffle=False, label_mode=None, batch_size=None),
-    dict(shuffle=False, class_names=["zebra", "cat"], label_mode="binary"),
-    dict(shuffle=False, labels=[0, 1, 0, 1, 1, 0, 0, 1, 1], color_mode="rgba"),
-    dict(shuffle=False, crop_to_aspect_ratio=True, image_size=(4, 7), interpolation="nearest"),
-    dict(shuffle=False, data_format="channels_first", image_size=(3, 5)),
-    dict(seed=3, batch_size=4),
-    dict(seed=5, validation_split=0.34, subset="training", batch_size=2),
-    dict(seed=5, validation_split=0.34, subset="validation"),
+    {"shuffle": False},
+    {"shuffle": False, "label_mode": "categorical", "image_size": (6, 9), "batch_size": 4},
+    {"shuffle": False, "label_mode": None, "batch_size": None},
+    {"shuffle": False, "class_names": ["zebra", "cat"], "label_mode": "binary"},
+    {"shuffle": False, "labels": [0, 1, 0, 1, 1, 0, 0, 1, 1], "color_mode": "rgba"},
+    {"shuffle": False, "crop_to_aspect_ratio": True, "image_size": (4, 7), "interpolation": "nearest"},
+    {"shuffle": False, "data_format": "channels_first", "image_size": (3, 5)},
+    {"seed": 3, "batch_size": 4},
+    {"seed": 5, "validation_split": 0.34, "subset": "training", "batch_size": 2},
+    {"seed": 5, "validation_split": 0.34, "subset": "validation"},
 ]
 
 
@@ -111,15 +111,15 @@ def test_images_equal_keras(keras3, images, case, fmt):
 
 
 def test_images_both_subsets_and_grayscale(keras3, images, gray_images):
-    kwargs = dict(image_size=(4, 4), validation_split=0.25, subset="both", seed=2,
-                  verbose=False)
+    kwargs = {"image_size": (4, 4), "validation_split": 0.25, "subset": "both", "seed": 2,
+                  "verbose": False}
     theirs = keras3.utils.image_dataset_from_directory(images, **kwargs)
     for fmt in ("tf", "numpy"):
         ours = keras.utils.image_dataset_from_directory(images, format=fmt, **kwargs)
         assert isinstance(ours, list) and len(ours) == 2
         assert [d.file_paths for d in ours] == [d.file_paths for d in theirs]
     _assert_close(_elements(ours[1]), _elements(theirs[1]), atol=1e-3)  # validation: in order
-    kwargs = dict(image_size=(6, 6), color_mode="grayscale", shuffle=False, verbose=False)
+    kwargs = {"image_size": (6, 6), "color_mode": "grayscale", "shuffle": False, "verbose": False}
     theirs = _elements(keras3.utils.image_dataset_from_directory(gray_images, **kwargs))
     for fmt in ("tf", "numpy"):
         ours = keras.utils.image_dataset_from_directory(gray_images, format=fmt, **kwargs)
@@ -127,19 +127,19 @@ def test_images_both_subsets_and_grayscale(keras3, images, gray_images):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(label_mode="sparse"), "label_mode"),
-    (dict(color_mode="cmyk"), "color_mode"),
-    (dict(image_size=(1, 2, 3)), "image_size"),
-    (dict(interpolation="cubic"), "interpolation"),
-    (dict(validation_split=0.2), "subset"),
-    (dict(validation_split=0.2, subset="training"), "seed"),
-    (dict(label_mode="binary"), "2 classes"),
-    (dict(class_names=["cat", "lion"]), "class_names"),
-    (dict(labels=[0, 1]), "one label per file"),
-    (dict(labels="folders"), "labels"),
-    (dict(crop_to_aspect_ratio=True, pad_to_aspect_ratio=True), "only one"),
-    (dict(format="grain"), "grain"),
-    (dict(format="numpy", interpolation="area"), "format='tf'"),
+    ({"label_mode": "sparse"}, "label_mode"),
+    ({"color_mode": "cmyk"}, "color_mode"),
+    ({"image_size": (1, 2, 3)}, "image_size"),
+    ({"interpolation": "cubic"}, "interpolation"),
+    ({"validation_split": 0.2}, "subset"),
+    ({"validation_split": 0.2, "subset": "training"}, "seed"),
+    ({"label_mode": "binary"}, "2 classes"),
+    ({"class_names": ["cat", "lion"]}, "class_names"),
+    ({"labels": [0, 1]}, "one label per file"),
+    ({"labels": "folders"}, "labels"),
+    ({"crop_to_aspect_ratio": True, "pad_to_aspect_ratio": True}, "only one"),
+    ({"format": "grain"}, "grain"),
+    ({"format": "numpy", "interpolation": "area"}, "format='tf'"),
 ])
 def test_image_arguments_raise(images, kwargs, match):
     with pytest.raises((ValueError, NotImplementedError), match=match):
@@ -157,10 +157,10 @@ def texts(tmp_path_factory):
     return _write_tree(tmp_path_factory.mktemp("texts"), _txt)
 
 
-TEXT_CASES = [dict(shuffle=False), dict(shuffle=False, max_length=7, label_mode="categorical"),
-              dict(shuffle=False, label_mode=None, batch_size=None),
-              dict(shuffle=False, validation_split=0.4, subset="validation"),
-              dict(seed=4, batch_size=3)]
+TEXT_CASES = [{"shuffle": False}, {"shuffle": False, "max_length": 7, "label_mode": "categorical"},
+              {"shuffle": False, "label_mode": None, "batch_size": None},
+              {"shuffle": False, "validation_split": 0.4, "subset": "validation"},
+              {"seed": 4, "batch_size": 3}]
 
 
 @pytest.mark.parametrize("fmt", ["tf", "numpy"])
@@ -188,20 +188,20 @@ def clips(tmp_path_factory):
     return _write_tree(tmp_path_factory.mktemp("audio"), lambda p, r, i: _wav(p, r, i, 2))
 
 
-AUDIO_CASES = [dict(shuffle=False, batch_size=2), dict(shuffle=False, output_sequence_length=22),
-               dict(shuffle=False, label_mode="binary", class_names=["dog", "cat"],
-                    batch_size=None),
-               dict(shuffle=False, validation_split=0.3, subset="both", label_mode=None)]
+AUDIO_CASES = [{"shuffle": False, "batch_size": 2}, {"shuffle": False, "output_sequence_length": 22},
+               {"shuffle": False, "label_mode": "binary", "class_names": ["dog", "cat"],
+                    "batch_size": None},
+               {"shuffle": False, "validation_split": 0.3, "subset": "both", "label_mode": None}]
 
 
 @pytest.mark.parametrize("fmt", ["tf", "numpy"])
 @pytest.mark.parametrize("case", AUDIO_CASES, ids=range(len(AUDIO_CASES)))
 def test_audio_equal_keras(keras3, clips, case, fmt):
     theirs = keras3.utils.audio_dataset_from_directory(clips, verbose=False, **case)
-    args = dict(labels="inferred", label_mode="int", class_names=None, batch_size=32,
-                sampling_rate=None, output_sequence_length=None, ragged=False, shuffle=True,
-                seed=None, validation_split=None, subset=None, follow_links=False,
-                verbose=False)
+    args = {"labels": "inferred", "label_mode": "int", "class_names": None, "batch_size": 32,
+                "sampling_rate": None, "output_sequence_length": None, "ragged": False, "shuffle": True,
+                "seed": None, "validation_split": None, "subset": None, "follow_links": False,
+                "verbose": False}
     args.update(case)
     ours = (audio_datasets(clips, **args, fmt=fmt) if fmt == "numpy" else
             keras.utils.audio_dataset_from_directory(clips, verbose=False, **case))
@@ -232,8 +232,8 @@ def test_audio_arguments_raise(clips):
 
 @pytest.mark.parametrize("fmt", ["tf", "numpy"])
 def test_fit_from_image_dataset(backend, images, fmt):
-    kwargs = dict(image_size=(4, 4), batch_size=4, shuffle=False, label_mode="categorical",
-                  verbose=False)
+    kwargs = {"image_size": (4, 4), "batch_size": 4, "shuffle": False, "label_mode": "categorical",
+                  "verbose": False}
     ds = keras.utils.image_dataset_from_directory(images, format=fmt, **kwargs)
     reference = keras.utils.image_dataset_from_directory(images, format="numpy", **kwargs)
     x, y = (np.concatenate(col) for col in zip(*reference))

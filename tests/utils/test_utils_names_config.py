@@ -55,10 +55,10 @@ def test_config_behaves_like_keras(keras3):
             _ = config.momentun
         config.freeze()
         assert config.frozen
-        for change in (lambda: setattr(config, "x", 1), lambda: config.update(a=1),
-                       lambda: config.pop("seed"), lambda: config.__delitem__("zeta"),
-                       lambda: config.__setitem__("x", 2)):
+        for change in (lambda c: setattr(c, "x", 1), lambda c: c.update(a=1),
+                       lambda c: c.pop("seed"), lambda c: c.__delitem__("zeta"),
+                       lambda c: c.__setitem__("x", 2)):
             with pytest.raises(ValueError, match="frozen"):
-                change()
+                change(config)
         config.unfreeze()
         assert config.pop("zeta") == 1 and len(config) == 3
