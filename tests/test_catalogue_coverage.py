@@ -43,8 +43,8 @@ REACHED = {
     "ops.numpy": 207,
     "ops.linalg": 12,
     "ops.image": 5,
-    "layers": 147,
-    "applications": 0,
+    "layers": 148,
+    "applications": 5,
 }
 FULL = ("layers", "losses", "metrics", "activations")
 TARGET = {ns: 1.0 if ns in FULL else 0.95 for ns in REACHED}

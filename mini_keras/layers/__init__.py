@@ -8,6 +8,7 @@ from mini_keras.layers import (
                                aliases,
                                attention,
                                convolutional,
+                               einsum_dense,
                                embedding,
                                identity_masking,
                                layer_serialization,
@@ -26,6 +27,7 @@ from mini_keras.layers.aliases import *
 from mini_keras.layers.attention import *
 from mini_keras.layers.convolutional import *
 from mini_keras.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer
+from mini_keras.layers.einsum_dense import *
 from mini_keras.layers.embedding import *
 from mini_keras.layers.identity_masking import *
 from mini_keras.layers.input_spec import InputSpec
@@ -48,4 +50,4 @@ __all__ = (["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", 
            + embedding.__all__ + merging.__all__ + normalization.__all__ + pooling.__all__
            + preprocessing.__all__ + regularization.__all__ + reshaping.__all__ + rnn.__all__
            + aliases.__all__ + identity_masking.__all__ + rms_normalization.__all__
-           + layer_serialization.__all__ + wrapper.__all__)
+           + layer_serialization.__all__ + wrapper.__all__ + einsum_dense.__all__)

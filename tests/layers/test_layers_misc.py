@@ -157,3 +157,49 @@ def test_additive_attention_masks_and_scores_match_keras(backend, causal):
     assert [w.shape for w in ours.weights] == [(3,)]
     with pytest.raises(ValueError, match="score_mode is not an argument"):
         keras.layers.AdditiveAttention(score_mode="dot")
+
+
+# ----------------------------------------------------------------------------- EinsumDense
+
+EINSUM_CASES = [  # (equation, output_shape, bias_axes, activation)
+    ("abc,cd->abd", (None, 2), "d", None),
+    ("abc,cde->abde", (None, 2, 3), "de", "relu"),
+    ("abc,cde->abde", (None, 2, 3), "e", None),
+    ("...b,bc->...c", 2, "c", None),
+    ("...bc,cd->...bd", (4, 2), None, "tanh"),
+    ("ab...,bc->ac...", (2, 3), "c", None),
+    ("abc,bcd->ad", 2, "d", None),
+]
+
+
+@pytest.mark.parametrize(("equation", "output_shape", "bias_axes", "activation"), EINSUM_CASES,
+                         ids=[c[0] for c in EINSUM_CASES])
+def test_einsum_dense_round_trip(backend, equation, output_shape, bias_axes, activation,
+                                 tmp_path):
+    def build(k):
+        return k.Sequential([k.Input((4, 3)), k.layers.EinsumDense(
+            equation, output_shape, activation=activation, bias_axes=bias_axes)])
+    ours = _round_trip(build, Q, tmp_path)
+    theirs = _keras3().layers.EinsumDense(equation, output_shape, bias_axes=bias_axes)
+    assert ours.layers[0].compute_output_shape((None, 4, 3)) == theirs.compute_output_shape(
+        (None, 4, 3))
+
+
+def test_einsum_dense_initializer_fans_and_errors(backend):
+    keras3 = _keras3()
+    # glorot with fans from the matched kernel axes: limit sqrt(6 / (3 + 2*5))
+    layer = keras.layers.EinsumDense("abc,cde->abde", (None, 2, 5))
+    layer.build((None, 4, 3))
+    assert np.abs(layer.kernel.numpy()).max() <= np.sqrt(6 / 13) + 1e-7
+    theirs = keras3.layers.EinsumDense("abc,cde->abde", (None, 2, 5))
+    theirs.build((None, 4, 3))
+    assert np.abs(np.asarray(theirs.kernel)).max() <= np.sqrt(6 / 13) + 1e-7
+    for kwargs in ({"lora_rank": 2}, {"quantization_config": "int8"}):
+        with pytest.raises(NotImplementedError, match="EinsumDense .* is not supported"):
+            keras.layers.EinsumDense("ab,bc->ac", 2, **kwargs)
+    with pytest.raises(ValueError, match="invalid einsum equation"):
+        keras.layers.EinsumDense("ab,bc", 2).build((None, 3))
+    with pytest.raises(ValueError, match="bias axis 'x'"):
+        keras.layers.EinsumDense("ab,bc->ac", 2, bias_axes="x").build((None, 3))
+    with pytest.raises(ValueError, match="shared dimension 'b'"):
+        keras.layers.EinsumDense("abc,cd->abd", (5, 2)).build((None, 4, 3))
