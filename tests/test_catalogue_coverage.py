@@ -43,8 +43,9 @@ REACHED = {
     "ops.numpy": 214,
     "ops.linalg": 12,
     "ops.image": 5,
-    "layers": 151,
+    "layers": 152,
     "applications": 5,
+    "utils": 37,
 }
 FULL = ("layers", "losses", "metrics", "activations")
 TARGET = {ns: 1.0 if ns in FULL else 0.95 for ns in REACHED}
