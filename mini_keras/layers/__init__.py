@@ -21,6 +21,7 @@ from mini_keras.layers import (
                                reshaping,
                                rms_normalization,
                                rnn,
+                               spectral_normalization,
                                wrapper,
 )
 from mini_keras.layers.activation_layers import *
@@ -44,6 +45,7 @@ from mini_keras.layers.regularization import *
 from mini_keras.layers.reshaping import *
 from mini_keras.layers.rms_normalization import *
 from mini_keras.layers.rnn import *
+from mini_keras.layers.spectral_normalization import *
 from mini_keras.layers.tfsm_layer import TFSMLayer
 from mini_keras.layers.wrapper import *
 
