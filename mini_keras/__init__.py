@@ -10,6 +10,7 @@ built with.
 
 from mini_keras import (
                         activations,
+                        applications,
                         backend,
                         callbacks,
                         config,
@@ -48,6 +49,7 @@ __all__ = [
                         "Variable",
                         "__version__",
                         "activations",
+                        "applications",
                         "backend",
                         "callbacks",
                         "config",

@@ -38,13 +38,13 @@ REACHED = {
     "initializers": 39,
     "optimizers": 22,
     "optimizers.schedules": 9,
-    "ops": 296,
+    "ops": 312,
     "ops.nn": 50,
-    "ops.numpy": 196,
+    "ops.numpy": 207,
     "ops.linalg": 12,
     "ops.image": 5,
-    "layers": 140,
-    "applications": 0,
+    "layers": 148,
+    "applications": 5,
 }
 FULL = ("layers", "losses", "metrics", "activations")
 TARGET = {ns: 1.0 if ns in FULL else 0.95 for ns in REACHED}

@@ -8,6 +8,7 @@ from mini_keras.layers import (
                                aliases,
                                attention,
                                convolutional,
+                               einsum_dense,
                                embedding,
                                identity_masking,
                                layer_serialization,
@@ -19,12 +20,14 @@ from mini_keras.layers import (
                                reshaping,
                                rms_normalization,
                                rnn,
+                               wrapper,
 )
 from mini_keras.layers.activation_layers import *
 from mini_keras.layers.aliases import *
 from mini_keras.layers.attention import *
 from mini_keras.layers.convolutional import *
 from mini_keras.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer
+from mini_keras.layers.einsum_dense import *
 from mini_keras.layers.embedding import *
 from mini_keras.layers.identity_masking import *
 from mini_keras.layers.input_spec import InputSpec
@@ -40,10 +43,11 @@ from mini_keras.layers.reshaping import *
 from mini_keras.layers.rms_normalization import *
 from mini_keras.layers.rnn import *
 from mini_keras.layers.tfsm_layer import TFSMLayer
+from mini_keras.layers.wrapper import *
 
 __all__ = (["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
             "Flatten", "Lambda", "TFSMLayer"] + activation_layers.__all__ + attention.__all__ + convolutional.__all__
            + embedding.__all__ + merging.__all__ + normalization.__all__ + pooling.__all__
            + preprocessing.__all__ + regularization.__all__ + reshaping.__all__ + rnn.__all__
            + aliases.__all__ + identity_masking.__all__ + rms_normalization.__all__
-           + layer_serialization.__all__)
+           + layer_serialization.__all__ + wrapper.__all__ + einsum_dense.__all__)

@@ -1,4 +1,5 @@
-"""Attention layers: MultiHeadAttention (Vaswani et al. 2017) and Attention (Luong dot-product).
+"""Attention layers: MultiHeadAttention (Vaswani et al. 2017), Attention (Luong dot-product) and
+AdditiveAttention (Bahdanau).
 
 Masks are booleans where True means "may attend". Masked scores are replaced by -1e9 before the
 softmax and masked probabilities are zeroed after it (Keras 3's Softmax layer), so a fully
@@ -16,7 +17,7 @@ from mini_keras.core.seed_generator import SeedGenerator
 from mini_keras.layers.core import _regularizer
 from mini_keras.layers.layer import Layer
 
-__all__ = ["Attention", "MultiHeadAttention"]
+__all__ = ["AdditiveAttention", "Attention", "MultiHeadAttention"]
 
 _LARGE_NEGATIVE = -1e9
 
@@ -292,6 +293,16 @@ class Attention(Layer):
             raise ValueError(f"Attention '{self.name}': mask must be a list [query_mask, "
                              f"value_mask], received {mask!r}")
 
+    def _calculate_scores(self, query, key):
+        """``(batch, Tq, Tv)`` scores of every query against every key."""
+        if self.score_mode == "dot":
+            scores = ops.matmul(query, ops.transpose(key, (0, 2, 1)))
+            return scores if self.scale is None else ops.multiply(scores, self.scale)
+        summed = ops.add(ops.expand_dims(query, -2), ops.expand_dims(key, -3))
+        if self.scale is not None:
+            summed = ops.multiply(self.scale, summed)
+        return ops.multiply(self.concat_score_weight, ops.sum(ops.tanh(summed), axis=-1))
+
     def call(self, inputs, mask=None, training=None, return_attention_scores=False,
              use_causal_mask=False):
         if mask is not None and not isinstance(mask, (list, tuple)):
@@ -300,15 +311,7 @@ class Attention(Layer):
         query, value = inputs[0], inputs[1]
         key = inputs[2] if len(inputs) > 2 else value
         query_mask, value_mask = (mask[0], mask[1]) if mask else (None, None)
-        if self.score_mode == "dot":
-            scores = ops.matmul(query, ops.transpose(key, (0, 2, 1)))
-            if self.scale is not None:
-                scores = ops.multiply(scores, self.scale)
-        else:
-            summed = ops.add(ops.expand_dims(query, -2), ops.expand_dims(key, -3))
-            if self.scale is not None:
-                summed = ops.multiply(self.scale, summed)
-            scores = ops.multiply(self.concat_score_weight, ops.sum(ops.tanh(summed), axis=-1))
+        scores = self._calculate_scores(query, key)
         score_mask = None
         if value_mask is not None:
             score_mask = ops.expand_dims(ops.cast(self._to_tensor(value_mask), "bool"), -2)
@@ -344,3 +347,41 @@ class Attention(Layer):
     def get_config(self):
         return {**super().get_config(), "use_scale": self.use_scale,
                 "score_mode": self.score_mode, "dropout": self.dropout, "seed": self.seed}
+
+
+class AdditiveAttention(Attention):
+    """Additive (Bahdanau-style) attention: scores ``sum(scale * tanh(query + key), -1)``.
+
+    The rest is :class:`Attention`'s: softmax over the values, masks, causal mask, dropout.
+
+    Args:
+        use_scale: learn a ``scale`` vector of shape ``(dim,)`` (glorot_uniform) weighting the
+            features of ``tanh(query + key)``; without it the features are summed.
+        dropout: dropout rate on the attention probabilities (training only).
+        seed: seed of the dropout (keyword).
+
+    Call args: as :class:`Attention` (``[query, value(, key)]``, ``mask=[query_mask,
+    value_mask]``, ``return_attention_scores``, ``use_causal_mask``, ``training``).
+
+    Weights: ``scale`` ``(dim,)`` when ``use_scale``.
+    """
+
+    def __init__(self, use_scale=True, dropout=0.0, **kwargs):
+        if "score_mode" in kwargs:
+            raise ValueError("AdditiveAttention: score_mode is not an argument (its scores are "
+                             "always additive); use Attention for 'dot'/'concat' scores.")
+        super().__init__(use_scale=use_scale, dropout=dropout, **kwargs)
+
+    def build(self, input_shape):
+        self._check_inputs(input_shape)
+        self.scale = (self.add_weight((input_shape[0][-1],), "glorot_uniform", name="scale")
+                      if self.use_scale else None)
+
+    def _calculate_scores(self, query, key):
+        tanh = ops.tanh(ops.add(ops.expand_dims(query, -2), ops.expand_dims(key, -3)))
+        return ops.sum(tanh if self.scale is None else ops.multiply(self.scale, tanh), axis=-1)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["score_mode"]
+        return config

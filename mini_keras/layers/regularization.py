@@ -1,4 +1,4 @@
-"""Regularization layers: SpatialDropout1D/2D/3D, GaussianNoise, GaussianDropout,
+"""Regularization layers: SpatialDropout1D/2D/3D, GaussianNoise, GaussianDropout, AlphaDropout,
 ActivityRegularization.
 
 All noise comes from the layer's SeedGenerator through ``mini_keras.random``, so a seeded layer
@@ -18,6 +18,7 @@ from mini_keras.layers.layer import Layer
 
 __all__ = [
     "ActivityRegularization",
+    "AlphaDropout",
     "GaussianDropout",
     "GaussianNoise",
     "SpatialDropout1D",
@@ -165,6 +166,62 @@ class GaussianDropout(Layer):
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+class AlphaDropout(Layer):
+    """Dropout for self-normalizing (SELU) networks: keeps the inputs' mean and variance.
+
+    During training each entry is kept with probability ``1 - rate`` or set to SELU's negative
+    saturation value ``alpha' = -alpha * scale``; the result is then mapped by ``a * x + b`` with
+    ``a = ((1 - rate) * (1 + rate * alpha'**2)) ** -0.5`` and ``b = -a * alpha' * rate``, so zero
+    mean / unit variance inputs stay so. At inference the layer is the identity.
+
+    Args:
+        rate: drop probability, in [0, 1] (1 cannot be used in training: ``a`` is infinite).
+        noise_shape: optional shape of the keep mask, broadcast against the input; ``None``
+            entries take the input's size on that axis.
+        seed: int for reproducible masks.
+    """
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not 0 <= rate <= 1:
+            raise ValueError(f"AlphaDropout '{self.name}': rate must be in [0, 1], "
+                             f"received {rate!r}")
+        self.rate, self.seed, self.noise_shape = rate, seed, noise_shape
+        if rate > 0:
+            self.seed_generator = SeedGenerator(seed, backend=self._backend_name)
+        self.supports_masking = True
+
+    def call(self, inputs, training=False):
+        if not training or self.rate == 0:
+            return inputs
+        if self.rate == 1:
+            raise ValueError(f"AlphaDropout '{self.name}': rate=1 drops every entry and its "
+                             "affine correction is infinite; use a rate below 1 in training.")
+        shape = ops.shape(inputs)
+        noise_shape = shape if self.noise_shape is None else tuple(
+            shape[i] if size is None else size for i, size in enumerate(self.noise_shape))
+        alpha_p = -_SELU_ALPHA * _SELU_SCALE
+        kept = ops.greater_equal(mk_random.uniform(noise_shape, seed=self.seed_generator),
+                                 self.rate)
+        kept = ops.cast(kept, ops.dtype(inputs))
+        a = ((1 - self.rate) * (1 + self.rate * alpha_p ** 2)) ** -0.5
+        b = -a * alpha_p * self.rate
+        dropped = ops.add(ops.multiply(inputs, kept),
+                          ops.multiply(alpha_p, ops.subtract(1.0, kept)))
+        return ops.add(ops.multiply(a, dropped), b)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": self.noise_shape}
 
 
 class ActivityRegularization(Layer):

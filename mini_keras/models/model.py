@@ -156,9 +156,14 @@ class Model(StateTreeAPI, Trainer, Layer):
 
     @filter_traceback
     def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
-        """Load weights from ``.weights.h5`` or ``.keras`` (same architecture required)."""
+        """Load weights from ``.weights.h5``, ``.keras`` or a legacy ``.h5`` file (same
+        architecture required); ``by_name=True`` (legacy ``.h5`` only) matches layers by name."""
         from mini_keras.saving import saving_lib
-        saving_lib.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+        by_name = kwargs.pop("by_name", False)
+        if kwargs:
+            raise ValueError(f"load_weights: invalid keyword arguments: {sorted(kwargs)} "
+                             "(supported: skip_mismatch, by_name).")
+        saving_lib.load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name)
 
     @filter_traceback
     def export(self, filepath, format: str = "tf_saved_model", verbose=None,

@@ -163,16 +163,18 @@ def save_weights(model, filepath, overwrite: bool = True) -> None:
 
 
 def load_weights(model, filepath, skip_mismatch: bool = False,
-                 max_weights_bytes: int | None = None) -> None:
-    """Load weights from a ``.weights.h5`` file or from the weights inside a ``.keras`` file.
+                 max_weights_bytes: int | None = None, by_name: bool = False) -> None:
+    """Load weights from a ``.weights.h5`` file, the weights inside a ``.keras`` file, or a
+    legacy ``.h5``/``.hdf5`` file (Keras 2, ``keras.applications``' pretrained files).
 
     Args:
         model: a built model with the same architecture.
-        filepath: ``.weights.h5`` or ``.keras`` path.
+        filepath: ``.weights.h5``, ``.keras`` or legacy ``.h5``/``.hdf5`` path.
         skip_mismatch: warn and skip layers whose variables do not match, and weights in the
             file that no layer reads, instead of raising.
         max_weights_bytes: most bytes the weights inside a ``.keras`` may inflate to (default:
             derived from the model).
+        by_name: legacy ``.h5`` only: match layers by name instead of by order.
 
     Raises:
         ValueError: the file's weights do not match the model (missing, extra, or of another
@@ -180,6 +182,10 @@ def load_weights(model, filepath, skip_mismatch: bool = False,
         TypeError: non-numeric weights.
     """
     filepath = os.fspath(filepath)
+    if by_name and (filepath.endswith(".weights.h5")
+                    or not filepath.endswith((".h5", ".hdf5"))):
+        raise ValueError("`by_name` only supports loading legacy '.h5' or '.hdf5' files. "
+                         f"Received: filepath={filepath!r}")
     if filepath.endswith(".keras"):
         with open_archive(filepath) as zf:
             data = file_limits.read_member(
@@ -190,9 +196,13 @@ def load_weights(model, filepath, skip_mismatch: bool = False,
             raise FileNotFound(f"File not found: filepath={filepath!r}")
         with open(filepath, "rb") as f:
             data = f.read()
+    elif filepath.endswith((".h5", ".hdf5")):
+        from mini_keras.saving import legacy_h5
+        legacy_h5.load_weights(model, filepath, skip_mismatch=skip_mismatch, by_name=by_name)
+        return
     else:
         raise ValueError(f"File format not supported: filepath={filepath!r}. load_weights reads "
-                         "`.weights.h5` or `.keras` files.")
+                         "`.weights.h5`, `.keras` or legacy `.h5` files.")
     with _open_h5(data, filepath) as h5:
         read_weights(model, h5, skip_mismatch=skip_mismatch, filepath=filepath)
 

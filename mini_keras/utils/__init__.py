@@ -12,14 +12,18 @@ from mini_keras.utils.file_utils import get_file
 from mini_keras.utils.graph_utils import get_source_inputs
 from mini_keras.utils.image_utils import array_to_img, img_to_array, load_img, save_img
 from mini_keras.utils.model_visualization import model_to_dot, plot_model
+from mini_keras.utils.numpy_dataset import NumpyDataset
 from mini_keras.utils.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from mini_keras.utils.plotting import plot_history
 from mini_keras.utils.progbar import Progbar
 from mini_keras.utils.py_dataset import PyDataset
 from mini_keras.utils.rng import set_random_seed
 from mini_keras.utils.sequence_utils import pad_sequences
+from mini_keras.utils.split_dataset import split_dataset
+from mini_keras.utils.timeseries_dataset import timeseries_dataset_from_array
 
 __all__ = [
+    "NumpyDataset",
     "Progbar",
     "PyDataset",
     "array_to_img",
@@ -40,6 +44,8 @@ __all__ = [
     "save_img",
     "serialize_keras_object",
     "set_random_seed",
+    "split_dataset",
+    "timeseries_dataset_from_array",
     "to_categorical",
     "unpack_x_y_sample_weight",
 ]

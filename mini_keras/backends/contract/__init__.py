@@ -4,9 +4,9 @@ A backend is a module (a sub-package ``mini_keras.backends.<name>`` or a plugin'
 that exports every *required* function below, with the same name and parameters; loading the
 backend checks this (:mod:`mini_keras.backends.validation`). The functions are declared by
 meaning, one module each: :mod:`.core`, :mod:`.variables`, :mod:`.math`, :mod:`.shapes`,
-:mod:`.linalg`, :mod:`.nn`, :mod:`.random`, :mod:`.control_flow`; :mod:`.optional` holds the
-fused fast paths a backend may leave out, and :mod:`.distribution` the functions of its
-``distribution_lib``. Public ``mini_keras.ops`` functions dispatch to the required ones.
+:mod:`.linalg`, :mod:`.fourier`, :mod:`.nn`, :mod:`.random`, :mod:`.control_flow`;
+:mod:`.optional` holds the fused fast paths a backend may leave out, and :mod:`.distribution`
+the functions of its ``distribution_lib``. Public ``mini_keras.ops`` functions dispatch to the required ones.
 
 Conventions every backend follows:
 - Inputs may be Python scalars, numpy arrays, or the backend's own tensors (numpy backend: also
@@ -37,6 +37,7 @@ from mini_keras.backends.contract import (
     control_flow,
     core,
     distribution,
+    fourier,
     linalg,
     math,
     nn,
@@ -46,8 +47,8 @@ from mini_keras.backends.contract import (
     variables,
 )
 
-REQUIRED_MODULES: tuple[ModuleType, ...] = (core, variables, math, shapes, linalg, nn, random,
-                                            control_flow)
+REQUIRED_MODULES: tuple[ModuleType, ...] = (core, variables, math, shapes, linalg, fourier, nn,
+                                            random, control_flow)
 
 
 def _declared(module: ModuleType) -> dict:

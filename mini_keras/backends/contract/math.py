@@ -297,3 +297,28 @@ def nonzero(x):
 def searchsorted(sorted_sequence, values, side="left"):
     """int32 insertion indices of ``values`` into the 1-D ``sorted_sequence`` (not
     differentiable); ``side`` "left" (first suitable) or "right" (last)."""
+
+
+def bitwise_and(x, y):
+    """Elementwise bitwise AND of two integer (or bool) tensors of one dtype (no gradient)."""
+
+
+def bitwise_or(x, y):
+    """Elementwise bitwise OR of two integer (or bool) tensors of one dtype (no gradient)."""
+
+
+def bitwise_xor(x, y):
+    """Elementwise bitwise XOR of two integer (or bool) tensors of one dtype (no gradient)."""
+
+
+def bitwise_invert(x):
+    """Elementwise bitwise NOT of an integer (or bool: logical NOT) tensor (no gradient)."""
+
+
+def bitwise_left_shift(x, y):
+    """``x << y`` elementwise for two integer tensors of one dtype (no gradient)."""
+
+
+def bitwise_right_shift(x, y):
+    """``x >> y`` elementwise (arithmetic for signed dtypes), two integer tensors of one dtype
+    (no gradient)."""

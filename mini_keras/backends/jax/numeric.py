@@ -1,6 +1,6 @@
 """jax backend, numpy-like math beyond math.py: trigonometric and hyperbolic functions, trunc,
 isnan/isinf/isfinite, mod, floor_divide, and the scans and searches cumprod, nonzero,
-searchsorted."""
+searchsorted, and the bitwise ops."""
 
 from __future__ import annotations
 
@@ -131,3 +131,36 @@ def searchsorted(sorted_sequence, values, side="left"):
     common = jnp.promote_types(sequence.dtype, values.dtype)
     out = jnp.searchsorted(sequence.astype(common), values.astype(common), side=side)
     return out.astype("int32")
+
+
+# ---------------------------------------------------------------------------- bitwise
+
+
+def bitwise_and(x, y):
+    """Elementwise bitwise AND (no gradient)."""
+    return jnp.bitwise_and(convert_to_tensor(x), convert_to_tensor(y))
+
+
+def bitwise_or(x, y):
+    """Elementwise bitwise OR (no gradient)."""
+    return jnp.bitwise_or(convert_to_tensor(x), convert_to_tensor(y))
+
+
+def bitwise_xor(x, y):
+    """Elementwise bitwise XOR (no gradient)."""
+    return jnp.bitwise_xor(convert_to_tensor(x), convert_to_tensor(y))
+
+
+def bitwise_invert(x):
+    """Elementwise bitwise NOT (no gradient)."""
+    return jnp.invert(convert_to_tensor(x))
+
+
+def bitwise_left_shift(x, y):
+    """``x << y`` (no gradient)."""
+    return jnp.left_shift(convert_to_tensor(x), convert_to_tensor(y))
+
+
+def bitwise_right_shift(x, y):
+    """``x >> y`` (no gradient)."""
+    return jnp.right_shift(convert_to_tensor(x), convert_to_tensor(y))

@@ -14,7 +14,7 @@ from mini_keras.common import hooks
 
 # The modules that implement the contract; their functions are collected, never listed.
 _CONTRACT_NAMES = contract.export_modules(globals(), __name__, (
-    "control_flow", "conv", "core", "linalg", "math", "nn", "numeric", "random", "rnn",
+    "control_flow", "conv", "core", "fourier", "linalg", "math", "nn", "numeric", "random", "rnn",
     "shapes", "slicing", "special"))
 __all__ = ["CAPABILITIES", "FRAMEWORK", "PIP_EXTRA", *_CONTRACT_NAMES]  # noqa: PLE0604 (derived)
 

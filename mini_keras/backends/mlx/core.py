@@ -68,6 +68,11 @@ def _float_or(dtype):
     return mx_dtype(dtype or settings.floatx())
 
 
+def _contiguous(arr):
+    """``arr``, copied when its strides are not C order (MLX refuses negative strides)."""
+    return arr if arr.flags.c_contiguous else arr.copy()
+
+
 def convert_to_tensor(x, dtype=None):
     """Convert ``x`` to an MLX array; Python floats become ``floatx()``, ints ``int32``."""
     x = _unwrap(x)
@@ -75,7 +80,7 @@ def convert_to_tensor(x, dtype=None):
         dtype = mx_dtype(dtype)
         if is_tensor(x):
             return x if x.dtype == dtype else x.astype(dtype)
-        arr = np.asarray(x)
+        arr = _contiguous(np.asarray(x))
         if arr.dtype.kind == "f" and dtype not in (mx.float64,):
             return mx.array(arr).astype(dtype)
         return mx.array(arr.astype(np.dtype(_NAMES[dtype]) if dtype != mx.bfloat16
@@ -83,7 +88,7 @@ def convert_to_tensor(x, dtype=None):
     if is_tensor(x):
         return x
     if isinstance(x, np.ndarray | np.generic):
-        arr = np.asarray(x)
+        arr = _contiguous(np.asarray(x))
         if arr.dtype.kind == "f" and arr.dtype.itemsize == 8:
             return mx.array(arr, dtype=mx_dtype("float64"))
         if arr.dtype.kind not in "biuf":

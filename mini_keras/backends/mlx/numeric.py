@@ -1,6 +1,6 @@
 """mlx backend, numpy-like math beyond math.py: trigonometric and hyperbolic functions, trunc,
 isnan/isinf/isfinite, mod, floor_divide, and the scans and searches cumprod, nonzero,
-searchsorted."""
+searchsorted, and the bitwise ops."""
 
 from __future__ import annotations
 
@@ -135,3 +135,37 @@ def searchsorted(sorted_sequence, values, side="left"):
     """int32 insertion indices into the sorted 1-D sequence (no gradient)."""
     out = np.searchsorted(convert_to_numpy(sorted_sequence), convert_to_numpy(values), side=side)
     return mx.array(np.asarray(out).astype(np.int32))
+
+
+# ---------------------------------------------------------------------------- bitwise
+
+
+def bitwise_and(x, y):
+    """Elementwise bitwise AND (no gradient)."""
+    return mx.bitwise_and(convert_to_tensor(x), convert_to_tensor(y))
+
+
+def bitwise_or(x, y):
+    """Elementwise bitwise OR (no gradient)."""
+    return mx.bitwise_or(convert_to_tensor(x), convert_to_tensor(y))
+
+
+def bitwise_xor(x, y):
+    """Elementwise bitwise XOR (no gradient)."""
+    return mx.bitwise_xor(convert_to_tensor(x), convert_to_tensor(y))
+
+
+def bitwise_invert(x):
+    """Elementwise bitwise NOT (bool: logical NOT; no gradient)."""
+    x = convert_to_tensor(x)
+    return mx.logical_not(x) if x.dtype == mx.bool_ else mx.bitwise_invert(x)
+
+
+def bitwise_left_shift(x, y):
+    """``x << y`` (no gradient)."""
+    return mx.left_shift(convert_to_tensor(x), convert_to_tensor(y))
+
+
+def bitwise_right_shift(x, y):
+    """``x >> y`` (no gradient)."""
+    return mx.right_shift(convert_to_tensor(x), convert_to_tensor(y))

@@ -11,6 +11,6 @@ from mini_keras.backends.numpy.facts import CAPABILITIES, FRAMEWORK, PIP_EXTRA
 
 # The modules that implement the contract; their functions are collected, never listed.
 _CONTRACT_NAMES = contract.export_modules(globals(), __name__, (
-    "control_flow", "conv", "core", "linalg", "math", "nn", "numeric", "optim", "random",
+    "control_flow", "conv", "core", "fourier", "linalg", "math", "nn", "numeric", "optim", "random",
     "rnn", "shapes", "slicing", "special"))
 __all__ = ["CAPABILITIES", "FRAMEWORK", "PIP_EXTRA", "Tensor", *_CONTRACT_NAMES]  # noqa: PLE0604 (derived)

@@ -1,6 +1,6 @@
 """numpy backend, numpy-like math beyond math.py: trigonometric and hyperbolic functions, trunc,
 isnan/isinf/isfinite, mod, floor_divide, and the scans and searches cumprod, nonzero,
-searchsorted."""
+searchsorted, and the bitwise ops."""
 
 from __future__ import annotations
 
@@ -191,3 +191,36 @@ def searchsorted(sorted_sequence, values, side="left"):
     """int32 insertion indices of ``values`` into the sorted 1-D sequence."""
     sequence, values = data(as_input(sorted_sequence)), data(as_input(values))
     return np.asarray(np.searchsorted(sequence, values, side=side)).astype(np.int32)
+
+
+# ---------------------------------------------------------------------------- bitwise
+
+
+def bitwise_and(x, y):
+    """Elementwise bitwise AND (no gradient)."""
+    return np.bitwise_and(np.asarray(data(x)), np.asarray(data(y)))
+
+
+def bitwise_or(x, y):
+    """Elementwise bitwise OR (no gradient)."""
+    return np.bitwise_or(np.asarray(data(x)), np.asarray(data(y)))
+
+
+def bitwise_xor(x, y):
+    """Elementwise bitwise XOR (no gradient)."""
+    return np.bitwise_xor(np.asarray(data(x)), np.asarray(data(y)))
+
+
+def bitwise_invert(x):
+    """Elementwise bitwise NOT (no gradient)."""
+    return np.invert(np.asarray(data(x)))
+
+
+def bitwise_left_shift(x, y):
+    """``x << y`` (no gradient)."""
+    return np.left_shift(np.asarray(data(x)), np.asarray(data(y)))
+
+
+def bitwise_right_shift(x, y):
+    """``x >> y`` (no gradient)."""
+    return np.right_shift(np.asarray(data(x)), np.asarray(data(y)))

@@ -1,6 +1,6 @@
 """tensorflow backend, numpy-like math beyond math.py: trigonometric and hyperbolic functions,
 trunc, isnan/isinf/isfinite, mod, floor_divide, and the scans and searches cumprod, nonzero,
-searchsorted."""
+searchsorted, and the bitwise ops."""
 
 from __future__ import annotations
 
@@ -151,3 +151,41 @@ def searchsorted(sorted_sequence, values, side="left"):
     sequence, values = promote(sorted_sequence, values)
     flat = tf.searchsorted(sequence, tf.reshape(values, [-1]), side=side, out_type=tf.int32)
     return tf.reshape(flat, tf.shape(values))
+
+
+# ---------------------------------------------------------------------------- bitwise
+# tf.bitwise takes integers only: bool operands use the logical ops (numpy's meaning).
+
+
+def bitwise_and(x, y):
+    """Elementwise bitwise AND (no gradient)."""
+    x, y = convert_to_tensor(x), convert_to_tensor(y)
+    return tf.logical_and(x, y) if x.dtype == tf.bool else tf.bitwise.bitwise_and(x, y)
+
+
+def bitwise_or(x, y):
+    """Elementwise bitwise OR (no gradient)."""
+    x, y = convert_to_tensor(x), convert_to_tensor(y)
+    return tf.logical_or(x, y) if x.dtype == tf.bool else tf.bitwise.bitwise_or(x, y)
+
+
+def bitwise_xor(x, y):
+    """Elementwise bitwise XOR (no gradient)."""
+    x, y = convert_to_tensor(x), convert_to_tensor(y)
+    return tf.math.logical_xor(x, y) if x.dtype == tf.bool else tf.bitwise.bitwise_xor(x, y)
+
+
+def bitwise_invert(x):
+    """Elementwise bitwise NOT (no gradient)."""
+    x = convert_to_tensor(x)
+    return tf.logical_not(x) if x.dtype == tf.bool else tf.bitwise.invert(x)
+
+
+def bitwise_left_shift(x, y):
+    """``x << y`` (no gradient)."""
+    return tf.bitwise.left_shift(convert_to_tensor(x), convert_to_tensor(y))
+
+
+def bitwise_right_shift(x, y):
+    """``x >> y`` (no gradient)."""
+    return tf.bitwise.right_shift(convert_to_tensor(x), convert_to_tensor(y))

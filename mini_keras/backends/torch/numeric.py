@@ -1,6 +1,6 @@
 """torch backend, numpy-like math beyond math.py: trigonometric and hyperbolic functions, trunc,
 isnan/isinf/isfinite, mod, floor_divide, and the scans and searches cumprod, nonzero,
-searchsorted."""
+searchsorted, and the bitwise ops."""
 
 from __future__ import annotations
 
@@ -139,3 +139,36 @@ def searchsorted(sorted_sequence, values, side="left"):
     out = torch.searchsorted(sequence.to(common), values.to(common).reshape(-1), side=side,
                              out_int32=True)
     return out.reshape(values.shape)
+
+
+# ---------------------------------------------------------------------------- bitwise
+
+
+def bitwise_and(x, y):
+    """Elementwise bitwise AND (no gradient)."""
+    return torch.bitwise_and(convert_to_tensor(x), convert_to_tensor(y))
+
+
+def bitwise_or(x, y):
+    """Elementwise bitwise OR (no gradient)."""
+    return torch.bitwise_or(convert_to_tensor(x), convert_to_tensor(y))
+
+
+def bitwise_xor(x, y):
+    """Elementwise bitwise XOR (no gradient)."""
+    return torch.bitwise_xor(convert_to_tensor(x), convert_to_tensor(y))
+
+
+def bitwise_invert(x):
+    """Elementwise bitwise NOT (no gradient)."""
+    return torch.bitwise_not(convert_to_tensor(x))
+
+
+def bitwise_left_shift(x, y):
+    """``x << y`` (no gradient)."""
+    return torch.bitwise_left_shift(convert_to_tensor(x), convert_to_tensor(y))
+
+
+def bitwise_right_shift(x, y):
+    """``x >> y`` (no gradient)."""
+    return torch.bitwise_right_shift(convert_to_tensor(x), convert_to_tensor(y))

@@ -8,6 +8,8 @@ package re-exports exactly those.
 
 from mini_keras.layers.preprocessing import (
     categorical,
+    crossing,
+    image_adjust,
     image_color,
     image_geometry,
     image_random,
@@ -17,6 +19,8 @@ from mini_keras.layers.preprocessing import (
     text_vectorization,
 )
 from mini_keras.layers.preprocessing.categorical import *
+from mini_keras.layers.preprocessing.crossing import *
+from mini_keras.layers.preprocessing.image_adjust import *
 from mini_keras.layers.preprocessing.image_color import *
 from mini_keras.layers.preprocessing.image_geometry import *
 from mini_keras.layers.preprocessing.image_random import *
@@ -25,6 +29,6 @@ from mini_keras.layers.preprocessing.normalization_layers import *
 from mini_keras.layers.preprocessing.pipeline import *
 from mini_keras.layers.preprocessing.text_vectorization import *
 
-__all__ = [name for module in (categorical, image_color, image_geometry, image_random,
+__all__ = [name for module in (categorical, crossing, image_adjust, image_color, image_geometry, image_random,
                                index_lookup, normalization_layers, pipeline, text_vectorization)
            for name in module.__all__]

@@ -1,6 +1,7 @@
 """``keras.ops.numpy``: the numpy-like family (also exported flat as ``keras.ops.<name>``)."""
 
 from mini_keras.ops.declare import family_names as _family_names
+from mini_keras.ops.numpy.bitwise import *
 from mini_keras.ops.numpy.complex_parts import *
 from mini_keras.ops.numpy.creation import *
 from mini_keras.ops.numpy.elementwise import *

@@ -1,4 +1,4 @@
-"""The math family: erf/erfc/erfinv, rsqrt, logsumexp, top_k, segment reductions, cdist.
+"""The math family, general ops: erf/erfc/erfinv, rsqrt, logsumexp, top_k, segments, cdist.
 
 Every op is declared once with ``@primitive`` (dispatched to the backend contract) or
 ``@composite`` (written in ``ops.*`` calls); see :mod:`mini_keras.ops.declare`.

@@ -1,0 +1,79 @@
+"""``keras.applications`` architectures against Keras 3: with Keras 3's weights (its
+``.weights.h5`` file, read by layer name) our model predicts what Keras 3's does, on every
+backend; the other sizes of a family have Keras' parameter count and weight shapes.
+
+Small inputs (the smallest each architecture accepts) and no top or few classes keep it fast:
+each Keras reference model is built once per module.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+import mini_keras as keras
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")  # as the other Keras-reference tests
+
+# (function, kwargs): one model per family is compared number for number on every backend.
+PREDICT_CASES = [
+    ("VGG16", {"include_top": False, "input_shape": (32, 32, 3), "pooling": "avg"}),
+]
+# The family's other members: structure only (parameter count, weight names and shapes).
+STRUCTURE_CASES = [
+    ("VGG19", {"include_top": True, "input_shape": (32, 32, 3), "classes": 7}),
+]
+
+
+def _real_keras():
+    return pytest.importorskip("keras")
+
+
+def _case_id(case):
+    return case[0] + "-" + "-".join(f"{k}={v}" for k, v in sorted(case[1].items())
+                                    if k != "input_shape")
+
+
+@pytest.fixture(scope="module", params=PREDICT_CASES, ids=[_case_id(c) for c in PREDICT_CASES])
+def reference(request, tmp_path_factory):
+    """Keras 3's model (random weights): its weight file, an input batch and its predictions."""
+    keras3 = _real_keras()
+    name, kwargs = request.param
+    keras3.utils.set_random_seed(0)
+    model = getattr(keras3.applications, name)(weights=None, **kwargs)
+    x = np.random.default_rng(0).uniform(0, 255, size=(2,) + tuple(model.input.shape[1:]))
+    x = x.astype("float32")
+    path = str(tmp_path_factory.mktemp("applications") / f"{name}.weights.h5")
+    model.save_weights(path)
+    shapes = [(w.path, tuple(w.shape)) for w in model.weights]
+    return {"name": name, "kwargs": kwargs, "path": path, "x": x,
+            "expected": np.asarray(model.predict(x, verbose=0)),
+            "shapes": shapes, "params": model.count_params()}
+
+
+def _shapes(model):
+    return [(w.path, tuple(w.shape)) for w in model.weights]
+
+
+def test_predictions_match_keras(backend, reference):
+    ours = getattr(keras.applications, reference["name"])(weights=None, **reference["kwargs"])
+    assert ours.count_params() == reference["params"]
+    assert _shapes(ours) == reference["shapes"]
+    ours.load_weights(reference["path"])
+    got = np.asarray(ours.predict(reference["x"], verbose=0))
+    scale = max(1.0, float(np.abs(reference["expected"]).max()))
+    np.testing.assert_allclose(got, reference["expected"], rtol=1e-4, atol=1e-4 * scale)
+
+
+@pytest.mark.parametrize(("name", "kwargs"), STRUCTURE_CASES,
+                         ids=[_case_id(c) for c in STRUCTURE_CASES])
+def test_structure_matches_keras(name, kwargs):
+    keras3 = _real_keras()
+    theirs = getattr(keras3.applications, name)(weights=None, **kwargs)
+    ours = getattr(keras.applications, name)(weights=None, **kwargs)
+    assert ours.name == theirs.name
+    assert ours.count_params() == theirs.count_params()
+    assert _shapes(ours) == _shapes(theirs)
+    assert tuple(ours.output.shape) == tuple(theirs.output.shape)

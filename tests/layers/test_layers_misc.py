@@ -1,0 +1,205 @@
+"""AlphaDropout, Wrapper, AdditiveAttention, EinsumDense, ReversibleEmbedding,
+SpectralNormalization and GroupQueryAttention against Keras 3 on every backend: with Keras 3's
+weights the outputs are Keras 3's, configs are Keras 3's, and ``.keras`` files move both ways."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+import mini_keras as keras
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+RNG = np.random.default_rng(7)
+Q = RNG.normal(size=(2, 4, 3)).astype("float32")
+V = RNG.normal(size=(2, 5, 3)).astype("float32")
+OURS = ("AlphaDropout", "Wrapper", "AdditiveAttention", "EinsumDense", "ReversibleEmbedding",
+        "SpectralNormalization", "GroupQueryAttention")  # the layers this file is about
+
+
+def _keras3():
+    return pytest.importorskip("keras")
+
+
+def _np(x):
+    return np.asarray(keras.ops.convert_to_numpy(x))
+
+
+def _same_config(ours, theirs):
+    """Our get_config equals Keras 3's as JSON (dtype policies left out: compared elsewhere)."""
+    mine = {k: v for k, v in ours.get_config().items() if k != "dtype"}
+    ref = {k: v for k, v in theirs.get_config().items() if k != "dtype"}
+    assert json.loads(json.dumps(mine)) == json.loads(json.dumps(ref))
+
+
+def _round_trip(build, inputs, tmp_path):
+    """``build(k)`` makes a model with the library ``k``; Keras 3's, with random weights, must
+    load in ours with the same outputs and config, and ours must load back in Keras 3."""
+    keras3 = _keras3()
+    keras3.utils.set_random_seed(0)
+    reference = build(keras3)
+    for w in reference.weights:
+        w.assign(RNG.normal(size=w.shape).astype(w.dtype))
+    expected = np.asarray(reference.predict(inputs, verbose=0))
+    reference.save(tmp_path / "theirs.keras")
+    ours = keras.models.load_model(tmp_path / "theirs.keras")
+    assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in reference.weights]
+    for mine, theirs in zip(ours.weights, reference.weights):  # Keras 3.15 prefixes the model
+        assert theirs.path.endswith(mine.path), (mine.path, theirs.path)
+    np.testing.assert_allclose(np.asarray(ours.predict(inputs, verbose=0)), expected, rtol=1e-5,
+                               atol=1e-5)
+    for mine, theirs in zip(ours.layers, reference.layers):
+        if type(mine).__name__ in OURS:
+            _same_config(mine, theirs)
+    ours.save(tmp_path / "ours.keras")
+    back = keras3.models.load_model(tmp_path / "ours.keras")
+    np.testing.assert_allclose(np.asarray(back.predict(inputs, verbose=0)), expected, rtol=1e-5,
+                               atol=1e-5)
+    return ours
+
+
+# ----------------------------------------------------------------------------- AlphaDropout
+
+@pytest.mark.parametrize("kwargs", [{"rate": 0.3}, {"rate": 0.2, "noise_shape": (None, 1, 3),
+                                                    "seed": 4}])
+def test_alpha_dropout_round_trip(backend, kwargs, tmp_path):
+    def build(k):
+        return k.Sequential([k.Input((4, 3)), k.layers.AlphaDropout(**kwargs),
+                             k.layers.Dense(2)])
+    _round_trip(build, Q, tmp_path)
+
+
+def test_alpha_dropout_training_keeps_selu_statistics(backend):
+    rate = 0.25
+    x = np.random.default_rng(0).normal(size=(64, 8, 16)).astype("float32")
+    layer = keras.layers.AlphaDropout(rate, noise_shape=(None, 1, 16), seed=3)
+    np.testing.assert_array_equal(_np(layer(x)), x)  # inference: identity
+    y = _np(layer(x, training=True))
+    alpha_p = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946
+    a = ((1 - rate) * (1 + rate * alpha_p ** 2)) ** -0.5
+    b = -a * alpha_p * rate
+    dropped = np.isclose(y, a * alpha_p + b, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(y[~dropped], a * x[~dropped] + b, rtol=1e-5, atol=1e-6)
+    assert np.all(dropped == dropped[:, :1, :])  # noise_shape: one mask for every timestep
+    assert abs(dropped.mean() - rate) < 0.06  # 1024 mask entries
+    assert abs(y.mean()) < 0.1 and abs(y.std() - 1) < 0.1  # self-normalizing
+    again = keras.layers.AlphaDropout(rate, noise_shape=(None, 1, 16), seed=3)
+    np.testing.assert_array_equal(_np(again(x, training=True)), y)
+
+
+def test_alpha_dropout_errors():
+    with pytest.raises(ValueError, match="AlphaDropout .*rate must be in"):
+        keras.layers.AlphaDropout(1.5)
+    with pytest.raises(ValueError, match="rate=1"):
+        keras.layers.AlphaDropout(1.0)(Q, training=True)
+
+
+# ----------------------------------------------------------------------------- Wrapper
+
+class _Doubling(keras.layers.Wrapper):
+    """A Wrapper subclass: twice the wrapped layer's output."""
+
+    def call(self, inputs):
+        return keras.ops.multiply(self.layer(inputs), 2.0)
+
+
+def test_wrapper_config_matches_keras_and_builds_the_layer(backend):
+    keras3 = _keras3()
+    theirs = keras3.layers.Wrapper(keras3.layers.Identity(name="inner"), name="w")
+    ours = keras.layers.Wrapper(keras.layers.Identity(name="inner"), name="w")
+    _same_config(ours, theirs)
+    loaded = keras.layers.Wrapper.from_config(
+        keras3.layers.Wrapper(keras3.layers.Dense(2)).get_config())
+    assert isinstance(loaded.layer, keras.layers.Dense) and loaded.layer.units == 2
+    with pytest.raises(NotImplementedError, match="Wrapper is an abstract base class"):
+        ours(Q)
+    with pytest.raises(ValueError, match="`layer` must be a Layer"):
+        keras.layers.Wrapper("dense")
+    doubling = _Doubling(keras.layers.Dense(2))
+    out = _np(doubling(Q))
+    kernel, bias = doubling.layer.get_weights()
+    np.testing.assert_allclose(out, 2 * (Q @ kernel + bias), rtol=1e-5, atol=1e-6)
+    assert [w.path for w in doubling.weights] == [w.path for w in doubling.layer.weights]
+    wrapped = keras.layers.Dense(3)
+    keras.layers.Wrapper(wrapped).build((None, 4))
+    assert wrapped.built and wrapped.kernel.shape == (4, 3)
+
+
+# ----------------------------------------------------------------------------- AdditiveAttention
+
+@pytest.mark.parametrize("kwargs", [{}, {"use_scale": False}])
+@pytest.mark.parametrize("with_key", [False, True])
+def test_additive_attention_round_trip(backend, kwargs, with_key, tmp_path):
+    def build(k):
+        q, v = k.Input((4, 3)), k.Input((5, 3))
+        inputs = [q, v, k.layers.Dense(3)(v)] if with_key else [q, v]
+        out = k.layers.AdditiveAttention(**kwargs)(inputs)
+        return k.Model([q, v], out)
+    _round_trip(build, [Q, V], tmp_path)
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_additive_attention_masks_and_scores_match_keras(backend, causal):
+    keras3 = _keras3()
+    q_mask = np.array([[1, 1, 0, 1], [1, 0, 1, 1]], bool)
+    v_mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 0]], bool)
+    theirs = keras3.layers.AdditiveAttention()
+    ref_out, ref_scores = theirs([Q, V], mask=[q_mask, v_mask], return_attention_scores=True,
+                                 use_causal_mask=causal)
+    ours = keras.layers.AdditiveAttention()
+    ours.build([Q.shape, V.shape])
+    ours.set_weights([w.numpy() for w in theirs.weights])
+    out, scores = ours([Q, V], mask=[q_mask, v_mask], return_attention_scores=True,
+                       use_causal_mask=causal)
+    np.testing.assert_allclose(_np(out), np.asarray(ref_out), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(_np(scores), np.asarray(ref_scores), rtol=1e-5, atol=1e-6)
+    assert [w.shape for w in ours.weights] == [(3,)]
+    with pytest.raises(ValueError, match="score_mode is not an argument"):
+        keras.layers.AdditiveAttention(score_mode="dot")
+
+
+# ----------------------------------------------------------------------------- EinsumDense
+
+EINSUM_CASES = [  # (equation, output_shape, bias_axes, activation)
+    ("abc,cd->abd", (None, 2), "d", None),
+    ("abc,cde->abde", (None, 2, 3), "de", "relu"),
+    ("abc,cde->abde", (None, 2, 3), "e", None),
+    ("...b,bc->...c", 2, "c", None),
+    ("...bc,cd->...bd", (4, 2), None, "tanh"),
+    ("ab...,bc->ac...", (2, 3), "c", None),
+    ("abc,bcd->ad", 2, "d", None),
+]
+
+
+@pytest.mark.parametrize(("equation", "output_shape", "bias_axes", "activation"), EINSUM_CASES,
+                         ids=[c[0] for c in EINSUM_CASES])
+def test_einsum_dense_round_trip(backend, equation, output_shape, bias_axes, activation,
+                                 tmp_path):
+    def build(k):
+        return k.Sequential([k.Input((4, 3)), k.layers.EinsumDense(
+            equation, output_shape, activation=activation, bias_axes=bias_axes)])
+    ours = _round_trip(build, Q, tmp_path)
+    theirs = _keras3().layers.EinsumDense(equation, output_shape, bias_axes=bias_axes)
+    assert ours.layers[0].compute_output_shape((None, 4, 3)) == theirs.compute_output_shape(
+        (None, 4, 3))
+
+
+def test_einsum_dense_initializer_fans_and_errors(backend):
+    keras3 = _keras3()
+    # glorot with fans from the matched kernel axes: limit sqrt(6 / (3 + 2*5))
+    layer = keras.layers.EinsumDense("abc,cde->abde", (None, 2, 5))
+    layer.build((None, 4, 3))
+    assert np.abs(layer.kernel.numpy()).max() <= np.sqrt(6 / 13) + 1e-7
+    theirs = keras3.layers.EinsumDense("abc,cde->abde", (None, 2, 5))
+    theirs.build((None, 4, 3))
+    assert np.abs(np.asarray(theirs.kernel)).max() <= np.sqrt(6 / 13) + 1e-7
+    for kwargs in ({"lora_rank": 2}, {"quantization_config": "int8"}):
+        with pytest.raises(NotImplementedError, match="EinsumDense .* is not supported"):
+            keras.layers.EinsumDense("ab,bc->ac", 2, **kwargs)
+    with pytest.raises(ValueError, match="invalid einsum equation"):
+        keras.layers.EinsumDense("ab,bc", 2).build((None, 3))
+    with pytest.raises(ValueError, match="bias axis 'x'"):
+        keras.layers.EinsumDense("ab,bc->ac", 2, bias_axes="x").build((None, 3))
+    with pytest.raises(ValueError, match="shared dimension 'b'"):
+        keras.layers.EinsumDense("abc,cd->abd", (5, 2)).build((None, 4, 3))
