@@ -213,7 +213,7 @@ def test_symbolic_shapes(backend):
     out, h, c = keras.layers.RNN(keras.layers.LSTMCell(3), return_sequences=True,
                                  return_state=True)(inputs)
     assert out.shape == (None, None, 3) and h.shape == c.shape == (None, 3)
-    out, (h1, c1), h2 = keras.layers.RNN([keras.layers.LSTMCell(3), keras.layers.GRUCell(2)],
+    out, (_, c1), h2 = keras.layers.RNN([keras.layers.LSTMCell(3), keras.layers.GRUCell(2)],
                                          return_state=True)(inputs)
     assert out.shape == h2.shape == (None, 2) and c1.shape == (None, 3)
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from mini_keras import ops, regularizers
 from mini_keras import random as mk_random
-from mini_keras.layers.rnn.cell_math import _RecurrentWeights, _regularizer
 from mini_keras.layers.input_spec import InputSpec
 from mini_keras.layers.layer import Layer
+from mini_keras.layers.rnn.cell_math import _RecurrentWeights, _regularizer
 
 
 class _RNN(_RecurrentWeights, Layer):

@@ -245,8 +245,9 @@ def _cell_output_size(cell):
 
 def check_cell(cell, owner: str):
     """Raise a clear ValueError unless ``cell`` has a ``call`` method and a ``state_size``."""
-    if not callable(getattr(cell, "call", None)):
-        raise ValueError(f"{owner}: a cell must have a `call` method, received {cell!r}")
+    if not callable(getattr(cell, "call", None)):  # Keras 3 raises ValueError for both
+        raise ValueError(f"{owner}: a cell must have a `call` method, "  # noqa: TRY004
+                         f"received {cell!r}")
     if getattr(cell, "state_size", None) is None:
         raise ValueError(f"{owner}: a cell must have a `state_size` attribute (an int or a list "
                          f"of ints, one per state), received {cell!r}")

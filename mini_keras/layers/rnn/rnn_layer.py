@@ -12,8 +12,15 @@ from __future__ import annotations
 from mini_keras import ops, tree
 from mini_keras.layers.layer import Layer
 from mini_keras.layers.rnn.base import run_over_time
-from mini_keras.layers.rnn.cell_layers import (DropoutRNNCell, StackedRNNCells, _cell_output_size,
-                                               _deserialize, _serialize, call_cell, check_cell)
+from mini_keras.layers.rnn.cell_layers import (
+    DropoutRNNCell,
+    StackedRNNCells,
+    _cell_output_size,
+    _deserialize,
+    _serialize,
+    call_cell,
+    check_cell,
+)
 
 __all__ = ["RNN"]
 
@@ -47,8 +54,9 @@ class RNN(Layer):
                                       "pass the final states back as `initial_state` instead.")
         state_size = cell.state_size
         if not isinstance(state_size, (list, tuple, int)):
-            raise ValueError(f"RNN '{self.name}': the cell's state_size must be an int or a "
-                             f"list of ints (one per state), received {state_size!r}")
+            raise ValueError(  # noqa: TRY004 (Keras 3 raises ValueError)
+                f"RNN '{self.name}': the cell's state_size must be an int or a "
+                f"list of ints (one per state), received {state_size!r}")
         self.cell = cell
         self.state_size = [state_size] if isinstance(state_size, int) else list(state_size)
         self.return_sequences, self.return_state = return_sequences, return_state
@@ -150,8 +158,9 @@ class RNN(Layer):
         batch, steps = sequences_shape[0], sequences_shape[1]
         size = _cell_output_size(self.cell)
         if not isinstance(size, int):
-            raise ValueError(f"RNN '{self.name}': the cell's output_size must be an int, "
-                             f"received {size!r}")
+            raise ValueError(  # noqa: TRY004 (Keras 3 raises ValueError)
+                f"RNN '{self.name}': the cell's output_size must be an int, "
+                f"received {size!r}")
         out = (batch, steps, size) if self.return_sequences else (batch, size)
         if not self.return_state:
             return out
