@@ -11,6 +11,7 @@ from mini_keras.layers import (
                                einsum_dense,
                                embedding,
                                identity_masking,
+                               interop,
                                layer_serialization,
                                merging,
                                normalization,
@@ -31,6 +32,7 @@ from mini_keras.layers.einsum_dense import *
 from mini_keras.layers.embedding import *
 from mini_keras.layers.identity_masking import *
 from mini_keras.layers.input_spec import InputSpec
+from mini_keras.layers.interop import *
 from mini_keras.layers.lambda_layer import Lambda
 from mini_keras.layers.layer import Layer
 from mini_keras.layers.layer_serialization import *
@@ -50,4 +52,5 @@ __all__ = (["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", 
            + embedding.__all__ + merging.__all__ + normalization.__all__ + pooling.__all__
            + preprocessing.__all__ + regularization.__all__ + reshaping.__all__ + rnn.__all__
            + aliases.__all__ + identity_masking.__all__ + rms_normalization.__all__
-           + layer_serialization.__all__ + wrapper.__all__ + einsum_dense.__all__)
+           + layer_serialization.__all__ + wrapper.__all__ + einsum_dense.__all__
+           + interop.__all__)

@@ -100,3 +100,104 @@ def test_symbolic_shape_and_dtype(backend, name):
     out = ops.bitwise_not(x) if name == "bitwise_not" else getattr(ops, name)(x, y)
     assert out.shape == (None, 3, 4)
     assert out.dtype == "int16"
+
+
+# ---------------------------------------------------------------------------- batch 2
+
+F = rng.normal(size=(3, 6)).astype(np.float32)
+V5 = rng.normal(size=5).astype(np.float32)
+V3 = rng.normal(size=3).astype(np.float32)
+BESSEL = np.array([0.0, 0.5, -1.0, 3.0, 7.9, 8.0, 8.5, -20.0, 60.0], np.float32)
+FLAT = np.array([[1, 5], [7, 0]], np.int32)
+
+VALUE_CASES = [  # (id, call, numpy reference, rtol)
+    ("i0", lambda: ops.i0(BESSEL), lambda: np.i0(BESSEL).astype(np.float32), 1e-5),
+    ("kaiser", lambda: ops.kaiser(12, 5.0), lambda: np.kaiser(12, 5.0).astype(np.float32), 1e-5),
+    ("kaiser-1", lambda: ops.kaiser(1, 5.0), lambda: np.kaiser(1, 5.0).astype(np.float32), 0),
+    ("corrcoef", lambda: ops.corrcoef(F), lambda: np.corrcoef(F).astype(np.float32), 1e-5),
+    ("corrcoef-int", lambda: ops.corrcoef(I32), lambda: np.corrcoef(I32).astype(np.float32),
+     1e-5),
+    # Keras 3 keeps the input dtype where numpy widens (vander, unravel_index)
+    ("vander", lambda: ops.vander(V3), lambda: np.vander(V3).astype(np.float32), 1e-6),
+    ("vander-int-N-inc", lambda: ops.vander(SHIFTS, 3, increasing=True),
+     lambda: np.vander(SHIFTS, 3, increasing=True).astype(np.int32), 0),
+    ("unravel", lambda: ops.unravel_index(FLAT, (2, 4)),
+     lambda: tuple(c.astype(np.int32) for c in np.unravel_index(FLAT, (2, 4))), 0),
+    ("unravel-1d", lambda: ops.unravel_index(np.array([3, 22, 41], np.int32), (7, 6)),
+     lambda: tuple(c.astype(np.int32) for c in np.unravel_index([3, 22, 41], (7, 6))), 0),
+    ("get_item", lambda: ops.get_item(F, (slice(1, None), [0, 2])),
+     lambda: F[1:, [0, 2]], 0),
+    ("get_item-list-key", lambda: ops.get_item(F, [1, slice(None, None, 2)]),
+     lambda: F[1, ::2], 0),
+] + [
+    (f"correlate-{mode}-{a}-{b}", lambda a=a, b=b, mode=mode: ops.correlate(
+        V5[:a], V3[:b], mode=mode), lambda a=a, b=b, mode=mode: np.correlate(
+        V5[:a], V3[:b], mode=mode), 1e-5)
+    for mode in ("valid", "same", "full") for a, b in ((5, 3), (2, 3), (4, 2), (1, 3))
+]
+
+
+@pytest.mark.parametrize("case", VALUE_CASES, ids=[c[0] for c in VALUE_CASES])
+def test_values_match_numpy(backend, case):
+    _, call, reference, rtol = case
+    out, expected = call(), reference()
+    if isinstance(expected, tuple):
+        assert isinstance(out, tuple) and len(out) == len(expected)
+        for o, e in zip(out, expected):
+            np.testing.assert_array_equal(ops.convert_to_numpy(o), e)
+            assert ops.dtype(o) == e.dtype.name
+        return
+    np.testing.assert_allclose(ops.convert_to_numpy(out), expected, rtol=rtol, atol=rtol)
+    assert ops.dtype(out) == expected.dtype.name
+
+
+def test_i0_gradient_is_i1(backend):
+    x = np.array([0.3, -2.0, 9.0], np.float32)
+    _, (grad,) = ops.value_and_grad(lambda v: ops.sum(ops.i0(v[0])))([ops.convert_to_tensor(x)])
+    h = 1e-4  # central differences of numpy's float64 i0: i1(x)
+    expected = (np.i0(x.astype(np.float64) + h) - np.i0(x.astype(np.float64) - h)) / (2 * h)
+    np.testing.assert_allclose(ops.convert_to_numpy(grad), expected, rtol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["i0", "corrcoef", "correlate", "vander", "kaiser"])
+def test_dtypes_match_keras(backend, name):
+    keras = pytest.importorskip("keras")
+    cases = {
+        "i0": [(np.ones(3, "float16"),), (np.ones(3, "int32"),), (np.ones(3, "float32"),)],
+        "corrcoef": [(F.astype("float16"),), (I32,), (F,)],
+        "correlate": [(V5, V3), (SHIFTS, SHIFTS), (V5.astype("float16"), V3.astype("float16"))],
+        "vander": [(V3,), (SHIFTS,), (V3.astype("float16"),)],
+        "kaiser": [(4, 2.0)],
+    }[name]
+    for args in cases:
+        ours, theirs = getattr(ops, name)(*args), getattr(keras.ops, name)(*args)
+        assert ops.dtype(ours) == keras.backend.standardize_dtype(theirs.dtype), (name, args)
+
+
+def test_symbolic_batch2(backend):
+    x = Input((3,))
+    assert ops.i0(x).shape == (None, 3) and ops.i0(x).dtype == "float32"
+    assert ops.get_item(x, (slice(None), 0)).shape == (None,)
+    assert x[:, 1:].shape == (None, 2)
+    assert x[0].shape == (3,)
+    rows, cols = ops.unravel_index(Input((4,), dtype="int32"), (3, 5))
+    assert rows.shape == cols.shape == (None, 4) and rows.dtype == "int32"
+    v = Input((3,), batch_size=None)
+    assert ops.vander(v[0]).shape == (3, 3)
+    with pytest.raises(TypeError, match="not iterable"):
+        list(x)
+
+
+def test_bad_arguments_raise(backend):
+    with pytest.raises(ValueError, match="ops.correlate: `mode`"):
+        ops.correlate(V5, V3, mode="middle")
+    with pytest.raises(ValueError, match="ops.correlate: `x1` must be a non-empty 1-D"):
+        ops.correlate(F, V3)
+    with pytest.raises(ValueError, match="ops.vander: `x` must be 1-D"):
+        ops.vander(F)
+    with pytest.raises(ValueError, match="ops.unravel_index: `shape`"):
+        ops.unravel_index(3, (None, 4))
+    with pytest.raises(ValueError, match="ops.corrcoef: `x` must be 1-D or 2-D"):
+        ops.corrcoef(np.ones((2, 2, 2)))
+    with pytest.raises(TypeError, match="ops.kaiser: `x` must be a Python int"):
+        ops.kaiser(4.0, 1.0)
