@@ -55,4 +55,4 @@ __all__ = (["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", 
            + preprocessing.__all__ + regularization.__all__ + reshaping.__all__ + rnn.__all__
            + aliases.__all__ + identity_masking.__all__ + rms_normalization.__all__
            + layer_serialization.__all__ + wrapper.__all__ + einsum_dense.__all__
-           + interop.__all__)
+           + interop.__all__ + spectral_normalization.__all__)
