@@ -78,23 +78,38 @@ def jax_layer(keras, directory):
     return _train_save_load(keras, layer, directory, "jax_layer", {}, save=False)
 
 
-def flax_layer(keras, directory):
-    """``FlaxLayer`` of a linen module with BatchNorm state, from given variables."""
+def _flax_mlp(keras):
+    """A linen MLP with BatchNorm, registered with ``keras`` and with a config (so a model
+    holding it saves, as Keras 3 requires)."""
     import flax.linen as nn
-    import jax
 
     class MLP(nn.Module):
+        hidden: int = 6
+
         @nn.compact
         def __call__(self, x, training=False):
-            x = nn.Dense(6)(x)
+            x = nn.Dense(self.hidden)(x)
             x = nn.BatchNorm(use_running_average=not training, momentum=0.9)(x)
             return nn.Dense(2)(nn.relu(x))
 
-    variables = MLP().init(jax.random.PRNGKey(0), np.zeros((1, 4), "float32"))
+        def get_config(self):
+            return {"hidden": self.hidden}
+
+        @classmethod
+        def from_config(cls, config):
+            return cls(**config)
+
+    return keras.saving.register_keras_serializable(package="interop", name="MLP")(MLP)
+
+
+def flax_layer(keras, directory):
+    """``FlaxLayer`` of a linen module with BatchNorm state, from given variables."""
+    import jax
+    mlp = _flax_mlp(keras)
+    variables = mlp().init(jax.random.PRNGKey(0), np.zeros((1, 4), "float32"))
     variables = jax.tree_util.tree_map(np.asarray, variables)
-    layer = keras.layers.FlaxLayer(MLP(), variables=variables)
-    # Keras 3 saves a FlaxLayer only when the module has get_config: no file
-    return _train_save_load(keras, layer, directory, "flax_layer", {}, save=False)
+    layer = keras.layers.FlaxLayer(mlp(), variables=variables)
+    return _train_save_load(keras, layer, directory, "flax_layer", {})
 
 
 PROGRAMS = {f.__name__: f for f in (torch_module_wrapper, jax_layer, flax_layer)}
