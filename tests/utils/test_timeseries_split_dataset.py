@@ -171,3 +171,27 @@ def test_fit_from_timeseries_dataset(backend, fmt):
                             verbose=0).history["loss"]
     losses = model().fit(ds, epochs=2, shuffle=False, verbose=0).history["loss"]
     np.testing.assert_allclose(losses, reference, rtol=1e-5, atol=1e-6)
+
+
+def test_numpy_datasets_pickle():
+    import pickle
+    datasets = [keras.utils.NumpyDataset((X, Y), batch_size=6).skip(1),
+                keras.utils.timeseries_dataset_from_array(DATA, TARGETS, 3, batch_size=7,
+                                                          format="numpy"),
+                keras.utils.split_dataset((X, Y), left_size=5, preferred_backend="numpy")[1]]
+    for ds in datasets:
+        _assert_same(_batches(pickle.loads(pickle.dumps(ds))), _batches(ds))
+
+
+def test_format_tf_without_tensorflow_falls_back(monkeypatch):
+    import importlib.util
+
+    from mini_keras.utils import dataset_format
+    real = importlib.util.find_spec
+    monkeypatch.setattr(dataset_format.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "tensorflow" else real(name, *a))
+    with pytest.warns(UserWarning, match="format='numpy'"):
+        ds = keras.utils.timeseries_dataset_from_array(DATA, None, 4, batch_size=8)
+    assert isinstance(ds, keras.utils.NumpyDataset)
+    _assert_same(_batches(ds), _batches(keras.utils.timeseries_dataset_from_array(
+        DATA, None, 4, batch_size=8, format="numpy")))
