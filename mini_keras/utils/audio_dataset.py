@@ -7,6 +7,7 @@ TensorFlow is installed and, without TensorFlow, the framework-free :class:`Nump
 
 from __future__ import annotations
 
+import functools
 import wave
 
 import numpy as np
@@ -41,6 +42,10 @@ def read_wav(path, output_sequence_length=None) -> np.ndarray:
             pad = np.zeros((output_sequence_length - len(audio), channels), "float32")
             audio = np.concatenate([audio, pad])
     return audio
+
+
+def _load_clips(output_sequence_length, paths):
+    return _stack_padded([read_wav(path, output_sequence_length) for path in paths])
 
 
 def _stack_padded(clips: list) -> np.ndarray:
@@ -125,9 +130,8 @@ def audio_datasets(directory, labels, label_mode, class_names, batch_size, sampl
         return tf_datasets().audios(part_paths, encoded, output_sequence_length, ragged, size,
                                     buffer, part_seed)
 
-    def load_batch(part_paths):
-        return _stack_padded([read_wav(path, output_sequence_length) for path in part_paths])
-
     datasets = directory_index.build(parts, label_mode, class_names, batch_size, seed, fmt,
-                                     tf_build, load_batch, file_paths=False)
+                                     tf_build, functools.partial(_load_clips,
+                                                                 output_sequence_length),
+                                     file_paths=False)
     return tuple(datasets) if subset == "both" else datasets[0]

@@ -4,6 +4,7 @@ training/validation split and the label encodings."""
 
 from __future__ import annotations
 
+import functools
 import os
 
 import numpy as np
@@ -164,7 +165,8 @@ def build(parts: list, label_mode, class_names, batch_size, seed, fmt: str, tf_b
     Args:
         tf_build: ``tf_build(paths, encoded_labels, batch_size, shuffle_buffer, seed)`` -> a
             ``tf.data.Dataset`` (``fmt="tf"``).
-        load_batch: ``load_batch(paths)`` -> the stacked samples (``fmt="numpy"``).
+        load_batch: ``load_batch(paths)`` -> the stacked samples (``fmt="numpy"``); a
+            module-level function or a ``functools.partial`` of one, so the dataset pickles.
         file_paths: set ``.file_paths`` on the datasets (Keras 3 does for images only; ours
             always has it on the framework-free datasets).
     """
@@ -179,7 +181,8 @@ def build(parts: list, label_mode, class_names, batch_size, seed, fmt: str, tf_b
             dataset = tf_build(list(paths), encoded, batch_size, buffer, seed)
         else:
             dataset = NumpyDataset.from_loader(
-                _loader(list(paths), encoded, load_batch), len(paths), batch_size)
+                functools.partial(_load, list(paths), encoded, load_batch), len(paths),
+                batch_size)
         dataset.class_names = class_names
         if file_paths or fmt != "tf":
             dataset.file_paths = list(paths)
@@ -187,8 +190,6 @@ def build(parts: list, label_mode, class_names, batch_size, seed, fmt: str, tf_b
     return datasets
 
 
-def _loader(paths, encoded, load_batch):
-    def load(indices):
-        samples = load_batch([paths[i] for i in indices])
-        return samples if encoded is None else (samples, encoded[indices])
-    return load
+def _load(paths, encoded, load_batch, indices):
+    samples = load_batch([paths[i] for i in indices])
+    return samples if encoded is None else (samples, encoded[indices])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from mini_keras import config, ops
@@ -49,6 +51,10 @@ def load_image(path, image_size, num_channels, interpolation, data_format,
                                    pad_to_aspect_ratio=pad_to_aspect_ratio,
                                    data_format=data_format)
         return np.asarray(ops.convert_to_numpy(resized)).astype(dtype)
+
+
+def _load_images(options, paths):
+    return np.stack([load_image(path, *options) for path in paths])
 
 
 def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
@@ -134,9 +140,6 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     def tf_build(part_paths, encoded, size, buffer, part_seed):
         return tf_datasets().images(part_paths, encoded, *options, size, buffer, part_seed)
 
-    def load_batch(part_paths):
-        return np.stack([load_image(path, *options) for path in part_paths])
-
     datasets = directory_index.build(parts, label_mode, class_names, batch_size, seed, fmt,
-                                     tf_build, load_batch)
+                                     tf_build, functools.partial(_load_images, options))
     return datasets if subset == "both" else datasets[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from mini_keras.utils import directory_index
@@ -17,6 +19,12 @@ def read_text(path, max_length=None) -> bytes:
     with open(path, "rb") as f:
         data = f.read()
     return data if max_length is None else data[:max_length]
+
+
+def _load_texts(max_length, paths):
+    texts = np.empty(len(paths), dtype=object)
+    texts[:] = [read_text(path, max_length) for path in paths]
+    return texts
 
 
 def text_dataset_from_directory(directory, labels="inferred", label_mode="int",
@@ -73,11 +81,7 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int",
     def tf_build(part_paths, encoded, size, buffer, part_seed):
         return tf_datasets().texts(part_paths, encoded, max_length, size, buffer, part_seed)
 
-    def load_batch(part_paths):
-        texts = np.empty(len(part_paths), dtype=object)
-        texts[:] = [read_text(path, max_length) for path in part_paths]
-        return texts
-
     datasets = directory_index.build(parts, label_mode, class_names, batch_size, seed, fmt,
-                                     tf_build, load_batch, file_paths=False)
+                                     tf_build, functools.partial(_load_texts, max_length),
+                                     file_paths=False)
     return datasets if subset == "both" else datasets[0]

@@ -201,3 +201,44 @@ def test_bad_arguments_raise(backend):
         ops.corrcoef(np.ones((2, 2, 2)))
     with pytest.raises(TypeError, match="ops.kaiser: `x` must be a Python int"):
         ops.kaiser(4.0, 1.0)
+
+
+# ---------------------------------------------------------------------------- view, nextafter
+
+GRID = np.arange(8, dtype=np.float32).reshape(2, 4) - 3.5
+BYTES = np.arange(16, dtype=np.uint8).reshape(2, 8)
+
+
+@pytest.mark.parametrize("source, dtype", [
+    (GRID, "int32"), (GRID, "uint8"), (GRID, "float16"), (GRID, None), (BYTES, "int32"),
+    (BYTES, "float16"), (BYTES, "bool"), (BYTES.astype(bool), "uint8"), (I32, "float32")])
+def test_view_matches_numpy(backend, source, dtype):
+    out = ops.view(source, dtype)
+    expected = source.view(dtype or source.dtype)
+    assert ops.dtype(out) == expected.dtype.name
+    np.testing.assert_array_equal(ops.convert_to_numpy(out), expected)
+
+
+def test_view_errors_and_symbolic(backend):
+    with pytest.raises(ValueError, match="ops.view: cannot view a scalar"):
+        ops.view(np.float32(1.0), "uint8")
+    with pytest.raises(ValueError, match="ops.view: cannot view shape"):
+        ops.view(np.ones((2, 3), np.uint8), "int16")
+    out = ops.view(Input((4,), dtype="float32"), "uint8")
+    assert out.shape == (None, 16) and out.dtype == "uint8"
+
+
+def test_nextafter_matches_numpy(backend):
+    # (no subnormal inputs: jax and tensorflow flush them to zero on CPU)
+    x = np.array([0.0, 1.0, -3.0, 10.0, -0.0, np.inf, 2.5, 1.1754944e-38], np.float32)
+    y = np.array([5.0, 0.0, -4.0, 10.0, -1.0, 0.0, np.nan, 0.0], np.float32)
+    out = ops.convert_to_numpy(ops.nextafter(x, y))
+    expected = np.nextafter(x, y)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(np.isnan(out), np.isnan(expected))
+    keep = ~np.isnan(expected)
+    np.testing.assert_array_equal(out[keep].view(np.int32), expected[keep].view(np.int32))
+    assert ops.dtype(ops.nextafter(np.array([1, 2], np.int32), 3)) == "float32"
+    half = ops.nextafter(np.float16(1.0), np.float16(2.0))
+    assert ops.dtype(half) == "float16"
+    assert ops.convert_to_numpy(half) == np.nextafter(np.float16(1.0), np.float16(2.0))

@@ -249,3 +249,23 @@ def test_fit_from_image_dataset(backend, images, fmt):
     expected = model().fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
     losses = model().fit(ds, epochs=2, shuffle=False, verbose=0).history["loss"]
     np.testing.assert_allclose(losses, expected.history["loss"], rtol=1e-5, atol=1e-6)
+
+
+def test_directory_datasets_pickle_and_read_with_workers(images, texts, clips):
+    import pickle
+    datasets = [keras.utils.image_dataset_from_directory(images, image_size=(3, 3), seed=1,
+                                                         format="numpy", verbose=False),
+                keras.utils.text_dataset_from_directory(texts, shuffle=False, format="numpy",
+                                                        verbose=False),
+                audio_datasets(clips, "inferred", "int", None, 4, None, None, False, False, None,
+                               None, None, False, False, "numpy")]
+    for ds in datasets:
+        copy = pickle.loads(pickle.dumps(ds))
+        assert copy.class_names == ds.class_names and copy.file_paths == ds.file_paths
+        _assert_close(_elements(copy), _elements(ds))
+    ds = datasets[0]
+    ds.workers = 2
+    model = keras.Sequential([keras.Input((3, 3, 3)), keras.layers.Flatten(),
+                              keras.layers.Dense(3)])
+    model.compile(optimizer="sgd", loss=keras.losses.SparseCategoricalCrossentropy(True))
+    assert np.isfinite(model.evaluate(ds, verbose=0))
