@@ -38,12 +38,12 @@ REACHED = {
     "initializers": 39,
     "optimizers": 22,
     "optimizers.schedules": 9,
-    "ops": 325,
-    "ops.nn": 50,
+    "ops": 330,
+    "ops.nn": 55,
     "ops.numpy": 216,
     "ops.linalg": 12,
     "ops.image": 16,
-    "layers": 158,
+    "layers": 164,
     "applications": 5,
     "utils": 38,
 }
@@ -114,7 +114,7 @@ def _target_cases():
 
 
 # Namespaces that reached their target (a strict xfail turns into a failure when one does).
-_AT_TARGET = {"activations", "initializers", "metrics", "ops", "ops.image", "ops.numpy",
+_AT_TARGET = {"activations", "initializers", "metrics", "ops", "ops.image", "ops.nn", "ops.numpy",
               "optimizers", "optimizers.schedules", "utils"}
 
 
