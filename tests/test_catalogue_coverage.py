@@ -38,12 +38,12 @@ REACHED = {
     "initializers": 39,
     "optimizers": 22,
     "optimizers.schedules": 9,
-    "ops": 329,
-    "ops.nn": 50,
+    "ops": 334,
+    "ops.nn": 55,
     "ops.numpy": 220,
     "ops.linalg": 12,
     "ops.image": 16,
-    "layers": 157,
+    "layers": 164,
     "applications": 5,
     "utils": 37,
 }
@@ -114,7 +114,7 @@ def _target_cases():
 
 
 # Namespaces that reached their target (a strict xfail turns into a failure when one does).
-_AT_TARGET = {"activations", "initializers", "metrics", "ops", "ops.image", "ops.numpy",
+_AT_TARGET = {"activations", "initializers", "metrics", "ops", "ops.image", "ops.nn", "ops.numpy",
               "optimizers", "optimizers.schedules"}
 
 

@@ -21,6 +21,7 @@ from mini_keras.layers import (
                                reshaping,
                                rms_normalization,
                                rnn,
+                               spectral_normalization,
                                wrapper,
 )
 from mini_keras.layers.activation_layers import *
@@ -44,6 +45,7 @@ from mini_keras.layers.regularization import *
 from mini_keras.layers.reshaping import *
 from mini_keras.layers.rms_normalization import *
 from mini_keras.layers.rnn import *
+from mini_keras.layers.spectral_normalization import *
 from mini_keras.layers.tfsm_layer import TFSMLayer
 from mini_keras.layers.wrapper import *
 
@@ -53,4 +55,4 @@ __all__ = (["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", 
            + preprocessing.__all__ + regularization.__all__ + reshaping.__all__ + rnn.__all__
            + aliases.__all__ + identity_masking.__all__ + rms_normalization.__all__
            + layer_serialization.__all__ + wrapper.__all__ + einsum_dense.__all__
-           + interop.__all__)
+           + interop.__all__ + spectral_normalization.__all__)
