@@ -7,8 +7,8 @@ Every op is declared once with ``@primitive`` (dispatched to the backend contrac
 from __future__ import annotations
 
 from mini_keras import ops
-from mini_keras.core.keras_tensor import KerasTensor
 from mini_keras.backend.dtypes import result_type
+from mini_keras.core.keras_tensor import KerasTensor
 from mini_keras.ops.checks import _fail, _tensor
 from mini_keras.ops.declare import composite, exported
 
