@@ -93,7 +93,7 @@ LENIENT = {
 # Keras ops not provided yet: they need new backend primitives (bitwise integer ops, gcd/lcm,
 # nextafter, i0, fft, complex dtypes) or have value-dependent output sizes (unique, bincount,
 # histogram, ctc_decode). Marked strict xfail: implementing one turns its case red until removed.
-NOT_YET = {"ctc_decode", "lu_factor", "polar", "view_as_complex", "view_as_real"}
+NOT_YET = {"ctc_decode", "polar", "view_as_complex", "view_as_real"}
 # Names in ``keras.ops`` that are not ops on a tensor (submodules, creation from sizes, tools).
 NOT_OPS = {"image", "linalg", "nn", "numpy"}
 
