@@ -74,6 +74,7 @@ LENIENT = {
     "bincount": "bincount of float (None, 4, 3): ints in 1-D or 2-D only (Keras' eager refuses)",
     "corrcoef": "corrcoef of (None, 4, 3): 1-D or 2-D only (Keras' eager op refuses 3-D too)",
     "histogram": "histogram of (None, 4, 3): 1-D only (Keras' eager op refuses it too)",
+    "lu_factor": "int32 pivots: Keras' symbolic says float32, its eager jax/tensorflow give int32",
     "custom_gradient": "custom_gradient(x): x is not a function",
     "ldexp": "ldexp(x, x): the exponent must be integers",
     "logdet": "logdet of (4, 3): not square",
@@ -160,6 +161,10 @@ def test_symbolic_op_matches_keras(name, args, kwargs):
             result = getattr(ops, name)(*_fill(list(args), x), **kwargs)
         except (TypeError, ValueError) as error:
             assert "ops." in str(error) or f"{name}()" in str(error), str(error)
+            return
+        if "int32 pivots" in LENIENT[name]:
+            assert _describe(result) == [("tensor", (None, 4, 3), "float32"),
+                                         ("tensor", (None, 3), "int32")]
             return
         if "q's shape" in LENIENT[name]:
             assert _describe(result) == ("tensor", (None, 4, 3), "float32")
