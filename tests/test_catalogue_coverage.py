@@ -45,7 +45,7 @@ REACHED = {
     "ops.image": 16,
     "layers": 164,
     "applications": 5,
-    "utils": 38,
+    "utils": 39,
 }
 FULL = ("layers", "losses", "metrics", "activations")
 TARGET = {ns: 1.0 if ns in FULL else 0.95 for ns in REACHED}
