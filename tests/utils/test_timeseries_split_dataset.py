@@ -195,3 +195,34 @@ def test_format_tf_without_tensorflow_falls_back(monkeypatch):
     assert isinstance(ds, keras.utils.NumpyDataset)
     _assert_same(_batches(ds), _batches(keras.utils.timeseries_dataset_from_array(
         DATA, None, 4, batch_size=8, format="numpy")))
+
+
+def test_split_dataset_dicts_torch_and_numpy_inputs(keras3):
+    import tensorflow as tf
+    torch = pytest.importorskip("torch")
+    dicts = tf.data.Dataset.from_tensor_slices({"a": X, "b": Y}).batch(4)
+    tensors = torch.utils.data.TensorDataset(torch.from_numpy(X), torch.from_numpy(Y))
+    for data, kwargs in ((dicts, {"left_size": 0.5, "shuffle": True, "seed": 2}),
+                         (tensors, {"left_size": 5, "preferred_backend": "tensorflow"})):
+        theirs = keras3.utils.split_dataset(data, **kwargs)
+        for fmt in ("tensorflow", "numpy"):
+            ours = keras.utils.split_dataset(data, **dict(kwargs, preferred_backend=fmt))
+            for mine, reference in zip(ours, theirs):
+                mine, reference = list(mine.as_numpy_iterator()), list(
+                    reference.as_numpy_iterator())
+                assert len(mine) == len(reference)
+                for a, b in zip(mine, reference):
+                    for key in (a if isinstance(a, dict) else range(len(a))):
+                        np.testing.assert_array_equal(a[key], b[key])
+    batched = keras.utils.NumpyDataset((X, Y), batch_size=4)
+    left, right = keras.utils.split_dataset(batched, right_size=0.25)
+    assert isinstance(left, keras.utils.NumpyDataset) and left.batch_size == 4
+    np.testing.assert_array_equal(np.concatenate([b[1] for b in right]), Y[15:])
+
+
+def test_split_dataset_kind_follows_the_backend_as_keras(backend):
+    left, _ = keras.utils.split_dataset((X, Y), left_size=4)
+    expected = "torch" if backend == "torch" else "tensorflow"
+    assert type(left).__module__.startswith(expected)
+    with pytest.raises(ValueError, match="preferred_backend"):
+        keras.utils.split_dataset(X, left_size=4, preferred_backend="paddle")

@@ -187,12 +187,13 @@ class RNN(Layer):
 
     reset_state = reset_states
 
+    def _loop_config(self) -> dict:
+        return {"return_sequences": self.return_sequences, "return_state": self.return_state,
+                "go_backwards": self.go_backwards, "stateful": self.stateful,
+                "unroll": self.unroll, "zero_output_for_mask": self.zero_output_for_mask}
+
     def get_config(self):
-        return {**super().get_config(), "return_sequences": self.return_sequences,
-                "return_state": self.return_state, "go_backwards": self.go_backwards,
-                "stateful": self.stateful, "unroll": self.unroll,
-                "zero_output_for_mask": self.zero_output_for_mask,
-                "cell": _serialize(self.cell)}
+        return {**super().get_config(), **self._loop_config(), "cell": _serialize(self.cell)}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

@@ -36,6 +36,28 @@ def _gaussian_1d(size: int, sigma: float) -> np.ndarray:
     return kernel / kernel.sum()
 
 
+def _gaussian_2d(sizes: tuple, sigma, dtype):
+    """Keras' 2-D kernel: ``outer(g(sizes[1], sigma[1]), g(sizes[0], sigma[0]))`` reshaped
+    to ``sizes``; ``sigma`` may be numbers (built on the host) or a tensor (in ``ops``)."""
+    if isinstance(sigma, (int, float)) or (isinstance(sigma, (tuple, list)) and all(
+            isinstance(s, (int, float)) for s in sigma)):
+        sigmas = _pair(sigma, "gaussian_blur", "sigma")
+        if min(sigmas) <= 0:
+            raise ValueError(f"ops.image.gaussian_blur: `sigma` must be > 0, received "
+                             f"sigma={sigma!r}.")
+        kernel = np.outer(_gaussian_1d(sizes[1], float(sigmas[1])),
+                          _gaussian_1d(sizes[0], float(sigmas[0])))
+        return ops.cast(ops.convert_to_tensor(kernel.reshape(sizes).astype("float32")), dtype)
+    sigma = ops.cast(ops.reshape(ops.convert_to_tensor(sigma), (-1,)), dtype)
+    sigma = ops.broadcast_to(sigma, (2,))
+
+    def one(size, s):
+        x = ops.subtract(ops.arange(size, dtype=dtype), (size - 1) / 2.0)
+        k = ops.exp(ops.multiply(-0.5, ops.square(ops.divide(x, s))))
+        return ops.divide(k, ops.sum(k))
+    return ops.reshape(ops.outer(one(sizes[1], sigma[1]), one(sizes[0], sigma[0])), sizes)
+
+
 def _pair(value, op: str, name: str) -> tuple:
     pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     if len(pair) != 2:
@@ -62,20 +84,17 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
     data_format = _data_format(data_format, "gaussian_blur")
     rank = _check_rank(images, "gaussian_blur")
     sizes = tuple(int(k) for k in _pair(kernel_size, "gaussian_blur", "kernel_size"))
-    sigmas = tuple(float(s) for s in _pair(sigma, "gaussian_blur", "sigma"))
-    if min(sizes) < 1 or min(sigmas) <= 0:
-        raise ValueError(f"ops.image.gaussian_blur: `kernel_size` must be positive and "
-                         f"`sigma` > 0, received kernel_size={kernel_size!r}, "
-                         f"sigma={sigma!r}.")
+    if min(sizes) < 1:
+        raise ValueError(f"ops.image.gaussian_blur: `kernel_size` must be positive, received "
+                         f"kernel_size={kernel_size!r}.")
     x = ops.convert_to_tensor(images)
     if rank == 3:
         x = ops.expand_dims(x, 0)
     if data_format == "channels_first":
         x = ops.transpose(x, (0, 2, 3, 1))
     channels = ops.shape(x)[-1]
-    kernel = np.outer(_gaussian_1d(sizes[1], sigmas[1]), _gaussian_1d(sizes[0], sigmas[0]))
-    kernel = np.tile(kernel.reshape(sizes[0], sizes[1], 1, 1), (1, 1, channels, 1))
-    kernel = ops.cast(ops.convert_to_tensor(kernel.astype("float32")), ops.dtype(x))
+    kernel = _gaussian_2d(sizes, sigma, ops.dtype(x))
+    kernel = ops.tile(ops.reshape(kernel, (sizes[0], sizes[1], 1, 1)), (1, 1, channels, 1))
     out = ops.depthwise_conv(x, kernel, strides=1, padding="same",
                              data_format="channels_last")
     if data_format == "channels_first":

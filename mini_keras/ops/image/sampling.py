@@ -213,24 +213,39 @@ def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear",
     if fill_mode not in AFFINE_FILL_MODES:
         raise ValueError(f"ops.image.elastic_transform: `fill_mode` must be one of "
                          f"{list(AFFINE_FILL_MODES)}, received {fill_mode!r}.")
-    data_format = data_format or config.image_data_format()
     images = ops.convert_to_tensor(images)
-    rank = len(ops.shape(images))
-    if rank not in (3, 4):
+    if len(ops.shape(images)) not in (3, 4):
         raise ValueError(f"ops.image.elastic_transform: `images` must have rank 3 or 4, "
                          f"received shape {tuple(ops.shape(images))}.")
+    sigma_value = sigma if isinstance(sigma, (int, float)) else float(
+        ops.convert_to_numpy(sigma))
+    size = (6 * int(sigma_value)) | 1
+    return elastic_warp(images, alpha, sigma, size, interpolation, fill_mode, fill_value,
+                        seed, data_format)
+
+
+def elastic_warp(images, alpha, sigma, kernel_size: int, interpolation, fill_mode,
+                 fill_value, seed, data_format):
+    """:func:`elastic_transform` with the smoothing kernel size given, so ``alpha`` and
+    ``sigma`` may be traced tensors (the random layers draw them inside compiled steps)."""
+    data_format = data_format or config.image_data_format()
+    rank = len(ops.shape(images))
     x = images if rank == 4 else ops.expand_dims(images, 0)
     if data_format == "channels_first":
         x = ops.transpose(x, (0, 2, 3, 1))
     batch, height, width, channels = ops.shape(x)
     dtype = ops.dtype(x) if ops.dtype(x).startswith(("float", "bfloat")) else config.floatx()
-    size = (6 * int(sigma)) | 1
+    if isinstance(sigma, (int, float)):
+        sigma = float(sigma)
+    else:  # a drawn sigma near 0 would give 0/0 in the kernel: there it is a delta anyway
+        sigma = ops.maximum(ops.cast(sigma, dtype), 1e-3)
     fields = mk_random.normal((2, batch, height, width, 1), dtype=dtype, seed=seed)
-    fields = ops.multiply(fields, float(sigma))
-    fields = ops.reshape(fields, (2 * batch, height, width, 1))
-    fields = gaussian_blur(fields, (size, size), (float(sigma), float(sigma)),
+    fields = ops.reshape(ops.multiply(fields, sigma), (2 * batch, height, width, 1))
+    sigmas = ops.stack([sigma, sigma]) if not isinstance(sigma, float) else (sigma, sigma)
+    fields = gaussian_blur(fields, (kernel_size, kernel_size), sigmas,
                            data_format="channels_last")
-    fields = ops.multiply(ops.reshape(fields, (2, batch, height, width, 1)), float(alpha))
+    alpha = ops.cast(alpha, dtype) if not isinstance(alpha, (int, float)) else float(alpha)
+    fields = ops.multiply(ops.reshape(fields, (2, batch, height, width, 1)), alpha)
     grid_y, grid_x = np.meshgrid(np.arange(height), np.arange(width), indexing="ij")
     src_y = ops.add(ops.convert_to_tensor(grid_y.astype(dtype)[None, :, :, None]), fields[1])
     src_x = ops.add(ops.convert_to_tensor(grid_x.astype(dtype)[None, :, :, None]), fields[0])
