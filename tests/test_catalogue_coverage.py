@@ -43,9 +43,9 @@ REACHED = {
     "ops.numpy": 220,
     "ops.linalg": 14,
     "ops.image": 16,
-    "layers": 164,
+    "layers": 165,
     "applications": 5,
-    "utils": 38,
+    "utils": 39,
 }
 FULL = ("layers", "losses", "metrics", "activations")
 TARGET = {ns: 1.0 if ns in FULL else 0.95 for ns in REACHED}
