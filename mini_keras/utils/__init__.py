@@ -15,6 +15,7 @@ from mini_keras.saving import (
     register_keras_serializable,
     serialize_keras_object,
 )
+from mini_keras.utils import legacy
 from mini_keras.utils.audio_dataset import audio_dataset_from_directory
 from mini_keras.utils.data import normalize, to_categorical
 from mini_keras.utils.file_utils import get_file
@@ -60,6 +61,7 @@ __all__ = [
     "img_to_array",
     "is_interactive_logging_enabled",
     "is_keras_tensor",
+    "legacy",
     "load_img",
     "model_to_dot",
     "normalize",
