@@ -20,10 +20,14 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")  # as the other Keras-refer
 # (function, kwargs): one model per family is compared number for number on every backend.
 PREDICT_CASES = [
     ("VGG16", {"include_top": False, "input_shape": (32, 32, 3), "pooling": "avg"}),
+    ("ResNet50", {"include_top": False, "input_shape": (32, 32, 3), "pooling": "avg"}),
+    ("ResNet50V2", {"include_top": True, "input_shape": (32, 32, 3), "classes": 5}),
 ]
 # The family's other members: structure only (parameter count, weight names and shapes).
 STRUCTURE_CASES = [
     ("VGG19", {"include_top": True, "input_shape": (32, 32, 3), "classes": 7}),
+    ("ResNet101", {"include_top": False, "input_shape": (32, 32, 3), "pooling": "max"}),
+    ("ResNet152V2", {"include_top": False, "input_shape": (32, 32, 3)}),
 ]
 
 
@@ -77,3 +81,20 @@ def test_structure_matches_keras(name, kwargs):
     assert ours.count_params() == theirs.count_params()
     assert _shapes(ours) == _shapes(theirs)
     assert tuple(ours.output.shape) == tuple(theirs.output.shape)
+
+
+def test_layer_order_is_keras_order():
+    """Branches and several inputs: ``model.layers`` in Keras' order (by depth, then walk
+    order), which legacy ``.h5`` files rely on."""
+    keras3 = _real_keras()
+
+    def build(lib):
+        a, b = lib.Input((4,), name="a"), lib.Input((4,), name="b")
+        left = lib.layers.Dense(3, name="left2")(lib.layers.Dense(3, name="left1")(a))
+        right = lib.layers.Dense(3, name="right")(b)
+        shortcut = lib.layers.Dense(3, name="shortcut")(a)
+        x = lib.layers.Add(name="add")([left, right, shortcut])
+        return lib.Model([a, b], [lib.layers.Dense(1, name="out")(x), right])
+
+    assert [layer.name for layer in build(keras).layers] == [
+        layer.name for layer in build(keras3).layers]
