@@ -34,6 +34,16 @@ class KerasTensor:
     def __hash__(self):
         return id(self)
 
+    def __getitem__(self, key):
+        """``x[key]``: a graph node of :func:`mini_keras.ops.get_item` (Keras 3's ``GetItem``)."""
+        from mini_keras import ops  # the op layer sits above core/
+        return ops.get_item(self, key)
+
+    def __iter__(self):
+        # __getitem__ alone would make Python iterate x[0], x[1], ... : refuse, as before
+        raise TypeError(f"A KerasTensor is not iterable (shape {self.shape}); index it "
+                        "(x[0]) or use ops.unstack.")
+
 
 class Node:
     """One call of a layer inside a functional graph: its (symbolic) arguments and outputs."""

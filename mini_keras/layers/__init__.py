@@ -8,8 +8,10 @@ from mini_keras.layers import (
                                aliases,
                                attention,
                                convolutional,
+                               einsum_dense,
                                embedding,
                                identity_masking,
+                               interop,
                                layer_serialization,
                                merging,
                                normalization,
@@ -19,6 +21,7 @@ from mini_keras.layers import (
                                reshaping,
                                rms_normalization,
                                rnn,
+                               spectral_normalization,
                                wrapper,
 )
 from mini_keras.layers.activation_layers import *
@@ -26,9 +29,11 @@ from mini_keras.layers.aliases import *
 from mini_keras.layers.attention import *
 from mini_keras.layers.convolutional import *
 from mini_keras.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer
+from mini_keras.layers.einsum_dense import *
 from mini_keras.layers.embedding import *
 from mini_keras.layers.identity_masking import *
 from mini_keras.layers.input_spec import InputSpec
+from mini_keras.layers.interop import *
 from mini_keras.layers.lambda_layer import Lambda
 from mini_keras.layers.layer import Layer
 from mini_keras.layers.layer_serialization import *
@@ -40,6 +45,7 @@ from mini_keras.layers.regularization import *
 from mini_keras.layers.reshaping import *
 from mini_keras.layers.rms_normalization import *
 from mini_keras.layers.rnn import *
+from mini_keras.layers.spectral_normalization import *
 from mini_keras.layers.tfsm_layer import TFSMLayer
 from mini_keras.layers.wrapper import *
 
@@ -48,4 +54,5 @@ __all__ = (["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", 
            + embedding.__all__ + merging.__all__ + normalization.__all__ + pooling.__all__
            + preprocessing.__all__ + regularization.__all__ + reshaping.__all__ + rnn.__all__
            + aliases.__all__ + identity_masking.__all__ + rms_normalization.__all__
-           + layer_serialization.__all__ + wrapper.__all__)
+           + layer_serialization.__all__ + wrapper.__all__ + einsum_dense.__all__
+           + interop.__all__ + spectral_normalization.__all__)

@@ -1,13 +1,15 @@
-"""Embedding: a trainable lookup table from integer ids to dense vectors."""
+"""Embedding: a trainable lookup table from integer ids to dense vectors; ReversibleEmbedding:
+one that also projects vectors back to vocabulary logits (tied or separate weights)."""
 
 from __future__ import annotations
 
 from mini_keras import initializers, ops
+from mini_keras.core.keras_tensor import KerasTensor
 from mini_keras.layers.core import _regularizer
 from mini_keras.layers.layer import Layer
 from mini_keras.trainers import value_checks
 
-__all__ = ["Embedding"]
+__all__ = ["Embedding", "ReversibleEmbedding"]
 
 
 class Embedding(Layer):
@@ -90,3 +92,87 @@ class Embedding(Layer):
                 "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
                 "embeddings_regularizer": None, "activity_regularizer": None,
                 "embeddings_constraint": None, "mask_zero": self.mask_zero}
+
+
+class ReversibleEmbedding(Embedding):
+    """An Embedding that can also run in reverse: ``layer(h, reverse=True)`` projects vectors
+    ``(..., output_dim)`` back to logits ``(..., input_dim)`` (language-model output heads).
+
+    Args:
+        input_dim, output_dim, embeddings_initializer, embeddings_regularizer,
+            embeddings_constraint, mask_zero: as :class:`Embedding`.
+        tie_weights: reverse with the transposed ``embeddings`` (default); False creates a
+            separate trainable ``reverse_embeddings`` of shape ``(output_dim, input_dim)``.
+        reverse_dtype: dtype the reverse projection computes in (inputs and kernel are cast);
+            None: the layer's compute dtype.
+        logit_soft_cap: when set, reverse logits become ``tanh(logits / cap) * cap``.
+
+    Call args:
+        inputs: ids (forward) or vectors (``reverse=True``).
+        reverse: project back to the vocabulary instead of looking up.
+
+    Masks: a forward call with ``mask_zero`` gives the next layer of a model the mask
+    ``ids != 0`` (as Keras 3's eager calls attach it); a reverse call gives no mask.
+
+    Weights: ``embeddings`` ``(input_dim, output_dim)``, then ``reverse_embeddings`` when
+    ``tie_weights=False``.
+    """
+
+    def __init__(self, input_dim, output_dim, tie_weights=True, embeddings_initializer="uniform",
+                 embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
+                 reverse_dtype=None, logit_soft_cap=None, **kwargs):
+        super().__init__(input_dim, output_dim, embeddings_initializer=embeddings_initializer,
+                         embeddings_regularizer=embeddings_regularizer,
+                         embeddings_constraint=embeddings_constraint, mask_zero=mask_zero,
+                         **kwargs)
+        if logit_soft_cap is not None and not logit_soft_cap > 0:
+            raise ValueError(f"ReversibleEmbedding '{self.name}': logit_soft_cap must be a "
+                             f"positive number or None, received {logit_soft_cap!r}")
+        self.tie_weights = bool(tie_weights)
+        self.reverse_dtype = reverse_dtype
+        self.logit_soft_cap = logit_soft_cap
+        self._reversed_last = False  # the mask of the latest call follows its direction
+
+    def build(self, input_shape=None):
+        super().build(input_shape)
+        if not self.tie_weights:
+            self.reverse_embeddings = self.add_weight((self.output_dim, self.input_dim),
+                                                      self.embeddings_initializer,
+                                                      name="reverse_embeddings")
+
+    def call(self, inputs, reverse=False):
+        self._reversed_last = bool(reverse)
+        if not reverse:
+            return super().call(inputs)
+        if ops.shape(inputs)[-1] != self.output_dim:
+            raise ValueError(f"ReversibleEmbedding '{self.name}': a reverse call takes vectors "
+                             f"of size output_dim={self.output_dim} on the last axis, received "
+                             f"shape {tuple(inputs.shape)}")
+        kernel = (ops.transpose(self.embeddings) if self.tie_weights
+                  else self.reverse_embeddings)
+        if self.reverse_dtype is not None:
+            inputs = ops.cast(inputs, self.reverse_dtype)
+            kernel = ops.cast(kernel, self.reverse_dtype)
+        logits = ops.matmul(inputs, kernel)
+        if self.logit_soft_cap is not None:
+            cap = self.logit_soft_cap
+            logits = ops.multiply(ops.tanh(ops.divide(logits, cap)), cap)
+        return logits
+
+    def compute_mask(self, inputs, mask=None):
+        """``ids != 0`` after a forward call with ``mask_zero``; None after a reverse call."""
+        return None if self._reversed_last else super().compute_mask(inputs, mask)
+
+    def compute_output_shape(self, input_shape, reverse=False):
+        if reverse:
+            return tuple(input_shape[:-1]) + (self.input_dim,)
+        return tuple(input_shape) + (self.output_dim,)
+
+    def compute_output_spec(self, inputs, reverse=False):
+        dtype = (self.reverse_dtype or self.compute_dtype) if reverse else self.compute_dtype
+        return KerasTensor(self.compute_output_shape(inputs.shape, reverse), dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "quantization_config": None,
+                "tie_weights": self.tie_weights, "reverse_dtype": self.reverse_dtype,
+                "logit_soft_cap": self.logit_soft_cap}

@@ -379,10 +379,11 @@ def write_weights(model, h5: h5py.File) -> None:
         if sub:  # recurrent layers: Keras 3 keeps their weights in the cell's group
             group = h5.create_group(f"{path}/{sub}/vars")
             group.attrs["name"] = f"{obj.name}_{sub}"
+        if hasattr(obj, "save_own_variables"):  # its own keys (tf-idf weights, a state_dict)
+            obj.save_own_variables(group)
+            return
         for i, v in enumerate(variables):
             group.create_dataset(str(i), data=np.asarray(v.numpy()))
-        if hasattr(obj, "save_own_variables"):  # host state, e.g. tf-idf weights (Keras keys)
-            obj.save_own_variables(group)
 
     _walk(model, "", visit, set())
 

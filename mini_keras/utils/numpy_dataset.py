@@ -9,6 +9,8 @@ methods code written for Keras calls on these datasets (``batch``, ``unbatch``, 
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from mini_keras.utils.py_dataset import PyDataset
@@ -30,6 +32,14 @@ def _leaves(structure) -> list:
     return [structure]
 
 
+def _rows(data, indices):
+    return _map_structure(lambda a: a[indices], data)
+
+
+def _shifted(load, offset, indices):
+    return load(np.asarray(indices) + offset)
+
+
 class NumpyDataset(PyDataset):
     """A dataset of numpy samples, read lazily and batched on the host (no framework needed).
 
@@ -46,6 +56,9 @@ class NumpyDataset(PyDataset):
     Attributes:
         class_names, file_paths: set by the ``*_dataset_from_directory`` functions.
 
+    The datasets the ``keras.utils`` functions return pickle (their loaders are module-level
+    functions), so ``ds.workers = 4; ds.use_multiprocessing = True`` reads in processes.
+
     Example:
         >>> ds = NumpyDataset((x, y), batch_size=32)
         >>> model.fit(ds, epochs=2)
@@ -59,7 +72,7 @@ class NumpyDataset(PyDataset):
         if len(lengths) != 1:
             raise ValueError(f"NumpyDataset: every array must have the same number of rows, "
                              f"received lengths {sorted(lengths)}")
-        self._setup(lambda idx: _map_structure(lambda a: a[idx], data), lengths.pop(),
+        self._setup(functools.partial(_rows, data), lengths.pop(),
                     batch_size, drop_remainder)
 
     @classmethod
@@ -151,7 +164,7 @@ class NumpyDataset(PyDataset):
         stop = elements if count is None or count < 0 else min(first + int(count), elements)
         start_row, stop_row = first * size, min(stop * size, self._length)
         load = self._load
-        return self._derived(lambda idx: load(np.asarray(idx) + start_row),
+        return self._derived(functools.partial(_shifted, load, start_row),
                              max(stop_row - start_row, 0), self.batch_size, self.drop_remainder)
 
     def cardinality(self) -> int:

@@ -12,7 +12,7 @@ from mini_keras.utils.dataset_format import tf_datasets, torch_datasets
 from mini_keras.utils.numpy_dataset import NumpyDataset
 
 _WHERE = "split_dataset"
-BACKENDS = ("tensorflow", "torch", "numpy")
+BACKENDS = ("tensorflow", "torch", "jax", "mlx", "numpy")
 
 
 def _mro_has(value, name: str, module_prefix: str) -> bool:
@@ -124,7 +124,7 @@ def _take(structure, indices):
 
 def _preferred(dataset, preferred_backend) -> str:
     if preferred_backend is not None:
-        if preferred_backend not in BACKENDS + ("jax", "mlx"):
+        if preferred_backend not in BACKENDS:
             raise ValueError(f"{_WHERE}: `preferred_backend` must be None or one of "
                              f"{BACKENDS}, received {preferred_backend!r}")
         return preferred_backend
@@ -134,7 +134,9 @@ def _preferred(dataset, preferred_backend) -> str:
         return "tensorflow"
     if isinstance(dataset, NumpyDataset):
         return "numpy"
-    return config.backend()
+    # Arrays: the current backend's kind, as Keras 3 (every backend but torch gives tf.data;
+    # the framework-free kind only when asked for by name).
+    return "torch" if config.backend() == "torch" else "tensorflow"
 
 
 def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=None,
@@ -157,8 +159,8 @@ def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=
         preferred_backend: the kind of the two datasets returned: "torch" gives
             ``torch.utils.data`` datasets, "numpy" framework-free :class:`NumpyDataset`s, any
             other backend name ``tf.data.Dataset``s (a NumpyDataset when TensorFlow is not
-            installed). None: the input's own kind (a torch or tf.data dataset) or, for arrays,
-            the current backend's, as Keras 3.
+            installed). None: the input's own kind (a torch, tf.data or NumpyDataset) or, for
+            arrays, the current backend's, as Keras 3 (torch datasets on torch, else tf.data).
 
     Returns:
         ``(left, right)`` datasets.

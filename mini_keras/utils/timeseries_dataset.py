@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from mini_keras.utils.dataset_format import resolve_format, tf_datasets
@@ -36,6 +38,12 @@ def _validate(data, sequence_length, sequence_stride, sampling_rate, start_index
     if sequence_length < 1:
         raise ValueError(f"{_WHERE}: `sequence_length` must be higher than 0, received "
                          f"sequence_length={sequence_length}")
+
+
+def _windows(window, aligned, positions, offsets, indices):
+    starts = positions[indices]
+    windows = window[starts[:, None] + offsets]
+    return windows if aligned is None else (windows, aligned[starts])
 
 
 def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1,
@@ -95,10 +103,5 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
         return tf_datasets().timeseries(window, aligned, positions, int(sequence_length),
                                         int(sampling_rate), batch_size, buffer, seed)
     offsets = np.arange(sequence_length) * sampling_rate
-
-    def load(indices):
-        starts = positions[indices]
-        windows = window[starts[:, None] + offsets]
-        return windows if aligned is None else (windows, aligned[starts])
-
+    load = functools.partial(_windows, window, aligned, positions, offsets)
     return NumpyDataset.from_loader(load, len(positions), batch_size)

@@ -1,5 +1,6 @@
-"""Fourier ops of ``ops.math`` (fft, fft2, ifft2, rfft, irfft): values vs numpy on every
-backend, gradients vs finite differences, symbolic shapes/dtypes and errors vs Keras 3."""
+"""Fourier ops of ``ops.math`` (fft, fft2, ifft2, rfft, irfft, stft, istft) and segment_min /
+segment_prod: values vs numpy or Keras 3 on every backend, gradients vs finite differences,
+symbolic shapes/dtypes and errors vs Keras 3."""
 
 import os
 
@@ -26,6 +27,8 @@ CASES = [  # (id, call on (real, imag) numpy parts, numpy reference on the compl
     ("irfft-odd", lambda r, i: ops.irfft((r, i), 11), lambda z: np.fft.irfft(z, 11)),
     ("irfft-crop", lambda r, i: ops.irfft((r, i), 4), lambda z: np.fft.irfft(z, 4)),
     ("irfft-pad", lambda r, i: ops.irfft((r, i), 15), lambda z: np.fft.irfft(z, 15)),
+    ("stft", lambda r, i: ops.stft(r, 4, 2, 4), None),
+    ("istft", lambda r, i: ops.istft((r, i), 8, 4, 10, center=False), None),
 ]
 IDS = [c[0] for c in CASES]
 
@@ -41,7 +44,8 @@ def _expected(reference, z):
     return [out.real, out.imag] if np.iscomplexobj(out) else [out]
 
 
-@pytest.mark.parametrize("call, reference", [c[1:] for c in CASES], ids=IDS)
+@pytest.mark.parametrize("call, reference", [c[1:] for c in CASES if c[2]],
+                         ids=[c[0] for c in CASES if c[2]])
 def test_values_match_numpy(backend, call, reference):
     got = _parts(call(RE, IM))
     for g, want in zip(got, _expected(reference, Z), strict=True):
@@ -112,7 +116,7 @@ def _numeric_grad(call, r, i, eps=1e-6):
 
 
 GRAD_CASES = [c for c in CASES if c[0] in ("fft", "fft2", "ifft2", "rfft-pad", "irfft-odd",
-                                           "irfft-crop")]
+                                           "irfft-crop", "stft", "istft")]
 
 
 @pytest.mark.parametrize("call", [c[1] for c in GRAD_CASES], ids=[c[0] for c in GRAD_CASES])
@@ -158,6 +162,96 @@ def test_symbolic_and_eager_match_keras(name, args, kwargs):
     got = got if isinstance(got, tuple) else (got,)
     for g, w in zip(got, want, strict=True):
         np.testing.assert_allclose(ops.convert_to_numpy(g), np.asarray(w), rtol=1e-5, atol=2e-5)
+
+
+SIGNAL = rng.standard_normal((2, 20)).astype(np.float32)
+STFT_CASES = [
+    {"sequence_length": 6, "sequence_stride": 2, "fft_length": 8},
+    {"sequence_length": 5, "sequence_stride": 3, "fft_length": 5, "window": "hamming",
+     "center": False},
+    {"sequence_length": 4, "sequence_stride": 4, "fft_length": 7, "window": None},
+    {"sequence_length": 6, "sequence_stride": 2, "fft_length": 8,
+     "window": np.linspace(0.1, 1, 6).astype(np.float32)},
+]
+
+
+@pytest.mark.parametrize("kwargs", STFT_CASES, ids=["hann", "hamming-odd", "none", "tensor"])
+def test_stft_and_istft_match_keras(backend, kwargs):
+    keras = _keras()
+    want = keras.ops.stft(SIGNAL, **kwargs)
+    got = ops.stft(SIGNAL, **kwargs)
+    for g, w in zip(got, want, strict=True):
+        assert tuple(ops.shape(g)) == tuple(w.shape) and ops.dtype(g) == "float32"
+        np.testing.assert_allclose(ops.convert_to_numpy(g), np.asarray(w), rtol=1e-5, atol=1e-5)
+    for length in (None, 13):
+        inverse = keras.ops.istft(want, length=length, **kwargs)
+        ours = ops.istft(got, length=length, **kwargs)
+        np.testing.assert_allclose(ops.convert_to_numpy(ours), np.asarray(inverse), rtol=1e-5,
+                                   atol=1e-5)
+
+
+def test_stft_symbolic_shapes_match_keras():
+    keras = _keras()
+    import mini_keras as mk
+    kwargs = {"sequence_length": 6, "sequence_stride": 2, "fft_length": 8}
+    theirs = keras.ops.stft(keras.Input((20,)), **kwargs)
+    ours = ops.stft(mk.Input((20,)), **kwargs)
+    assert [t.shape for t in ours] == [tuple(t.shape) for t in theirs]
+    theirs = keras.ops.istft(theirs, **kwargs)
+    ours = ops.istft(ours, **kwargs)
+    assert tuple(ours.shape) == tuple(theirs.shape) and ours.dtype == theirs.dtype
+
+
+def test_stft_errors_name_the_op():
+    with pytest.raises(TypeError, match="ops.stft: `x` must be float32 or float64"):
+        ops.stft(np.arange(8, dtype=np.int32), 4, 2, 4)
+    with pytest.raises(ValueError, match="ops.stft: `sequence_stride` must be a positive"):
+        ops.stft(SIGNAL, 4, 0, 4)
+    with pytest.raises(ValueError, match="ops.stft: `fft_length` must be >= `sequence_length`"):
+        ops.stft(SIGNAL, 8, 2, 4)
+    with pytest.raises(ValueError, match='ops.istft: a string `window` must be "hann"'):
+        ops.istft(ops.stft(SIGNAL, 4, 2, 4), 4, 2, 4, window="kaiser")
+    with pytest.raises(ValueError, match=r"ops.stft: `window` must have shape \(4,\)"):
+        ops.stft(SIGNAL, 4, 2, 4, window=np.ones(3, np.float32))
+
+
+DATA = rng.standard_normal((6, 3)).astype(np.float32)
+SEGMENT_IDS = np.array([0, 2, 0, 3, 2, 0], np.int32)
+
+
+@pytest.mark.parametrize("name", ["segment_min", "segment_prod"])
+@pytest.mark.parametrize("dtype", ["float32", "int32"])
+def test_segment_reductions_match_keras(backend, name, dtype):
+    keras = _keras()
+    data = (DATA * 4).astype(dtype)
+    for kwargs in ({}, {"num_segments": 5}):
+        want = np.asarray(getattr(keras.ops, name)(data, SEGMENT_IDS, **kwargs))
+        got = ops.convert_to_numpy(getattr(ops, name)(data, SEGMENT_IDS, **kwargs))
+        assert got.dtype == want.dtype
+        if name == "segment_min" and dtype == "float32":  # Keras (TF): float max, ours: +inf
+            want = np.where(want == np.finfo(np.float32).max, np.inf, want)
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["segment_min", "segment_prod"])
+def test_segment_reduction_gradients(backend, name):
+    data = DATA[:, :2].astype(np.float64)
+    weights = np.arange(1.0, 9.0).reshape(4, 2)
+
+    def loss(values):
+        out = getattr(ops, name)(values[0], SEGMENT_IDS, num_segments=4)
+        return ops.sum(ops.multiply(out, ops.cast(weights, ops.dtype(out))))
+    dtype = "float32" if backend in ("jax", "mlx") else "float64"
+    _, (grad,) = ops.value_and_grad(loss)([ops.convert_to_tensor(data.astype(dtype))])
+    expected = np.zeros_like(data)
+    for row, s in enumerate(SEGMENT_IDS):
+        rows = SEGMENT_IDS == s
+        if name == "segment_min":
+            expected[row] = weights[s] * (data[row] == data[rows].min(0))
+        else:
+            others = np.prod(data[rows], 0) / data[row]
+            expected[row] = weights[s] * others
+    np.testing.assert_allclose(ops.convert_to_numpy(grad), expected, rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("x, match", [

@@ -39,11 +39,11 @@ def _assert_same(ours, theirs):
 DATA = np.arange(60, dtype="float64").reshape(30, 2)
 TARGETS = np.arange(30, dtype="int32") * 10
 CASES = [
-    dict(targets=TARGETS, sequence_length=5),
-    dict(targets=None, sequence_length=4, sequence_stride=3, sampling_rate=2, batch_size=4),
-    dict(targets=TARGETS, sequence_length=3, start_index=2, end_index=25, batch_size=5),
-    dict(targets=TARGETS[:12], sequence_length=3, batch_size=5),
-    dict(targets=TARGETS, sequence_length=6, batch_size=None, sequence_stride=2),
+    {"targets": TARGETS, "sequence_length": 5},
+    {"targets": None, "sequence_length": 4, "sequence_stride": 3, "sampling_rate": 2, "batch_size": 4},
+    {"targets": TARGETS, "sequence_length": 3, "start_index": 2, "end_index": 25, "batch_size": 5},
+    {"targets": TARGETS[:12], "sequence_length": 3, "batch_size": 5},
+    {"targets": TARGETS, "sequence_length": 6, "batch_size": None, "sequence_stride": 2},
 ]
 
 
@@ -63,7 +63,7 @@ def test_timeseries_batches_equal_keras(keras3, case, fmt):
 
 
 def test_timeseries_shuffle_tf_equals_keras_numpy_same_windows(keras3):
-    kwargs = dict(sequence_length=4, batch_size=3, shuffle=True, seed=7)
+    kwargs = {"sequence_length": 4, "batch_size": 3, "shuffle": True, "seed": 7}
     theirs = _batches(keras3.utils.timeseries_dataset_from_array(DATA, TARGETS, **kwargs))
     _assert_same(_batches(keras.utils.timeseries_dataset_from_array(DATA, TARGETS, **kwargs)),
                  theirs)
@@ -74,13 +74,13 @@ def test_timeseries_shuffle_tf_equals_keras_numpy_same_windows(keras3):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(sequence_length=3, start_index=-1), "start_index"),
-    (dict(sequence_length=3, start_index=5, end_index=4), "end_index"),
-    (dict(sequence_length=3, sampling_rate=0), "sampling_rate"),
-    (dict(sequence_length=3, sequence_stride=40), "sequence_stride"),
-    (dict(sequence_length=3, batch_size=0), "batch_size"),
-    (dict(sequence_length=3, format="grain"), "grain"),
-    (dict(sequence_length=3, format="torch"), "format"),
+    ({"sequence_length": 3, "start_index": -1}, "start_index"),
+    ({"sequence_length": 3, "start_index": 5, "end_index": 4}, "end_index"),
+    ({"sequence_length": 3, "sampling_rate": 0}, "sampling_rate"),
+    ({"sequence_length": 3, "sequence_stride": 40}, "sequence_stride"),
+    ({"sequence_length": 3, "batch_size": 0}, "batch_size"),
+    ({"sequence_length": 3, "format": "grain"}, "grain"),
+    ({"sequence_length": 3, "format": "torch"}, "format"),
 ])
 def test_timeseries_bad_arguments(kwargs, match):
     with pytest.raises((ValueError, NotImplementedError), match=match):
@@ -89,8 +89,8 @@ def test_timeseries_bad_arguments(kwargs, match):
 
 X = np.arange(40, dtype="float32").reshape(20, 2)
 Y = np.arange(20, dtype="int64")
-SPLITS = [dict(left_size=0.8), dict(right_size=5), dict(left_size=6, right_size=4),
-          dict(left_size=0.3, right_size=0.5), dict(left_size=7, shuffle=True, seed=3)]
+SPLITS = [{"left_size": 0.8}, {"right_size": 5}, {"left_size": 6, "right_size": 4},
+          {"left_size": 0.3, "right_size": 0.5}, {"left_size": 7, "shuffle": True, "seed": 3}]
 
 
 @pytest.mark.parametrize("fmt", ["tensorflow", "numpy"])
@@ -124,9 +124,9 @@ def test_split_dataset_torch(keras3):
 
 
 @pytest.mark.parametrize("kwargs, error", [
-    (dict(), ValueError), (dict(left_size=0), ValueError), (dict(left_size=20), ValueError),
-    (dict(left_size=1.5), ValueError), (dict(left_size="a"), TypeError),
-    (dict(left_size=0.7, right_size=0.6), ValueError), (dict(left_size=15, right_size=10),
+    ({}, ValueError), ({"left_size": 0}, ValueError), ({"left_size": 20}, ValueError),
+    ({"left_size": 1.5}, ValueError), ({"left_size": "a"}, TypeError),
+    ({"left_size": 0.7, "right_size": 0.6}, ValueError), ({"left_size": 15, "right_size": 10},
                                                         ValueError),
 ])
 def test_split_dataset_sizes_raise_like_keras(keras3, kwargs, error):
@@ -171,3 +171,58 @@ def test_fit_from_timeseries_dataset(backend, fmt):
                             verbose=0).history["loss"]
     losses = model().fit(ds, epochs=2, shuffle=False, verbose=0).history["loss"]
     np.testing.assert_allclose(losses, reference, rtol=1e-5, atol=1e-6)
+
+
+def test_numpy_datasets_pickle():
+    import pickle
+    datasets = [keras.utils.NumpyDataset((X, Y), batch_size=6).skip(1),
+                keras.utils.timeseries_dataset_from_array(DATA, TARGETS, 3, batch_size=7,
+                                                          format="numpy"),
+                keras.utils.split_dataset((X, Y), left_size=5, preferred_backend="numpy")[1]]
+    for ds in datasets:
+        _assert_same(_batches(pickle.loads(pickle.dumps(ds))), _batches(ds))
+
+
+def test_format_tf_without_tensorflow_falls_back(monkeypatch):
+    import importlib.util
+
+    from mini_keras.utils import dataset_format
+    real = importlib.util.find_spec
+    monkeypatch.setattr(dataset_format.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "tensorflow" else real(name, *a))
+    with pytest.warns(UserWarning, match="format='numpy'"):
+        ds = keras.utils.timeseries_dataset_from_array(DATA, None, 4, batch_size=8)
+    assert isinstance(ds, keras.utils.NumpyDataset)
+    _assert_same(_batches(ds), _batches(keras.utils.timeseries_dataset_from_array(
+        DATA, None, 4, batch_size=8, format="numpy")))
+
+
+def test_split_dataset_dicts_torch_and_numpy_inputs(keras3):
+    import tensorflow as tf
+    torch = pytest.importorskip("torch")
+    dicts = tf.data.Dataset.from_tensor_slices({"a": X, "b": Y}).batch(4)
+    tensors = torch.utils.data.TensorDataset(torch.from_numpy(X), torch.from_numpy(Y))
+    for data, kwargs in ((dicts, {"left_size": 0.5, "shuffle": True, "seed": 2}),
+                         (tensors, {"left_size": 5, "preferred_backend": "tensorflow"})):
+        theirs = keras3.utils.split_dataset(data, **kwargs)
+        for fmt in ("tensorflow", "numpy"):
+            ours = keras.utils.split_dataset(data, **dict(kwargs, preferred_backend=fmt))
+            for mine, reference in zip(ours, theirs):
+                mine, reference = list(mine.as_numpy_iterator()), list(
+                    reference.as_numpy_iterator())
+                assert len(mine) == len(reference)
+                for a, b in zip(mine, reference):
+                    for key in (a if isinstance(a, dict) else range(len(a))):
+                        np.testing.assert_array_equal(a[key], b[key])
+    batched = keras.utils.NumpyDataset((X, Y), batch_size=4)
+    left, right = keras.utils.split_dataset(batched, right_size=0.25)
+    assert isinstance(left, keras.utils.NumpyDataset) and left.batch_size == 4
+    np.testing.assert_array_equal(np.concatenate([b[1] for b in right]), Y[15:])
+
+
+def test_split_dataset_kind_follows_the_backend_as_keras(backend):
+    left, _ = keras.utils.split_dataset((X, Y), left_size=4)
+    expected = "torch" if backend == "torch" else "tensorflow"
+    assert type(left).__module__.startswith(expected)
+    with pytest.raises(ValueError, match="preferred_backend"):
+        keras.utils.split_dataset(X, left_size=4, preferred_backend="paddle")

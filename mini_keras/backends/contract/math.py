@@ -322,3 +322,12 @@ def bitwise_left_shift(x, y):
 def bitwise_right_shift(x, y):
     """``x >> y`` elementwise (arithmetic for signed dtypes), two integer tensors of one dtype
     (no gradient)."""
+
+
+def bitcast(x, dtype):
+    """Reinterpret the bytes of ``x`` as ``dtype`` (no copy of meaning, no gradient).
+
+    Same item size: same shape. A smaller ``dtype`` (ratio ``r``) appends a last axis of size
+    ``r``; a larger one needs a last axis of size ``r`` and removes it (``tf.bitcast``'s rule).
+    Bytes are in the machine's (little-endian) order.
+    """

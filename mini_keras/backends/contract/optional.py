@@ -91,3 +91,51 @@ def zero_grad(handles, set_to_none=True):
 def expose_native_variable(variable, handle):
     """Let the framework's own gradient tape take ``variable`` as a source (``handle`` is its
     native variable); called once when a Variable is created."""
+
+
+# -- framework modules as layers (TorchModuleWrapper, JaxLayer, FlaxLayer) --------------------
+# A backend whose framework has its own module/pytree system provides these; the interop layers
+# (``layers/interop/``) raise a clear error naming the backend when they are missing.
+
+def module_parameters(module):
+    """Move the framework ``module`` to the backend's device and return its parameters as
+    ``[(name, tensor, trainable), ...]`` in the module's own order (``named_parameters``)."""
+
+
+def module_share_parameters(module, names, handles):
+    """Make the parameters ``names`` of ``module`` share storage with the variable ``handles``
+    (so updating a variable updates the module, and calling the module directly sees it)."""
+
+
+def module_call(module, names, values, args, kwargs, training):
+    """Run ``module(*args, **kwargs)`` with its parameters ``names`` replaced by ``values``
+    (differentiable, e.g. ``torch.func.functional_call``), in train mode when ``training``."""
+
+
+def module_state(module):
+    """The module's whole state (parameters and buffers) as ``{name: numpy array}``."""
+
+
+def module_load_state(module, state):
+    """Load ``{name: array}`` (as written by :func:`module_state`) into ``module`` in place."""
+
+
+def module_to_bytes(module):
+    """The whole ``module`` (code references and state) pickled to bytes."""
+
+
+def module_from_bytes(data):
+    """Inverse of :func:`module_to_bytes` (unpickles: only for trusted files)."""
+
+
+def tree_flatten(tree):
+    """``(leaves, treedef)`` of a framework pytree (understands the framework's own
+    registered containers, e.g. Flax's ``FrozenDict``); ``None`` leaves are kept."""
+
+
+def tree_unflatten(treedef, leaves):
+    """Inverse of :func:`tree_flatten`."""
+
+
+def rng_key(seed):
+    """The framework's random key made from a backend seed tensor of shape ``(2,)``."""

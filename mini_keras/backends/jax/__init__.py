@@ -11,8 +11,8 @@ from mini_keras.backends.jax.facts import CAPABILITIES, FRAMEWORK, PIP_EXTRA
 
 # The modules that implement the contract; their functions are collected, never listed.
 _CONTRACT_NAMES = contract.export_modules(globals(), __name__, (
-    "control_flow", "core", "fourier", "linalg", "math", "nn", "numeric", "random", "rnn", "shapes",
-    "slicing", "special"))
+    "control_flow", "core", "fourier", "linalg", "math", "modules", "nn", "numeric", "random",
+    "rnn", "shapes", "slicing", "special"))
 __all__ = ["CAPABILITIES", "FRAMEWORK", "PIP_EXTRA", *_CONTRACT_NAMES]  # noqa: PLE0604 (derived)
 
 # Fused optimizer updates: pure functions of the values, built from this backend's own ops.

@@ -1,6 +1,6 @@
 """jax backend, numpy-like math beyond math.py: trigonometric and hyperbolic functions, trunc,
 isnan/isinf/isfinite, mod, floor_divide, and the scans and searches cumprod, nonzero,
-searchsorted, and the bitwise ops."""
+searchsorted, the bitwise ops and bitcast."""
 
 from __future__ import annotations
 
@@ -164,3 +164,12 @@ def bitwise_left_shift(x, y):
 def bitwise_right_shift(x, y):
     """``x >> y`` (no gradient)."""
     return jnp.right_shift(convert_to_tensor(x), convert_to_tensor(y))
+
+
+def bitcast(x, dtype):
+    """Reinterpret the bytes of ``x`` as ``dtype`` (no gradient)."""
+    x, target = jax.lax.stop_gradient(convert_to_tensor(x)), jnp.dtype(dtype)
+    if jax.dtypes.canonicalize_dtype(target) != target:
+        raise ValueError(f"bitcast: the jax backend runs with 64-bit types disabled (as Keras 3 "
+                         f"does), so bytes cannot be read as {target.name}.")
+    return jax.lax.bitcast_convert_type(x, target)

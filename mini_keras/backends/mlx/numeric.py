@@ -1,16 +1,18 @@
 """mlx backend, numpy-like math beyond math.py: trigonometric and hyperbolic functions, trunc,
 isnan/isinf/isfinite, mod, floor_divide, and the scans and searches cumprod, nonzero,
-searchsorted, and the bitwise ops."""
+searchsorted, the bitwise ops and bitcast."""
 
 from __future__ import annotations
 
 import mlx.core as mx
 import numpy as np
 
+from mini_keras.backends.bitcast_support import bitcast_shape
 from mini_keras.backends.mlx.core import (
     _float_or,
     convert_to_numpy,
     convert_to_tensor,
+    mx_dtype,
 )
 from mini_keras.backends.mlx.math import _pair
 
@@ -169,3 +171,11 @@ def bitwise_left_shift(x, y):
 def bitwise_right_shift(x, y):
     """``x >> y`` (no gradient)."""
     return mx.right_shift(convert_to_tensor(x), convert_to_tensor(y))
+
+
+def bitcast(x, dtype):
+    """Reinterpret the bytes of ``x`` as ``dtype`` (no gradient)."""
+    x = mx.stop_gradient(convert_to_tensor(x))
+    target = mx_dtype(dtype)
+    shape = bitcast_shape(tuple(x.shape), x.dtype.size, target.size)
+    return mx.view(mx.reshape(x, (-1,)), target).reshape(shape)

@@ -1,13 +1,14 @@
 """numpy backend, numpy-like math beyond math.py: trigonometric and hyperbolic functions, trunc,
 isnan/isinf/isfinite, mod, floor_divide, and the scans and searches cumprod, nonzero,
-searchsorted, and the bitwise ops."""
+searchsorted, the bitwise ops and bitcast."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from mini_keras.backends.bitcast_support import bitcast_shape
 from mini_keras.backends.numpy.autodiff import data, record
-from mini_keras.backends.numpy.core import as_input, cast, floatx_dtype, operands
+from mini_keras.backends.numpy.core import as_input, cast, floatx_dtype, np_dtype, operands
 
 
 def _float(x):
@@ -224,3 +225,11 @@ def bitwise_left_shift(x, y):
 def bitwise_right_shift(x, y):
     """``x >> y`` (no gradient)."""
     return np.right_shift(np.asarray(data(x)), np.asarray(data(y)))
+
+
+def bitcast(x, dtype):
+    """Reinterpret the bytes of ``x`` as ``dtype`` (no gradient)."""
+    a = np.ascontiguousarray(np.asarray(data(x)))
+    target = np_dtype(dtype)
+    shape = bitcast_shape(a.shape, a.dtype.itemsize, target.itemsize)
+    return a.reshape(-1).view(target).reshape(shape)

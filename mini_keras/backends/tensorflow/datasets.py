@@ -57,24 +57,6 @@ def timeseries(data, targets, positions, sequence_length, sampling_rate, batch_s
     return _finish(dataset, batch_size, shuffle_buffer, seed)
 
 
-def from_loader(length, load, specs, batch_size=None, shuffle_buffer=None, seed=None):
-    """A dataset of ``load(i)`` for ``i`` in ``range(length)``, read lazily.
-
-    Args:
-        load: ``load(i) -> tuple of numpy arrays`` (one sample).
-        specs: ``[(shape, dtype), ...]`` of the tuple's entries.
-    """
-    dtypes = [tf.as_dtype(dtype) for _, dtype in specs]
-
-    def read(i):
-        values = tf.numpy_function(lambda j: tuple(load(int(j))), [i], dtypes)
-        values = [tf.ensure_shape(v, shape) for v, (shape, _) in zip(values, specs)]
-        return tuple(values) if len(values) > 1 else values[0]
-
-    dataset = tf.data.Dataset.range(length).map(read)
-    return _finish(dataset, batch_size, shuffle_buffer, seed)
-
-
 def dataset_rows(dataset):
     """The samples of a ``tf.data.Dataset`` as numpy nests, and its batch size (None when it
     is not batched)."""
@@ -83,3 +65,90 @@ def dataset_rows(dataset):
         dataset = dataset.unbatch()
         batch_size = int(batch_size)
     return list(dataset.as_numpy_iterator()), batch_size
+
+
+def _paths_and_labels(paths, labels, shuffle_buffer, seed):
+    dataset = tf.data.Dataset.from_tensor_slices(list(paths))
+    if labels is not None:
+        dataset = tf.data.Dataset.zip((dataset, tf.data.Dataset.from_tensor_slices(labels)))
+    if shuffle_buffer:
+        dataset = dataset.shuffle(buffer_size=shuffle_buffer, seed=seed)
+    return dataset
+
+
+def _map_paths(dataset, read, labelled: bool):
+    if labelled:
+        return dataset.map(lambda path, label: (read(path), label),
+                           num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.map(read, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def _crop_to_aspect_ratio(image, size):
+    shape = tf.shape(image)
+    height, width = shape[0], shape[1]
+    crop_height = tf.cast(tf.cast(width * size[0], "float32") / size[1], "int32")
+    crop_height = tf.maximum(tf.minimum(height, crop_height), 1)
+    crop_width = tf.cast(tf.cast(height * size[1], "float32") / size[0], "int32")
+    crop_width = tf.maximum(tf.minimum(width, crop_width), 1)
+    top = tf.cast(tf.cast(height - crop_height, "float32") / 2, "int32")
+    left = tf.cast(tf.cast(width - crop_width, "float32") / 2, "int32")
+    return image[top:top + crop_height, left:left + crop_width, :]
+
+
+def images(paths, labels, image_size, num_channels, interpolation, data_format,
+           crop_to_aspect_ratio, pad_to_aspect_ratio, batch_size, shuffle_buffer, seed):
+    """Images decoded with ``tf.image.decode_image`` and resized with ``tf.image.resize``
+    (float32), zipped with ``labels`` (already encoded; None: images only)."""
+
+    def read(path):
+        image = tf.image.decode_image(tf.io.read_file(path), channels=num_channels,
+                                      expand_animations=False)
+        if crop_to_aspect_ratio:
+            image = tf.image.resize(_crop_to_aspect_ratio(image, image_size), image_size,
+                                    method=interpolation)
+        elif pad_to_aspect_ratio:
+            image = tf.image.resize_with_pad(image, image_size[0], image_size[1],
+                                             method=interpolation)
+        else:
+            image = tf.image.resize(image, image_size, method=interpolation)
+        if data_format == "channels_first":
+            image = tf.transpose(image, (2, 0, 1))
+            image.set_shape((num_channels, image_size[0], image_size[1]))
+        else:
+            image.set_shape((image_size[0], image_size[1], num_channels))
+        return image
+
+    dataset = _map_paths(_paths_and_labels(paths, labels, shuffle_buffer, seed), read,
+                         labels is not None)
+    return _finish(dataset, batch_size)
+
+
+def texts(paths, labels, max_length, batch_size, shuffle_buffer, seed):
+    """File contents as ``tf.string`` (the first ``max_length`` bytes when given)."""
+
+    def read(path):
+        text = tf.io.read_file(path)
+        return text if max_length is None else tf.strings.substr(text, 0, max_length)
+
+    dataset = _map_paths(_paths_and_labels(paths, labels, shuffle_buffer, seed), read,
+                         labels is not None)
+    return _finish(dataset, batch_size)
+
+
+def audios(paths, labels, output_sequence_length, ragged, batch_size, shuffle_buffer, seed):
+    """WAV files decoded with ``tf.audio.decode_wav`` (float32 ``(samples, channels)``), cut
+    or zero-padded to ``output_sequence_length``; batches are padded to their longest clip
+    when the length is free and not ``ragged``."""
+    desired = -1 if output_sequence_length is None else output_sequence_length
+
+    def read(path):
+        audio, _ = tf.audio.decode_wav(tf.io.read_file(path), desired_samples=desired)
+        return tf.RaggedTensor.from_tensor(audio) if ragged else audio
+
+    dataset = _map_paths(_paths_and_labels(paths, labels, shuffle_buffer, seed), read,
+                         labels is not None).prefetch(tf.data.AUTOTUNE)
+    if batch_size is not None:
+        if output_sequence_length is None and not ragged:
+            return dataset.padded_batch(batch_size)
+        return dataset.batch(batch_size)
+    return dataset

@@ -1,6 +1,6 @@
 """tensorflow backend, numpy-like math beyond math.py: trigonometric and hyperbolic functions,
 trunc, isnan/isinf/isfinite, mod, floor_divide, and the scans and searches cumprod, nonzero,
-searchsorted, and the bitwise ops."""
+searchsorted, the bitwise ops and bitcast."""
 
 from __future__ import annotations
 
@@ -189,3 +189,8 @@ def bitwise_left_shift(x, y):
 def bitwise_right_shift(x, y):
     """``x >> y`` (no gradient)."""
     return tf.bitwise.right_shift(convert_to_tensor(x), convert_to_tensor(y))
+
+
+def bitcast(x, dtype):
+    """Reinterpret the bytes of ``x`` as ``dtype`` (no gradient)."""
+    return tf.bitcast(tf.stop_gradient(convert_to_tensor(x)), tf.as_dtype(dtype))

@@ -9,6 +9,6 @@ from mini_keras.backends.torch.facts import CAPABILITIES, FRAMEWORK, PIP_EXTRA
 
 # The modules that implement the contract; their functions are collected, never listed.
 _CONTRACT_NAMES = contract.export_modules(globals(), __name__, (
-    "control_flow", "core", "fourier", "linalg", "math", "native", "nn", "numeric", "optim", "random",
-    "rnn", "shapes", "slicing", "special"))
+    "control_flow", "core", "fourier", "linalg", "math", "modules", "native", "nn", "numeric",
+    "optim", "random", "rnn", "shapes", "slicing", "special"))
 __all__ = ["CAPABILITIES", "FRAMEWORK", "PIP_EXTRA", *_CONTRACT_NAMES]  # noqa: PLE0604 (derived)

@@ -1,11 +1,12 @@
 """torch backend, numpy-like math beyond math.py: trigonometric and hyperbolic functions, trunc,
 isnan/isinf/isfinite, mod, floor_divide, and the scans and searches cumprod, nonzero,
-searchsorted, and the bitwise ops."""
+searchsorted, the bitwise ops and bitcast."""
 
 from __future__ import annotations
 
 import torch
 
+from mini_keras.backends.bitcast_support import bitcast_shape
 from mini_keras.backends.torch.core import convert_to_tensor, to_torch_dtype
 from mini_keras.backends.torch.math import _as_float, operands
 
@@ -172,3 +173,11 @@ def bitwise_left_shift(x, y):
 def bitwise_right_shift(x, y):
     """``x >> y`` (no gradient)."""
     return torch.bitwise_right_shift(convert_to_tensor(x), convert_to_tensor(y))
+
+
+def bitcast(x, dtype):
+    """Reinterpret the bytes of ``x`` as ``dtype`` (no gradient)."""
+    x = convert_to_tensor(x).detach().contiguous()
+    target = to_torch_dtype(dtype)
+    shape = bitcast_shape(tuple(x.shape), x.element_size(), target.itemsize)
+    return x.reshape(-1).view(target).reshape(shape)

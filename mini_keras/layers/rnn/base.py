@@ -14,25 +14,22 @@ state and the output keep their previous values (zeros for the output when
 
 from __future__ import annotations
 
-from mini_keras import activations, initializers, ops
+from mini_keras import ops, regularizers
 from mini_keras import random as mk_random
-from mini_keras.core.seed_generator import SeedGenerator
-from mini_keras.layers.core import _regularizer
 from mini_keras.layers.input_spec import InputSpec
 from mini_keras.layers.layer import Layer
+from mini_keras.layers.rnn.cell_math import _RecurrentWeights, _regularizer
 
 
-class _RNN(Layer):
-    """Shared machinery of SimpleRNN/LSTM/GRU: weights, dropout masks, masking and the scan.
+class _RNN(_RecurrentWeights, Layer):
+    """Shared machinery of SimpleRNN/LSTM/GRU: dropout masks, masking and the scan.
 
-    Subclasses set ``gates`` (blocks in the kernels), ``state_count`` and implement ``_step``.
-    The weights live on the layer itself; saving writes them where Keras 3 keeps its cell's
+    The step math and weights come from a ``cell_math`` mixin placed before this class. The
+    weights live on the layer itself; saving writes them where Keras 3 keeps its cell's
     (``layers/lstm/cell/vars``) so the files load in Keras 3 and back.
     """
 
     _weights_subgroup = "cell"  # where Keras 3 saves an RNN layer's weights
-    gates = 1
-    state_count = 1
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
@@ -43,45 +40,20 @@ class _RNN(Layer):
                  go_backwards=False, stateful=False, unroll=False, zero_output_for_mask=False,
                  **kwargs):
         super().__init__(**kwargs)
-        kind = type(self).__name__
-        if not isinstance(units, int) or units <= 0:
-            raise ValueError(f"{kind} '{self.name}': units must be a positive int, "
-                             f"received {units!r}")
         if stateful:
-            raise NotImplementedError(f"{kind} '{self.name}': stateful=True is not supported.")
-        for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
-            if not 0 <= rate < 1:
-                raise ValueError(f"{kind} '{self.name}': {arg} must be in [0, 1), "
-                                 f"received {rate!r}")
-        self.units = units
-        self.activation = activations.get(activation)
-        self.recurrent_activation = activations.get(recurrent_activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = _regularizer(kernel_regularizer)
-        self.recurrent_regularizer = _regularizer(recurrent_regularizer)
-        self.bias_regularizer = _regularizer(bias_regularizer)
+            raise NotImplementedError(f"{type(self).__name__} '{self.name}': stateful=True is "
+                                      "not supported (use RNN(cell, stateful=True)).")
+        self._init_recurrent(
+            units, activation, recurrent_activation, use_bias, kernel_initializer,
+            recurrent_initializer, bias_initializer, kernel_regularizer, recurrent_regularizer,
+            bias_regularizer, kernel_constraint, recurrent_constraint, bias_constraint, dropout,
+            recurrent_dropout, seed)
         self.activity_regularizer = _regularizer(activity_regularizer)
-        self.kernel_constraint = kernel_constraint
-        self.recurrent_constraint = recurrent_constraint
-        self.bias_constraint = bias_constraint
-        self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
-        self.seed = seed
-        self.seed_generator = SeedGenerator(seed, backend=self._backend_name)
         self.return_sequences, self.return_state = return_sequences, return_state
         self.go_backwards, self.stateful, self.unroll = go_backwards, stateful, unroll
         self.zero_output_for_mask = zero_output_for_mask
         self.supports_masking = True
         self.input_spec = InputSpec(ndim=3)
-
-    # ------------------------------------------------------------------ weights
-    def _bias_shape(self):
-        return (self.gates * self.units,)
-
-    def _bias_initializer(self):
-        return self.bias_initializer
 
     def build(self, input_shape):
         if len(input_shape) != 3:
@@ -91,30 +63,8 @@ class _RNN(Layer):
         if input_shape[-1] is None:
             raise ValueError(f"{type(self).__name__} '{self.name}': the feature dimension must "
                              f"be known, received input shape {tuple(input_shape)}")
-        width = self.gates * self.units
-        self.kernel = self.add_weight((input_shape[-1], width), self.kernel_initializer,
-                                      name="kernel", regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(
-            (self.units, width), self.recurrent_initializer, name="recurrent_kernel",
-            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint)
-        self.bias = (self.add_weight(self._bias_shape(), self._bias_initializer(), name="bias",
-                                     regularizer=self.bias_regularizer,
-                                     constraint=self.bias_constraint)
-                     if self.use_bias else None)
+        self._build_weights(input_shape[-1])
         self.input_spec = InputSpec(ndim=3, axes={-1: input_shape[-1]})
-
-    # ------------------------------------------------------------------ the recurrence
-    def _input_bias(self):
-        return self.bias
-
-    def _step(self, x_proj, states, recurrent_kernel, h_gates):
-        """One step: ``(projected input, states) -> (output, new states)``.
-
-        ``h_gates`` is the previous output as seen by the recurrent matmuls (it differs from
-        ``states[0]`` only under recurrent dropout).
-        """
-        raise NotImplementedError
 
     def call(self, sequences, initial_state=None, mask=None, training=None):
         batch = ops.shape(sequences)[0]
@@ -181,36 +131,17 @@ class _RNN(Layer):
         x = ops.matmul(ops.transpose(sequences, (1, 0, 2)), self.kernel)  # (steps, batch, k*u)
         if self.use_bias:
             x = ops.add(x, self._input_bias())
-        xs = [x]
-        if mask is not None:
-            xs.append(ops.expand_dims(ops.transpose(mask, (1, 0)), -1))  # (steps, batch, 1)
-        if self.go_backwards:
-            xs = [ops.flip(t, axis=0) for t in xs]
 
-        def step(carry, inputs):
+        def step(inputs, carry):
             h_gates = carry[0] if recurrent_keep is None else ops.multiply(carry[0],
                                                                            recurrent_keep)
-            output, new = self._step(inputs[0], list(carry), recurrent_kernel, h_gates)
-            if mask is None:
-                return new, output
-            keep_t = inputs[1]
-            new = [ops.where(keep_t, n, c) for n, c in zip(new, carry)]
-            fallback = (ops.zeros(ops.shape(output), dtype=self.compute_dtype)
-                        if self.zero_output_for_mask else carry[0])
-            return new, ops.where(keep_t, output, fallback)
+            return self._step(inputs[0], list(carry), recurrent_kernel, h_gates)
 
-        steps = ops.shape(xs[0])[0]
-        if self.unroll and steps is not None:  # Keras' unroll: a Python loop, no while op
-            carry, ys = list(states), []
-            for t in range(steps):
-                carry, y = step(carry, [ops.getitem(x, t) for x in xs])
-                ys.append(y)
-            final_states, outputs = carry, ops.stack(ys, axis=0)
-        else:
-            final_states, outputs = ops.scan(step, states, xs)
-        last_output = ops.getitem(outputs, -1)
+        last_output, outputs, final_states = run_over_time(
+            step, states, [x], mask, go_backwards=self.go_backwards, unroll=self.unroll,
+            zero_output_for_mask=self.zero_output_for_mask)
         output = ops.transpose(outputs, (1, 0, 2)) if self.return_sequences else last_output
-        return output, list(final_states)
+        return output, final_states
 
     def compute_mask(self, inputs, mask=None):
         """The mask of the main output: the input mask when returning sequences, else None.
@@ -227,17 +158,63 @@ class _RNN(Layer):
         return out
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units,
-                "activation": activations.serialize(self.activation),
-                "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": None, "recurrent_regularizer": None,
-                "bias_regularizer": None, "activity_regularizer": None,
-                "kernel_constraint": None, "recurrent_constraint": None,
-                "bias_constraint": None, "dropout": self.dropout,
-                "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
+        return {**super().get_config(), **self._recurrent_config(),
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "return_sequences": self.return_sequences, "return_state": self.return_state,
                 "go_backwards": self.go_backwards, "stateful": self.stateful,
                 "unroll": self.unroll, "zero_output_for_mask": self.zero_output_for_mask}
+
+
+def run_over_time(step, states, xs, mask, *, go_backwards=False, unroll=False,
+                  zero_output_for_mask=False, output_state=0):
+    """Run ``step`` over time-major inputs: ``(last_output, outputs, final_states)``.
+
+    Args:
+        step: ``(inputs_t, states) -> (output_t, new_states)`` with ``inputs_t`` the list of
+            the ``xs`` at one step and ``states`` a flat list of tensors.
+        states: the flat list of initial states.
+        xs: list of time-major tensors ``(timesteps, batch, ...)``.
+        mask: None or bool ``(batch, timesteps)``: at a masked step the states keep their
+            values and the output repeats the previous one (``states[output_state]``, as
+            Keras 3 assumes) or is zeros with ``zero_output_for_mask``.
+        go_backwards: process the steps in reverse (outputs in processing order).
+        unroll: a Python loop over the (static) steps instead of one ``ops.scan``.
+
+    Returns: the last output, all outputs ``(timesteps, batch, ...)`` and the final states.
+    """
+    xs = list(xs)
+    if mask is not None:
+        xs.append(ops.expand_dims(ops.transpose(mask, (1, 0)), -1))  # (steps, batch, 1)
+    if go_backwards:
+        xs = [ops.flip(t, axis=0) for t in xs]
+    n_inputs = len(xs) - (mask is not None)
+
+    def masked_step(carry, inputs):
+        output, new = step(inputs[:n_inputs], list(carry))
+        new = list(new)
+        if mask is None:
+            return new, output
+        keep_t = inputs[n_inputs]
+        new = [ops.where(_fit(keep_t, n), n, c) for n, c in zip(new, carry)]
+        keep_o = _fit(keep_t, output)
+        fallback = (ops.zeros(ops.shape(output), dtype=ops.dtype(output))
+                    if zero_output_for_mask else carry[output_state])
+        return new, ops.where(keep_o, output, fallback)
+
+    steps = ops.shape(xs[0])[0]
+    if unroll and steps is not None:  # Keras' unroll: a Python loop, no while op
+        carry, ys = list(states), []
+        for t in range(steps):
+            carry, y = masked_step(carry, [ops.getitem(x, t) for x in xs])
+            ys.append(y)
+        final_states, outputs = carry, ops.stack(ys, axis=0)
+    else:
+        final_states, outputs = ops.scan(masked_step, list(states), xs)
+    return ops.getitem(outputs, -1), outputs, list(final_states)
+
+
+def _fit(keep_t, like):
+    """The ``(batch, 1)`` step mask reshaped to broadcast against ``like`` (batch, ...)."""
+    for _ in range(len(ops.shape(like)) - 2):
+        keep_t = ops.expand_dims(keep_t, -1)
+    return keep_t

@@ -6,30 +6,14 @@ Weights follow Keras 3 (names, shapes, gate order) so ``set_weights`` with a Ker
 
 from __future__ import annotations
 
-import numpy as np
-
-from mini_keras import activations, backends, initializers, ops
+from mini_keras import backends
 from mini_keras.layers.rnn.base import _RNN
+from mini_keras.layers.rnn.cell_math import _GRUMath, _LSTMMath, _SimpleRNNMath
 
 __all__ = ["GRU", "LSTM", "SimpleRNN"]
 
 
-class _UnitForgetBias(initializers.Initializer):
-    """LSTM bias: ``bias_initializer`` everywhere except ones for the forget gate."""
-
-    def __init__(self, base, units):
-        self.base, self.units = base, units
-
-    def sample(self, shape, dtype):
-        def part(n):
-            if hasattr(self.base, "sample"):
-                return np.asarray(self.base.sample((n,), dtype))
-            return np.asarray(ops.convert_to_numpy(self.base((n,), dtype=dtype)))
-        return np.concatenate([part(self.units), np.ones(self.units, dtype=dtype),
-                               part(2 * self.units)]).astype(dtype)
-
-
-class SimpleRNN(_RNN):
+class SimpleRNN(_SimpleRNNMath, _RNN):
     """Fully connected recurrence: ``h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel
     + bias)``; the output is ``h_t``.
 
@@ -58,12 +42,8 @@ class SimpleRNN(_RNN):
         kwargs.pop("recurrent_activation", None)
         super().__init__(units, activation=activation, **kwargs)
 
-    def _step(self, x_proj, states, recurrent_kernel, h_gates):
-        h_new = self.activation(ops.add(x_proj, ops.matmul(h_gates, recurrent_kernel)))
-        return h_new, [h_new]
 
-
-class LSTM(_RNN):
+class LSTM(_LSTMMath, _RNN):
     """Long short-term memory (Hochreiter 1997), Keras 3 layout with gates ordered i, f, c, o.
 
     ``z = x_t @ kernel + h @ recurrent_kernel + bias``; ``i, f, o = recurrent_activation(...)``,
@@ -79,28 +59,11 @@ class LSTM(_RNN):
     ``bias`` (4*units,). States: ``[h, c]``.
     """
 
-    gates = 4
-    state_count = 2
-
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  unit_forget_bias=True, **kwargs):
         super().__init__(units, activation=activation,
                          recurrent_activation=recurrent_activation, **kwargs)
         self.unit_forget_bias = unit_forget_bias
-
-    def _bias_initializer(self):
-        if self.unit_forget_bias:
-            return _UnitForgetBias(self.bias_initializer, self.units)
-        return self.bias_initializer
-
-    def _step(self, x_proj, states, recurrent_kernel, h_gates):
-        c = states[1]
-        z = ops.add(x_proj, ops.matmul(h_gates, recurrent_kernel))
-        z_i, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
-        i, f, o = (self.recurrent_activation(t) for t in (z_i, z_f, z_o))
-        c_new = ops.add(ops.multiply(f, c), ops.multiply(i, self.activation(z_c)))
-        h_new = ops.multiply(o, self.activation(c_new))
-        return h_new, [h_new, c_new]
 
     def _fused_kernel(self, sequences, states, mask):
         lstm = backends.optional_hook("lstm")
@@ -113,12 +76,10 @@ class LSTM(_RNN):
             go_backwards=self.go_backwards, unroll=self.unroll)
 
     def get_config(self):
-        return {**super().get_config(),
-                "recurrent_activation": activations.serialize(self.recurrent_activation),
-                "unit_forget_bias": self.unit_forget_bias}
+        return {**super().get_config(), **self._lstm_config()}
 
 
-class GRU(_RNN):
+class GRU(_GRUMath, _RNN):
     """Gated recurrent unit (Cho 2014), Keras 3 layout with gates ordered z, r, h.
 
     ``z, r = recurrent_activation(...)``; candidate ``hh = activation(x_h + r * (h @ R_h +
@@ -135,42 +96,11 @@ class GRU(_RNN):
     (2, 3*units) with ``reset_after`` (input bias, recurrent bias) else (3*units,).
     """
 
-    gates = 3
-
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  reset_after=True, **kwargs):
         super().__init__(units, activation=activation,
                          recurrent_activation=recurrent_activation, **kwargs)
         self.reset_after = reset_after
-
-    def _bias_shape(self):
-        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
-
-    def _input_bias(self):
-        return ops.getitem(self.bias, 0) if self.reset_after else self.bias
-
-    def _step(self, x_proj, states, recurrent_kernel, h_gates):
-        h, u = states[0], self.units
-        x_z, x_r, x_h = ops.split(x_proj, 3, axis=-1)
-        if self.reset_after:
-            inner = ops.matmul(h_gates, recurrent_kernel)
-            if self.use_bias:
-                inner = ops.add(inner, ops.getitem(self.bias, 1))
-            r_z, r_r, r_h = ops.split(inner, 3, axis=-1)
-        else:
-            inner = ops.matmul(h_gates,
-                               ops.getitem(recurrent_kernel, (slice(None), slice(0, 2 * u))))
-            r_z, r_r = ops.split(inner, 2, axis=-1)
-        z = self.recurrent_activation(ops.add(x_z, r_z))
-        r = self.recurrent_activation(ops.add(x_r, r_r))
-        if self.reset_after:
-            recurrent_h = ops.multiply(r, r_h)
-        else:
-            recurrent_h = ops.matmul(ops.multiply(r, h_gates), ops.getitem(
-                recurrent_kernel, (slice(None), slice(2 * u, None))))
-        hh = self.activation(ops.add(x_h, recurrent_h))
-        h_new = ops.add(ops.multiply(z, h), ops.multiply(ops.subtract(1.0, z), hh))
-        return h_new, [h_new]
 
     def _fused_kernel(self, sequences, states, mask):
         gru = backends.optional_hook("gru")
@@ -183,6 +113,4 @@ class GRU(_RNN):
             go_backwards=self.go_backwards, unroll=self.unroll, reset_after=self.reset_after)
 
     def get_config(self):
-        return {**super().get_config(),
-                "recurrent_activation": activations.serialize(self.recurrent_activation),
-                "reset_after": self.reset_after}
+        return {**super().get_config(), **self._gru_config()}

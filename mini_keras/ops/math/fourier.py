@@ -1,4 +1,4 @@
-"""The math family, Fourier transforms: fft, fft2, ifft2, rfft, irfft.
+"""The math family, Fourier transforms: fft, fft2, ifft2, rfft, irfft, stft, istft.
 
 Backends hold real tensors, so a complex tensor is Keras 3's pair ``(real, imag)`` of float
 tensors. One backend primitive, :func:`fft` (1-D, last axis), carries the transform; the others
@@ -8,10 +8,13 @@ trace the same on every backend.
 
 from __future__ import annotations
 
+import math
 import numbers
 
+import numpy as np
+
 from mini_keras import config, ops
-from mini_keras.ops.checks import _fail, _is_float, _slice
+from mini_keras.ops.checks import _fail, _is_float, _positive_int, _slice
 from mini_keras.ops.declare import composite, exported, primitive, unwrap
 
 
@@ -156,6 +159,115 @@ def irfft(x, fft_length=None):
     # ifft(z) = conj(fft(conj(z))) / n, whose real part is Re(fft(conj(z))) / n.
     out, _ = ops.fft((full_real, ops.negative(full_imag)))
     return ops.multiply(out, ops.cast(1.0 / n, ops.dtype(out)))
+
+
+def _frame_args(op, sequence_length, sequence_stride, fft_length, window):
+    """Check the framing arguments shared by :func:`stft` and :func:`istft`."""
+    if not isinstance(sequence_stride, numbers.Integral) or isinstance(sequence_stride, bool) \
+            or sequence_stride <= 0:
+        _fail(op, f"`sequence_stride` must be a positive integer, received {sequence_stride!r}.")
+    _positive_int(op, sequence_length, "sequence_length")
+    _positive_int(op, fft_length, "fft_length")
+    if fft_length < sequence_length:
+        _fail(op, f"`fft_length` must be >= `sequence_length`, received sequence_length="
+                  f"{sequence_length}, fft_length={fft_length}.")
+    if isinstance(window, str) and window not in ("hann", "hamming"):
+        _fail(op, f'a string `window` must be "hann" or "hamming", received {window!r}.')
+
+
+def _window(op, window, sequence_length, fft_length, dtype):
+    """The window (periodic hann/hamming, a given tensor, or None), centred in ``fft_length``."""
+    if window is None:
+        return None
+    if isinstance(window, str):  # TensorFlow's "periodic" windows: odd lengths are symmetric
+        a = {"hann": 0.5, "hamming": 0.54}[window]
+        period = sequence_length - sequence_length % 2 if sequence_length > 1 else 1
+        values = a - (1 - a) * np.cos(2 * math.pi * np.arange(sequence_length) / period)
+        win = ops.convert_to_tensor(values if sequence_length > 1 else np.ones(1), dtype)
+    else:
+        win = ops.cast(ops.convert_to_tensor(unwrap(window)), dtype)
+        if tuple(ops.shape(win)) != (sequence_length,):
+            _fail(op, f"`window` must have shape ({sequence_length},) (the sequence_length), "
+                      f"received {tuple(ops.shape(win))}.")
+    left = (fft_length - sequence_length) // 2
+    return ops.pad(win, [(left, fft_length - sequence_length - left)])
+
+
+def _overlap_add(frames, step):
+    """Sum frames ``(..., T, L)`` placed every ``step`` entries: ``(..., (T - 1) * step + L)``."""
+    shape = tuple(ops.shape(frames))
+    batch, (count, length) = shape[:-2], shape[-2:]
+    total = (count - 1) * step + length
+    flat = ops.transpose(ops.reshape(frames, (-1, count * length)))  # (T * L, batch)
+    ids = (np.arange(count)[:, None] * step + np.arange(length)[None, :]).reshape(-1)
+    out = ops.segment_sum(flat, ops.convert_to_tensor(ids.astype(np.int32)), num_segments=total)
+    return ops.reshape(ops.transpose(out), batch + (total,))
+
+
+@composite(keras_class="STFT")
+def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=True):
+    """Short-time Fourier transform along the last axis.
+
+    Args:
+        x: float32/float64 tensor ``(..., length)``.
+        sequence_length: window length.
+        sequence_stride: hop between frames.
+        fft_length: transform size (>= ``sequence_length``; the window is centred in it).
+        window: "hann" or "hamming" (periodic), a tensor ``(sequence_length,)``, or None.
+        center: reflect-pad ``fft_length // 2`` on both sides so frame ``t`` is centred at
+            ``t * sequence_stride``.
+
+    Returns:
+        tuple ``(real, imag)`` of shape ``(..., frames, fft_length // 2 + 1)``.
+    """
+    x = ops.convert_to_tensor(unwrap(x))
+    if ops.dtype(x) not in ("float32", "float64"):
+        _fail("stft", f"`x` must be float32 or float64, received {ops.dtype(x)}.", TypeError)
+    _frame_args("stft", sequence_length, sequence_stride, fft_length, window)
+    if not ops.shape(x):
+        _fail("stft", "`x` must have rank >= 1, received a scalar.")
+    if center:
+        rank = len(ops.shape(x))
+        x = ops.pad(x, [(0, 0)] * (rank - 1) + [(fft_length // 2, fft_length // 2)],
+                    mode="reflect")
+    frames = ops.extract_sequences(x, fft_length, sequence_stride)
+    win = _window("stft", window, sequence_length, fft_length, ops.dtype(x))
+    if win is not None:
+        frames = ops.multiply(frames, win)
+    return ops.rfft(frames, fft_length)
+
+
+@composite(keras_class="ISTFT")
+def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="hann",
+          center=True):
+    """Inverse of :func:`stft` (TensorFlow's ``inverse_stft`` windowing, then overlap-add).
+
+    Args:
+        x: tuple ``(real, imag)`` of float tensors ``(..., frames, fft_length // 2 + 1)``.
+        sequence_length, sequence_stride, fft_length, window, center: as given to ``stft``
+            (``window=None``: plain overlap-add of the frames, no normalisation).
+        length: crop the output to this many entries (default: all, less the centre padding).
+
+    Returns:
+        float tensor ``(..., length)``.
+    """
+    real, imag = _pair("istft", x, min_rank=2)
+    _frame_args("istft", sequence_length, sequence_stride, fft_length, window)
+    frames = ops.irfft((real, imag), fft_length)
+    win = _window("istft", window, sequence_length, fft_length, ops.dtype(frames))
+    if win is not None:  # divide by the summed squared windows that overlap each position
+        overlaps = -(-fft_length // sequence_stride)
+        denom = ops.pad(ops.square(win), [(0, overlaps * sequence_stride - fft_length)])
+        denom = ops.sum(ops.reshape(denom, (overlaps, sequence_stride)), axis=0)
+        denom = ops.reshape(ops.tile(ops.expand_dims(denom, 0), (overlaps, 1)), (-1,))
+        frames = ops.multiply(frames, ops.divide(win, _slice(denom, 0, 0, fft_length)))
+    out = _overlap_add(frames, sequence_stride)
+    start = fft_length // 2 if center else 0
+    if length is not None:
+        end = start + _positive_int("istft", length, "length")
+    else:
+        end = ops.shape(out)[-1] - start
+    return _slice(out, len(ops.shape(out)) - 1, start, end)
 
 
 __all__ = [name for name in exported(__name__)]

@@ -154,6 +154,58 @@ def segment_max(data, segment_ids, num_segments=None, sorted=False):
     return {'segment_ids': ids}
 
 
+@composite
+def segment_min(data, segment_ids, num_segments=None, sorted=False):
+    """Minimum of the rows of ``data`` that share a segment id.
+
+    Args:
+        data: tensor ``(rows, ...)``.
+        segment_ids: int tensor ``(rows,)`` with ids in ``[0, num_segments)``.
+        num_segments: output rows (``max(segment_ids) + 1`` when None; required under jax.jit).
+        sorted: whether ids are sorted (a hint).
+
+    Returns:
+        tensor ``(num_segments, ...)``; empty segments hold ``+inf`` (ints: the dtype maximum).
+    """
+    data, ids = _segment_args("segment_min", data, segment_ids, num_segments)
+    dtype = ops.dtype(data)
+    if dtype == "bool":  # min is "all": not(max(not x))
+        flip = ops.logical_not
+    elif "int" in dtype:  # ~x reverses the order of every integer dtype, and ~min is max
+        flip = ops.bitwise_invert
+    else:
+        flip = ops.negative
+    return flip(ops.segment_max(flip(data), ids, num_segments=num_segments, sorted=sorted))
+
+
+@composite
+def segment_prod(data, segment_ids, num_segments=None, sorted=False):
+    """Product of the rows of ``data`` that share a segment id.
+
+    Computed as a product over a ``(num_segments, rows, ...)`` selection (exact, and
+    differentiable on every backend), so its memory grows with ``num_segments * rows``.
+
+    Args:
+        data: tensor ``(rows, ...)``.
+        segment_ids: int tensor ``(rows,)`` with ids in ``[0, num_segments)``.
+        num_segments: output rows (``max(segment_ids) + 1`` when None: needs concrete ids).
+        sorted: whether ids are sorted (a hint).
+
+    Returns:
+        tensor ``(num_segments, ...)`` in ``data``'s dtype; empty segments are 1.
+    """
+    data, ids = _segment_args("segment_prod", data, segment_ids, num_segments)
+    if num_segments is None:
+        num_segments = int(ops.convert_to_numpy(ops.max(ids))) + 1
+    ids = ops.cast(ids, "int32")
+    rest = len(ops.shape(data)) - 1
+    chosen = ops.equal(ops.expand_dims(ops.arange(num_segments, dtype="int32"), 1),
+                       ops.expand_dims(ids, 0))  # (num_segments, rows)
+    chosen = ops.reshape(chosen, tuple(ops.shape(chosen)) + (1,) * rest)
+    ones = ops.ones((), ops.dtype(data))
+    return ops.prod(ops.where(chosen, ops.expand_dims(data, 0), ones), axis=1)
+
+
 @primitive
 def segment_sum(data, segment_ids, num_segments=None, sorted=False):
     """Sum the rows of ``data`` that share a segment id.

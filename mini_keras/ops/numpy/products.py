@@ -1,4 +1,4 @@
-"""Products: matmul, einsum, dot, tensordot, outer, inner, kron, cross, and slogdet.
+"""Products: matmul, einsum, dot, tensordot, outer, inner, kron, cross, slogdet, and vander.
 
 Every op is declared once with ``@primitive`` (dispatched to the backend contract) or
 ``@composite`` (written in ``ops.*`` calls); see :mod:`mini_keras.ops.declare`.
@@ -167,6 +167,37 @@ def slogdet(x):
     """
     d = ops.det(x)
     return ops.sign(d), ops.log(ops.abs(d))
+
+
+@composite
+def vander(x, N=None, increasing=False):
+    """The Vandermonde matrix of a 1-D ``x``: columns ``x ** (N - 1), ..., x ** 0``.
+
+    Args:
+        x: a 1-D tensor (the result keeps its dtype).
+        N: the number of columns (default ``len(x)``).
+        increasing: columns ``x ** 0, ..., x ** (N - 1)`` instead.
+
+    Raises:
+        ValueError: ``x`` is not 1-D or ``N`` is negative.
+    """
+    x = _tensor(x)
+    if ops.ndim(x) != 1:
+        raise ValueError(f"ops.vander: `x` must be 1-D, received shape {tuple(ops.shape(x))}.")
+    if N is None:
+        N = ops.shape(x)[0]
+    if isinstance(N, bool) or not isinstance(N, int) or N < 0:
+        raise ValueError(f"ops.vander: `N` must be a non-negative int, received {N!r}.")
+    dtype = ops.dtype(x)
+    work = ops.cast(x, "int32") if dtype == "bool" else x
+    columns = [ops.ones_like(work)] if N else []
+    while len(columns) < N:  # repeated products: exact for ints, and no 0 ** -1 in gradients
+        columns.append(ops.multiply(columns[-1], work))
+    if not increasing:
+        columns.reverse()
+    if not columns:
+        return ops.zeros((ops.shape(x)[0], 0), dtype)
+    return ops.cast(ops.stack(columns, axis=1), dtype)
 
 
 __all__ = [name for name in exported(__name__)]

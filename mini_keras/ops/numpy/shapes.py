@@ -18,7 +18,7 @@ from mini_keras.ops.checks import (
     _take_static,
     _tensor,
 )
-from mini_keras.ops.declare import composite, exported, primitive
+from mini_keras.ops.declare import composite, exported, primitive, unwrap
 
 
 def _split_along(op, axis, x, indices_or_sections):
@@ -332,6 +332,43 @@ def array_split(x, indices_or_sections, axis=0):
     sizes = [small + 1] * extra + [small] * (sections - extra)
     starts = np.cumsum([0] + sizes)
     return [_slice(x, axis, int(a), int(b)) for a, b in itertools.pairwise(starts)]
+
+
+@composite(keras_class="GetItem")
+def get_item(x, key):
+    """``x[key]``: numpy indexing with ints, slices, ``None``, ``Ellipsis`` (a list key is
+    read as a tuple, as Keras 3 does).
+
+    Args:
+        x: input tensor. key: the index.
+    """
+    return ops.getitem(x, tuple(key) if isinstance(key, list) else key)
+
+
+@composite
+def unravel_index(indices, shape):
+    """The coordinates in an array of ``shape`` of flat (C-order) ``indices``.
+
+    Args:
+        indices: int tensor (or Python int) of flat indices; negative ones count from the end.
+        shape: the array shape (a tuple of known ints).
+
+    Returns:
+        A tuple with one tensor per dimension of ``shape``, each of ``indices``' shape and dtype.
+
+    Raises:
+        ValueError: ``shape`` holds ``None`` or a non-positive size.
+    """
+    sizes = tuple(shape)
+    if not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in sizes):
+        raise ValueError(f"ops.unravel_index: `shape` must hold positive ints, received "
+                         f"shape={shape!r}.")
+    rest = ops.convert_to_tensor(unwrap(indices))
+    coords = []
+    for size in reversed(sizes):
+        coords.append(ops.mod(rest, size))
+        rest = ops.floor_divide(rest, size)
+    return tuple(reversed(coords))
 
 
 __all__ = [name for name in exported(__name__)]

@@ -1,4 +1,4 @@
-"""Window functions of the numpy family (hanning, hamming, blackman, bartlett), as numpy's:
+"""Window functions of the numpy family (hanning, hamming, blackman, bartlett, kaiser), as numpy's:
 ``x`` points of the symmetric window, in ``config.floatx()`` (Keras 3's dtype)."""
 
 from __future__ import annotations
@@ -69,6 +69,27 @@ def bartlett(x):
     """
     return _window("bartlett", x, lambda a: ops.subtract(
         1.0, ops.abs(ops.subtract(ops.divide(a, math.pi), 1.0))))
+
+
+@composite
+def kaiser(x, beta):
+    """The Kaiser window ``i0(beta sqrt(1 - (2n / (x - 1) - 1)^2)) / i0(beta)`` of ``x`` points.
+
+    Args:
+        x: the number of points (a Python int).
+        beta: the shape parameter (a float, or a scalar tensor).
+    """
+    from mini_keras import config
+    if isinstance(x, bool) or not isinstance(x, int):
+        _fail("kaiser", f"`x` must be a Python int (the number of points), received {x!r}",
+              TypeError)
+    if x <= 1:
+        return ops.ones((max(x, 0),), dtype=config.floatx())
+    beta = ops.cast(beta, "float32")
+    ratio = ops.subtract(ops.multiply(ops.arange(x, dtype="float32"), 2.0 / (x - 1)), 1.0)
+    inside = ops.sqrt(ops.maximum(ops.subtract(1.0, ops.square(ratio)), 0.0))
+    return ops.cast(ops.divide(ops.i0(ops.multiply(beta, inside)), ops.i0(beta)),
+                    config.floatx())
 
 
 __all__ = [name for name in exported(__name__)]

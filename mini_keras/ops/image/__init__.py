@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from mini_keras import config, ops
-from mini_keras.ops.declare import composite, exported
+from mini_keras.ops.declare import REGISTRY, composite
 
 _GRAY_WEIGHTS = (0.2989, 0.5870, 0.1140)  # ITU-R 601-2 luma, as Keras and PIL
 
@@ -56,9 +56,6 @@ def rgb_to_grayscale(images, data_format=None):
     if axis == -3:
         weights = ops.reshape(weights, (3, 1, 1))
     return ops.sum(ops.multiply(images, weights), axis=axis, keepdims=True)
-
-
-
 
 
 def _channels_last(images, data_format):
@@ -397,4 +394,13 @@ def hsv_to_rgb(images, data_format=None):
                       for d in (dr, dg, db)], axis=axis)
 
 
-__all__ = [name for name in exported(__name__)]
+# The other ops of the family live in submodules by purpose; they are part of this namespace.
+from mini_keras.ops.image.filters import *
+from mini_keras.ops.image.patches import *
+from mini_keras.ops.image.sampling import *
+from mini_keras.ops.image.sampling import (  # noqa: F401 - the layers read these
+    MAP_COORDINATES_FILL_MODES,
+    SCALE_AND_TRANSLATE_METHODS,
+)
+
+__all__ = [name for name, info in REGISTRY.items() if info.family == "image"]
