@@ -74,6 +74,7 @@ LENIENT = {
     "bincount": "bincount of float (None, 4, 3): ints in 1-D or 2-D only (Keras' eager refuses)",
     "corrcoef": "corrcoef of (None, 4, 3): 1-D or 2-D only (Keras' eager op refuses 3-D too)",
     "histogram": "histogram of (None, 4, 3): 1-D only (Keras' eager op refuses it too)",
+    "lu_factor": "int32 pivots: Keras' symbolic says float32, its eager jax/tensorflow give int32",
     "custom_gradient": "custom_gradient(x): x is not a function",
     "ldexp": "ldexp(x, x): the exponent must be integers",
     "logdet": "logdet of (4, 3): not square",
@@ -93,7 +94,7 @@ LENIENT = {
 # Keras ops not provided yet: they need new backend primitives (bitwise integer ops, gcd/lcm,
 # nextafter, i0, fft, complex dtypes) or have value-dependent output sizes (unique, bincount,
 # histogram, ctc_decode). Marked strict xfail: implementing one turns its case red until removed.
-NOT_YET = {"ctc_decode", "lu_factor", "polar", "view_as_complex", "view_as_real"}
+NOT_YET = {"ctc_decode", "polar", "view_as_complex", "view_as_real"}
 # Names in ``keras.ops`` that are not ops on a tensor (submodules, creation from sizes, tools).
 NOT_OPS = {"image", "linalg", "nn", "numpy"}
 
@@ -160,6 +161,10 @@ def test_symbolic_op_matches_keras(name, args, kwargs):
             result = getattr(ops, name)(*_fill(list(args), x), **kwargs)
         except (TypeError, ValueError) as error:
             assert "ops." in str(error) or f"{name}()" in str(error), str(error)
+            return
+        if "int32 pivots" in LENIENT[name]:
+            assert _describe(result) == [("tensor", (None, 4, 3), "float32"),
+                                         ("tensor", (None, 3), "int32")]
             return
         if "q's shape" in LENIENT[name]:
             assert _describe(result) == ("tensor", (None, 4, 3), "float32")
