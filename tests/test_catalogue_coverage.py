@@ -38,14 +38,14 @@ REACHED = {
     "initializers": 39,
     "optimizers": 22,
     "optimizers.schedules": 9,
-    "ops": 334,
+    "ops": 340,
     "ops.nn": 55,
     "ops.numpy": 220,
-    "ops.linalg": 12,
+    "ops.linalg": 15,
     "ops.image": 16,
-    "layers": 170,
-    "applications": 5,
-    "utils": 38,
+    "layers": 171,
+    "applications": 18,
+    "utils": 39,
 }
 FULL = ("layers", "losses", "metrics", "activations")
 TARGET = {ns: 1.0 if ns in FULL else 0.95 for ns in REACHED}
