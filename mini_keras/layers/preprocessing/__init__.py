@@ -10,6 +10,7 @@ from mini_keras.layers.preprocessing import (
     categorical,
     crossing,
     image_adjust,
+    image_clahe,
     image_color,
     image_geometry,
     image_mix,
@@ -24,6 +25,7 @@ from mini_keras.layers.preprocessing import (
 from mini_keras.layers.preprocessing.categorical import *
 from mini_keras.layers.preprocessing.crossing import *
 from mini_keras.layers.preprocessing.image_adjust import *
+from mini_keras.layers.preprocessing.image_clahe import *
 from mini_keras.layers.preprocessing.image_color import *
 from mini_keras.layers.preprocessing.image_geometry import *
 from mini_keras.layers.preprocessing.image_mix import *
@@ -35,7 +37,8 @@ from mini_keras.layers.preprocessing.normalization_layers import *
 from mini_keras.layers.preprocessing.pipeline import *
 from mini_keras.layers.preprocessing.text_vectorization import *
 
-__all__ = [name for module in (categorical, crossing, image_adjust, image_color, image_geometry,
-                               image_mix, image_policies, image_random, image_warp, index_lookup,
-                               normalization_layers, pipeline, text_vectorization)
+__all__ = [name for module in (categorical, crossing, image_adjust, image_clahe, image_color,
+                               image_geometry, image_mix, image_policies, image_random,
+                               image_warp, index_lookup, normalization_layers, pipeline,
+                               text_vectorization)
            for name in module.__all__]
