@@ -49,8 +49,13 @@ class OpLayer(Layer):
 
     def compute_output_spec(self, *args, **kwargs):
         """Output KerasTensors, inferred by running the op on numpy stand-ins (ops.symbolic)."""
-        from mini_keras.ops.symbolic import output_spec
-        return output_spec(self.call, args, self.op_name)
+        from mini_keras.ops.declare import REGISTRY
+        from mini_keras.ops.symbolic import bind_call, output_spec
+        probed = output_spec(self.call, args, self.op_name)
+        info = REGISTRY[self.op_name]
+        if info.spec is None:
+            return probed
+        return info.spec(probed, *bind_call(info, args, self.op_kwargs))  # value-dependent sizes
 
     def get_config(self):
         return {"name": self.name, **self.op_kwargs}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mini_keras.losses.circle import Circle, circle
+from mini_keras.losses.ctc import CTC, ctc
 from mini_keras.losses.focal import (
     BinaryFocalCrossentropy,
     CategoricalFocalCrossentropy,
@@ -58,13 +59,13 @@ __all__ = [  # noqa: RUF022 - grouped: base, classes, functions
     "SparseCategoricalCrossentropy", "Huber", "LogCosh", "KLDivergence", "Poisson", "Hinge",
     "SquaredHinge", "CategoricalHinge", "CosineSimilarity", "MeanSquaredLogarithmicError",
     "MeanAbsolutePercentageError", "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy",
-    "CategoricalGeneralizedCrossEntropy", "Dice", "Tversky", "Circle",
+    "CategoricalGeneralizedCrossEntropy", "Dice", "Tversky", "Circle", "CTC",
     "mean_squared_error", "mean_absolute_error", "binary_crossentropy",
     "categorical_crossentropy", "sparse_categorical_crossentropy", "huber", "log_cosh",
     "kl_divergence", "poisson", "hinge", "squared_hinge", "categorical_hinge",
     "cosine_similarity", "mean_squared_logarithmic_error", "mean_absolute_percentage_error",
     "binary_focal_crossentropy", "categorical_focal_crossentropy",
-    "categorical_generalized_cross_entropy", "dice", "tversky", "circle",
+    "categorical_generalized_cross_entropy", "dice", "tversky", "circle", "ctc",
     "deserialize", "get", "serialize",
 ]
 
@@ -72,7 +73,7 @@ _CLASSES = (MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy, Categorical
             SparseCategoricalCrossentropy, Huber, LogCosh, KLDivergence, Poisson, Hinge,
             SquaredHinge, CategoricalHinge, CosineSimilarity, MeanSquaredLogarithmicError,
             MeanAbsolutePercentageError, BinaryFocalCrossentropy, CategoricalFocalCrossentropy,
-            CategoricalGeneralizedCrossEntropy, Dice, Tversky, Circle)
+            CategoricalGeneralizedCrossEntropy, Dice, Tversky, Circle, CTC)
 _BY_NAME = {
     "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
     "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,

@@ -50,6 +50,9 @@ class OpInfo:
             a composite).
         symbolic: optional ``(*args) -> result`` used instead of a graph node on KerasTensors
             (``shape``, ``dtype``: answered from the static shape).
+        spec: optional ``(probed, *args) -> outputs`` for a graph node whose output sizes
+            depend on the values (``bincount``, ``unique``): it corrects the KerasTensors the
+            probe found (``probed``), e.g. by making such a size ``None``.
     """
 
     name: str
@@ -60,6 +63,7 @@ class OpInfo:
     declaration: Callable = None
     symbolic: Callable | None = None
     params: list = field(default_factory=list)
+    spec: Callable | None = None
 
 
 #: every declared op by public name, in declaration order
@@ -177,12 +181,13 @@ def _source(name: str, params, body: str) -> str:
     return source + f"    return _slow(_info, _impl, {values})\n"
 
 
-def _build(declaration: Callable, kind: str, keras_class: str | None, symbolic) -> Callable:
+def _build(declaration: Callable, kind: str, keras_class: str | None, symbolic,
+           spec=None) -> Callable:
     name = declaration.__name__
     signature = inspect.signature(declaration)
     params = list(signature.parameters.values())
     info = OpInfo(name, kind, _family(declaration.__module__), keras_class or _camel(name),
-                  declaration=declaration, symbolic=symbolic, params=params)
+                  declaration=declaration, symbolic=symbolic, params=params, spec=spec)
     namespace = {"_PLAIN": _PLAIN, "_PLAIN_OR_VARIABLE": _PLAIN_OR_VARIABLE,
                  "_Variable": Variable, "_slow": _slow, "_info": info, "_current": current,
                  "_defaults": {p.name: p.default for p in params}, "_body": declaration}
@@ -250,10 +255,13 @@ def primitive(declaration: Callable | None = None, *, keras_class: str | None = 
 
 
 def composite(declaration: Callable | None = None, *, keras_class: str | None = None,
-              symbolic: Callable | None = None):
-    """Declare a public op written in ``ops.*`` calls (the same on every backend)."""
+              symbolic: Callable | None = None, spec: Callable | None = None):
+    """Declare a public op written in ``ops.*`` calls (the same on every backend).
+
+    ``spec`` (see :class:`OpInfo`) corrects the probed output of value-dependent sizes.
+    """
     def decorate(fn):
-        return _build(fn, "composite", keras_class, symbolic)
+        return _build(fn, "composite", keras_class, symbolic, spec)
     return decorate(declaration) if declaration is not None else decorate
 
 

@@ -289,4 +289,60 @@ def matrix_rank(x, tol=None):
     return ops.sum(ops.cast(ops.greater(s, tol), "int32"), axis=-1)
 
 
+@composite
+def cholesky_inverse(x, upper=False):
+    """The inverse of ``A`` from its Cholesky factor: ``A = L @ L^T`` (or ``U^T @ U``).
+
+    Args:
+        x: (..., n, n) the triangular factor (lower ``L``, or upper ``U`` when ``upper``).
+        upper: ``x`` is the upper factor.
+    """
+    x = _matrix("cholesky_inverse", x)
+    n = ops.shape(x)[-1]
+    identity = ops.broadcast_to(ops.eye(n, dtype=ops.dtype(x)), tuple(ops.shape(x)))
+    inverse = ops.solve_triangular(x, identity, lower=not upper)  # L^-1 (or U^-1)
+    if upper:
+        return ops.matmul(inverse, _matrix_transpose(inverse))
+    return ops.matmul(_matrix_transpose(inverse), inverse)
+
+
+@composite
+def lu_factor(x):
+    """LU factorization with partial pivoting, as ``scipy.linalg.lu_factor``.
+
+    Args:
+        x: (..., m, n) matrices.
+
+    Returns:
+        ``(lu, pivots)``: ``lu`` holds ``U`` on and above the diagonal and the unit-diagonal
+        ``L`` below it; ``pivots`` (int32, ``(..., min(m, n))``) says that row ``i`` was
+        interchanged with row ``pivots[i]``, in order (LAPACK's convention, 0-based).
+    """
+    a = _matrix("lu_factor", x, square=False)
+    m, n = ops.shape(a)[-2:]
+    rows = ops.arange(m, dtype="int32")
+    cols = ops.arange(n, dtype="int32")
+    pivots = []
+    for j in range(min(m, n)):
+        column = ops.getitem(a, (Ellipsis, slice(None), j))  # (..., m)
+        candidates = ops.where(ops.greater_equal(rows, j), ops.abs(column), -1.0)
+        p = ops.cast(ops.argmax(candidates, axis=-1), "int32")  # (...,)
+        pivots.append(p)
+        p = ops.expand_dims(p, -1)
+        order = ops.where(ops.equal(rows, j), p, ops.where(ops.equal(rows, p), j, rows))
+        a = ops.take_along_axis(a, ops.expand_dims(order, -1), axis=-2)
+        pivot_row = ops.getitem(a, (Ellipsis, j, slice(None)))  # (..., n)
+        pivot = ops.getitem(pivot_row, (Ellipsis, slice(j, j + 1)))  # (..., 1)
+        safe = ops.where(ops.equal(pivot, 0), ops.ones_like(pivot), pivot)  # a zero column
+        below = ops.greater(rows, j)
+        factors = ops.where(below, ops.divide(ops.getitem(a, (Ellipsis, slice(None), j)), safe),
+                            0.0)  # (..., m): L's column j
+        update = ops.multiply(ops.expand_dims(factors, -1), ops.expand_dims(pivot_row, -2))
+        right = ops.cast(ops.greater(cols, j), ops.dtype(a))
+        a = ops.subtract(a, ops.multiply(update, right))
+        is_column = ops.logical_and(ops.expand_dims(below, -1), ops.equal(cols, j))
+        a = ops.where(is_column, ops.expand_dims(factors, -1), a)
+    return a, ops.stack(pivots, axis=-1)
+
+
 __all__ = [name for name in exported(__name__)]

@@ -15,6 +15,7 @@ from mini_keras.saving import (
     register_keras_serializable,
     serialize_keras_object,
 )
+from mini_keras.utils import bounding_boxes, legacy
 from mini_keras.utils.audio_dataset import audio_dataset_from_directory
 from mini_keras.utils.data import normalize, to_categorical
 from mini_keras.utils.file_utils import get_file
@@ -46,6 +47,7 @@ __all__ = [
     "Sequence",
     "array_to_img",
     "audio_dataset_from_directory",
+    "bounding_boxes",
     "clear_session",
     "custom_object_scope",
     "deserialize_keras_object",
@@ -60,6 +62,7 @@ __all__ = [
     "img_to_array",
     "is_interactive_logging_enabled",
     "is_keras_tensor",
+    "legacy",
     "load_img",
     "model_to_dot",
     "normalize",

@@ -242,3 +242,102 @@ def test_nextafter_matches_numpy(backend):
     half = ops.nextafter(np.float16(1.0), np.float16(2.0))
     assert ops.dtype(half) == "float16"
     assert ops.convert_to_numpy(half) == np.nextafter(np.float16(1.0), np.float16(2.0))
+
+
+# ---------------------------------------------------------------------------- counts and sets
+
+COUNTS = rng.integers(0, 6, size=10).astype(np.int32)
+WEIGHTS = rng.normal(size=10).astype(np.float32)
+SAMPLES = rng.normal(size=40).astype(np.float32)
+
+
+def test_bincount_matches_numpy(backend):
+    np.testing.assert_array_equal(ops.convert_to_numpy(ops.bincount(COUNTS)), np.bincount(COUNTS))
+    out = ops.bincount(COUNTS, WEIGHTS, minlength=9)
+    np.testing.assert_allclose(ops.convert_to_numpy(out), np.bincount(COUNTS, WEIGHTS, 9),
+                               rtol=1e-5, atol=1e-6)
+    assert ops.dtype(out) == "float32" and ops.dtype(ops.bincount(COUNTS)) == "int32"
+    rows = np.stack([COUNTS, COUNTS[::-1]])
+    np.testing.assert_array_equal(ops.convert_to_numpy(ops.bincount(rows, minlength=7)),
+                                  np.stack([np.bincount(r, minlength=7) for r in rows]))
+    with pytest.raises(NotImplementedError, match="ops.bincount: `sparse=True`"):
+        ops.bincount(COUNTS, sparse=True)
+    with pytest.raises(ValueError, match="ops.bincount: `x` must hold non-negative"):
+        ops.bincount(np.array([1, -1], np.int32))
+    with pytest.raises(TypeError, match="ops.bincount: `x` must have an integer dtype"):
+        ops.bincount(WEIGHTS)
+    assert ops.bincount(Input((5,), dtype="int32")).shape == (None, None)
+
+
+def test_bincount_weights_gradient(backend):
+    def loss(values):
+        return ops.sum(ops.multiply(ops.bincount(COUNTS, values[0]), np.arange(6.0, dtype="f")))
+    _, (grad,) = ops.value_and_grad(loss)([ops.convert_to_tensor(WEIGHTS)])
+    np.testing.assert_allclose(ops.convert_to_numpy(grad), COUNTS.astype(np.float32))
+
+
+@pytest.mark.parametrize("bins, value_range", [(10, None), (4, (-1.0, 1.0)), (1, None)])
+def test_histogram_matches_numpy(backend, bins, value_range):
+    counts, edges = ops.histogram(SAMPLES, bins=bins, range=value_range)
+    expected_counts, expected_edges = np.histogram(SAMPLES, bins=bins, range=value_range)
+    np.testing.assert_array_equal(ops.convert_to_numpy(counts), expected_counts)
+    np.testing.assert_allclose(ops.convert_to_numpy(edges), expected_edges, rtol=1e-6, atol=1e-6)
+    assert ops.dtype(counts) == ops.dtype(edges) == "float32"  # x's dtype, as Keras 3
+
+
+def test_histogram_errors_and_symbolic(backend):
+    with pytest.raises(ValueError, match="ops.histogram: `range`"):
+        ops.histogram(SAMPLES, range=(1.0, 0.0))
+    with pytest.raises(ValueError, match="ops.histogram: `x` must be 1-D"):
+        ops.histogram(F)
+    counts, edges = ops.histogram(Input((5,))[0], bins=3)
+    assert counts.shape == (3,) and edges.shape == (4,)
+
+
+def test_unique_matches_numpy(backend):
+    out = ops.unique(I32 % 7, return_index=True, return_inverse=True, return_counts=True)
+    expected = np.unique(I32 % 7, return_index=True, return_inverse=True, return_counts=True)
+    for ours, theirs in zip(out, expected):
+        np.testing.assert_array_equal(ops.convert_to_numpy(ours), theirs.reshape(
+            ops.convert_to_numpy(ours).shape))
+    assert [ops.dtype(o) for o in out] == ["int32"] * 4
+    values = ops.unique(SAMPLES.round())
+    np.testing.assert_array_equal(ops.convert_to_numpy(values), np.unique(SAMPLES.round()))
+
+
+def test_unique_with_size(backend):
+    data = np.array([3.0, 1.0, 3.0, 2.0], np.float32)
+    values, counts = ops.unique(data, size=5, return_counts=True)
+    np.testing.assert_array_equal(ops.convert_to_numpy(values), [1, 2, 3, 1, 1])
+    np.testing.assert_array_equal(ops.convert_to_numpy(counts), [1, 1, 2, 0, 0])
+    np.testing.assert_array_equal(ops.convert_to_numpy(ops.unique(data, size=2)), [1, 2])
+    np.testing.assert_array_equal(ops.convert_to_numpy(ops.unique(data, size=4, fill_value=-1)),
+                                  [1, 2, 3, -1])
+    with pytest.raises(NotImplementedError, match="ops.unique: `axis`"):
+        ops.unique(F, axis=0)
+
+
+def test_unique_symbolic(backend):
+    x = Input((5,))
+    assert ops.unique(x).shape == (None,)
+    values, inverse = ops.unique(x, return_inverse=True)
+    assert values.shape == (None,) and inverse.shape == (None, 5) and inverse.dtype == "int32"
+    assert ops.unique(x, size=3).shape == (3,)
+
+
+def test_vectorize(backend):
+    matrices = rng.normal(size=(3, 2, 4)).astype(np.float32)
+    vector = rng.normal(size=4).astype(np.float32)
+    matvec = ops.vectorize(lambda m, v: ops.matmul(m, v), signature="(m,n),(n)->(m)")
+    np.testing.assert_allclose(ops.convert_to_numpy(matvec(matrices, vector)),
+                               np.einsum("bmn,n->bm", matrices, vector), rtol=1e-5, atol=1e-5)
+    scaled = ops.vectorize(lambda a, b: ops.add(ops.multiply(a, 2.0), b))
+    column = vector[:3].reshape(3, 1)
+    np.testing.assert_allclose(ops.convert_to_numpy(scaled(column, vector)),
+                               2 * column + vector, rtol=1e-6)
+    power = ops.vectorize(lambda a, p: ops.power(a, p), excluded={1})
+    np.testing.assert_allclose(ops.convert_to_numpy(power(vector, 2)), vector ** 2, rtol=1e-6)
+    with pytest.raises(ValueError, match="ops.vectorize: `signature`"):
+        ops.vectorize(ops.add, signature="m,n->m")
+    with pytest.raises(TypeError, match="ops.vectorize: `pyfunc` must be callable"):
+        ops.vectorize(3)

@@ -62,3 +62,36 @@ def test_config_behaves_like_keras(keras3):
                 change(config)
         config.unfreeze()
         assert config.pop("zeta") == 1 and len(config) == 3
+
+
+def _strip_dtype_policy(config):
+    return {k: v for k, v in config.items() if k != "dtype"}
+
+
+def test_legacy_serialization_like_keras(keras3):
+    ours = keras.utils.legacy.serialize_keras_object(keras.layers.Dropout(0.3, seed=1, name="d"))
+    theirs = keras3.utils.legacy.serialize_keras_object(
+        keras3.layers.Dropout(0.3, seed=1, name="d"))
+    assert ours["class_name"] == theirs["class_name"] == "Dropout"
+    assert _strip_dtype_policy(ours["config"]) == _strip_dtype_policy(theirs["config"])
+    dense = keras.utils.legacy.serialize_keras_object(
+        keras.layers.Dense(3, activation="relu", name="d"))
+    for module in (keras, keras3):
+        legacy = module.utils.legacy
+        assert legacy.serialize_keras_object(None) is None
+        assert legacy.serialize_keras_object(module.activations.relu) == "relu"
+        objects = {"Dense": module.layers.Dense, "relu": module.activations.relu}
+        layer = legacy.deserialize_keras_object(dense, module_objects=objects)
+        assert isinstance(layer, module.layers.Dense) and layer.units == 3
+        assert layer.activation is module.activations.relu
+        assert legacy.deserialize_keras_object("relu", custom_objects=objects) is objects["relu"]
+        with pytest.raises(ValueError):
+            legacy.deserialize_keras_object({"config": {}}, module_objects=objects)
+        with pytest.raises(ValueError):
+            legacy.serialize_keras_object(3)
+    # Keras 3.15 fails here with AttributeError (_THREAD_LOCAL_CUSTOM_OBJECTS is gone)
+    objects = {"relu": keras.activations.relu}
+    assert keras.utils.legacy.deserialize_keras_object("relu", module_objects=objects) is (
+        keras.activations.relu)
+    with pytest.raises(ValueError, match="Unknown object"):
+        keras.utils.legacy.deserialize_keras_object("nope", module_objects=objects)

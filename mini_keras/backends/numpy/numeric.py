@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mini_keras.backends.numpy.autodiff import data, record
 from mini_keras.backends.bitcast_support import bitcast_shape
+from mini_keras.backends.numpy.autodiff import data, record
 from mini_keras.backends.numpy.core import as_input, cast, floatx_dtype, np_dtype, operands
 
 

@@ -12,6 +12,7 @@ from mini_keras.layers.preprocessing import (
     image_adjust,
     image_color,
     image_geometry,
+    image_mix,
     image_random,
     image_warp,
     index_lookup,
@@ -24,6 +25,7 @@ from mini_keras.layers.preprocessing.crossing import *
 from mini_keras.layers.preprocessing.image_adjust import *
 from mini_keras.layers.preprocessing.image_color import *
 from mini_keras.layers.preprocessing.image_geometry import *
+from mini_keras.layers.preprocessing.image_mix import *
 from mini_keras.layers.preprocessing.image_random import *
 from mini_keras.layers.preprocessing.image_warp import *
 from mini_keras.layers.preprocessing.index_lookup import *
@@ -32,6 +34,6 @@ from mini_keras.layers.preprocessing.pipeline import *
 from mini_keras.layers.preprocessing.text_vectorization import *
 
 __all__ = [name for module in (categorical, crossing, image_adjust, image_color, image_geometry,
-                               image_random, image_warp, index_lookup, normalization_layers,
-                               pipeline, text_vectorization)
+                               image_mix, image_random, image_warp, index_lookup,
+                               normalization_layers, pipeline, text_vectorization)
            for name in module.__all__]

@@ -9,9 +9,11 @@ from mini_keras.ops.numpy.logic import *
 from mini_keras.ops.numpy.nan_reductions import *
 from mini_keras.ops.numpy.products import *
 from mini_keras.ops.numpy.reductions import *
+from mini_keras.ops.numpy.sets import *
 from mini_keras.ops.numpy.shapes import *
 from mini_keras.ops.numpy.special import *
 from mini_keras.ops.numpy.statistics import *
+from mini_keras.ops.numpy.vectorize import *
 from mini_keras.ops.numpy.windows import *
 
 __all__ = [name for name in _family_names("numpy")]

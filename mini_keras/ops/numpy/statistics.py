@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from mini_keras import ops
 from mini_keras.backend.dtypes import result_type
+from mini_keras.core.keras_tensor import KerasTensor
 from mini_keras.ops.checks import _fail, _tensor
 from mini_keras.ops.declare import composite, exported
 
@@ -91,6 +92,108 @@ def correlate(x1, x2, mode="valid"):
         start = (n + m - 1 - length + (n < m)) // 2 if mode == "same" else min(n, m) - 1
         out = ops.getitem(full, slice(start, start + length))
     return ops.cast(out, dtype)
+
+
+def _last_size_unknown(probed, *args):
+    """The probe cannot see a size that depends on the values: the last axis is unknown."""
+    return KerasTensor((*probed.shape[:-1], None), probed.dtype)
+
+
+@composite(spec=_last_size_unknown)
+def bincount(x, weights=None, minlength=0, sparse=False):
+    """Count (or sum the ``weights`` of) each value ``0..max(x)`` of a non-negative int ``x``.
+
+    The output length ``max(max(x) + 1, minlength)`` depends on the values: eager only (not
+    inside a compiled step); in a functional graph the last axis is unknown.
+
+    Args:
+        x: 1-D non-negative ints, or 2-D (one count per row).
+        weights: optional tensor of ``x``'s shape; the result then has the promoted dtype of
+            ``x`` and ``weights`` (else int32).
+        minlength: the least output length.
+        sparse: must be False (no sparse tensors in mini_keras).
+
+    Raises:
+        NotImplementedError: ``sparse=True``.
+        TypeError: ``x`` is not integer.
+        ValueError: ``x`` is not 1-D/2-D or holds negatives, ``weights`` has another shape,
+            ``minlength`` is negative.
+    """
+    if sparse:
+        raise NotImplementedError("ops.bincount: `sparse=True` is not supported (mini_keras has "
+                                  "no sparse tensors); use sparse=False.")
+    x = _tensor(x)
+    dtype = ops.dtype(x)
+    if dtype != "bool" and "int" not in dtype:
+        _fail("bincount", f"`x` must have an integer dtype, received dtype {dtype}.", TypeError)
+    shape = tuple(ops.shape(x))
+    if len(shape) not in (1, 2):
+        _fail("bincount", f"`x` must be 1-D or 2-D, received shape {shape}.")
+    if isinstance(minlength, bool) or not isinstance(minlength, int) or minlength < 0:
+        _fail("bincount", f"`minlength` must be a non-negative int, received {minlength!r}.")
+    x = ops.cast(x, "int32")
+    if ops.size(x) and int(ops.convert_to_numpy(ops.min(x))) < 0:
+        _fail("bincount", "`x` must hold non-negative values.")
+    biggest = int(ops.convert_to_numpy(ops.max(x))) + 1 if ops.size(x) else 0
+    length = max(biggest, minlength)
+    if weights is None:
+        values, out_dtype = ops.ones(shape, "int32"), "int32"
+    else:
+        values = _tensor(weights)
+        if tuple(ops.shape(values)) != shape:
+            _fail("bincount", f"`weights` must have `x`'s shape {shape}, received "
+                              f"{tuple(ops.shape(values))}.")
+        out_dtype = result_type(dtype, ops.dtype(values))
+        values = ops.cast(values, out_dtype)
+    rows = shape[0] if len(shape) == 2 else 1
+    ids = ops.reshape(x, (rows, -1))
+    ids = ops.add(ids, ops.expand_dims(ops.multiply(ops.arange(rows, dtype="int32"), length), 1))
+    counts = ops.segment_sum(ops.reshape(values, (-1,)), ops.reshape(ids, (-1,)),
+                             num_segments=rows * length)
+    return ops.reshape(counts, (rows, length) if len(shape) == 2 else (length,))
+
+
+@composite
+def histogram(x, bins=10, range=None):
+    """Counts of a 1-D ``x`` in ``bins`` equal-width bins, and the ``bins + 1`` bin edges.
+
+    The last bin includes its right edge; values outside ``range`` are not counted.
+
+    Args:
+        x: a 1-D tensor.
+        bins: the number of bins (an int >= 0).
+        range: ``(low, high)``; default ``(min(x), max(x))``.
+
+    Returns:
+        ``(counts, edges)``, both in ``x``'s dtype (as Keras 3).
+
+    Raises:
+        TypeError, ValueError: ``bins`` is not a non-negative int, ``range`` not an ordered
+            pair, or ``x`` not 1-D.
+    """
+    if isinstance(bins, bool) or not isinstance(bins, int):
+        _fail("histogram", f"`bins` must be an int, received {bins!r}.", TypeError)
+    if bins < 0:
+        _fail("histogram", f"`bins` must be non-negative, received {bins}.")
+    if range is not None and (not isinstance(range, (tuple, list)) or len(range) != 2
+                              or range[1] < range[0]):
+        _fail("histogram", f"`range` must be a pair (low, high) with low <= high, received "
+                           f"{range!r}.")
+    x = _tensor(x)
+    if ops.ndim(x) != 1:
+        _fail("histogram", f"`x` must be 1-D, received shape {tuple(ops.shape(x))}.")
+    dtype = ops.dtype(x)
+    work = ops.cast(x, "float64" if dtype == "float64" else "float32")
+    low, high = (ops.min(work), ops.max(work)) if range is None else \
+        (ops.cast(range[0], ops.dtype(work)), ops.cast(range[1], ops.dtype(work)))
+    edges = ops.linspace(low, high, bins + 1)
+    if bins == 0:
+        return ops.zeros((0,), dtype), ops.cast(edges, dtype)
+    inside = ops.logical_and(ops.greater_equal(work, low), ops.less_equal(work, high))
+    index = ops.searchsorted(ops.getitem(edges, slice(1, -1)), work, side="right")
+    counts = ops.segment_sum(ops.cast(inside, "int32"), ops.clip(index, 0, bins - 1),
+                             num_segments=bins)
+    return ops.cast(counts, dtype), ops.cast(edges, dtype)
 
 
 __all__ = [name for name in exported(__name__)]

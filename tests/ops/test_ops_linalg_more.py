@@ -1,0 +1,67 @@
+"""Keras 3 linalg ops added late (cholesky_inverse, lu_factor, ...): values vs numpy/scipy,
+gradients, symbolic shapes, on every backend."""
+
+import numpy as np
+import pytest
+
+from mini_keras import Input, ops
+
+sl = pytest.importorskip("scipy.linalg")
+
+rng = np.random.default_rng(5)
+SQUARE = rng.normal(size=(4, 4)).astype(np.float32)
+BATCH = rng.normal(size=(2, 3, 3)).astype(np.float32)
+SPD = (SQUARE @ SQUARE.T + 4 * np.eye(4)).astype(np.float32)
+LOWER = np.linalg.cholesky(SPD).astype(np.float32)
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_inverse_matches_numpy(backend, upper):
+    factor = np.ascontiguousarray(LOWER.T) if upper else LOWER
+    out = ops.cholesky_inverse(factor, upper=upper)
+    np.testing.assert_allclose(ops.convert_to_numpy(out), np.linalg.inv(SPD), atol=1e-5)
+    assert ops.dtype(out) == "float32"
+    assert ops.cholesky_inverse(Input((3, 3))).shape == (None, 3, 3)
+
+
+def _rebuild(lu, pivots, rows):
+    """``P^T L U`` from scipy-style ``(lu, pivots)`` of one matrix."""
+    k = min(lu.shape)
+    lower = np.tril(lu, -1)[:, :k] + np.eye(rows, k)
+    perm = np.arange(rows)
+    for i, p in enumerate(pivots):
+        perm[[i, p]] = perm[[p, i]]
+    out = np.empty((rows, lu.shape[1]))
+    out[perm] = lower @ np.triu(lu)[:k]
+    return out
+
+
+@pytest.mark.parametrize("matrix", [SQUARE, BATCH, SQUARE[:3], SQUARE[:, :3]],
+                         ids=["square", "batch", "wide", "tall"])
+def test_lu_factor_matches_scipy(backend, matrix):
+    lu, pivots = ops.lu_factor(matrix)
+    lu, pivots = ops.convert_to_numpy(lu), ops.convert_to_numpy(pivots)
+    assert pivots.dtype == np.int32 and pivots.shape == matrix.shape[:-2] + (min(matrix.shape[-2:]),)
+    for i in np.ndindex(matrix.shape[:-2]):
+        if matrix.shape[-1] == matrix.shape[-2]:  # scipy's own lu_factor is for square only
+            expected_lu, expected_pivots = sl.lu_factor(matrix[i])
+            np.testing.assert_allclose(lu[i], expected_lu, atol=1e-5)
+            np.testing.assert_array_equal(pivots[i], expected_pivots)
+        np.testing.assert_allclose(_rebuild(lu[i], pivots[i], matrix.shape[-2]), matrix[i],
+                                   atol=1e-5)
+
+
+def test_lu_factor_symbolic_and_gradient(backend):
+    lu, pivots = ops.lu_factor(Input((3, 3)))
+    assert lu.shape == (None, 3, 3) and pivots.shape == (None, 3) and pivots.dtype == "int32"
+
+    def loss(values):
+        return ops.sum(ops.lu_factor(values[0])[0])
+    _, (grad,) = ops.value_and_grad(loss)([ops.convert_to_tensor(SQUARE)])
+    eps, expected = 1e-3, np.zeros_like(SQUARE, np.float64)
+    for idx in np.ndindex(SQUARE.shape):  # central differences of scipy's LU (float64)
+        up, down = SQUARE.astype(np.float64), SQUARE.astype(np.float64)
+        up[idx] += eps
+        down[idx] -= eps
+        expected[idx] = (sl.lu_factor(up)[0].sum() - sl.lu_factor(down)[0].sum()) / (2 * eps)
+    np.testing.assert_allclose(ops.convert_to_numpy(grad), expected, rtol=1e-2, atol=1e-2)
