@@ -345,4 +345,39 @@ def lu_factor(x):
     return a, ops.stack(pivots, axis=-1)
 
 
+@primitive(keras_class="JVP")
+def jvp(fun, primals, tangents, has_aux=False):
+    """Forward-mode derivative of ``fun`` at ``primals`` along ``tangents`` (``jax.jvp``).
+
+    Args:
+        fun: a function of ``len(primals)`` tensors returning a tensor or a nest of tensors
+            (with ``has_aux``: a pair ``(output, aux)``).
+        primals: a tuple/list of tensors, the point.
+        tangents: a tuple/list of tensors of the same shapes, the direction.
+        has_aux: ``fun`` also returns auxiliary data, passed through.
+
+    Returns:
+        ``(primals_out, tangents_out)``, or ``(primals_out, tangents_out, aux)``.
+
+    Raises:
+        TypeError: ``fun`` is not callable or ``primals``/``tangents`` are not tuples/lists.
+        ValueError: ``primals`` and ``tangents`` differ in length or shapes.
+    """
+    if not callable(fun):
+        raise TypeError(f"ops.jvp: `fun` must be callable, received {fun!r}.")
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("ops.jvp: `primals` and `tangents` must be tuples or lists, received "
+                        f"{type(primals).__name__} and {type(tangents).__name__}.")
+    if len(primals) != len(tangents):
+        raise ValueError(f"ops.jvp: `primals` and `tangents` must have the same length, "
+                         f"received {len(primals)} and {len(tangents)}.")
+    primals = tuple(ops.convert_to_tensor(unwrap(p)) for p in primals)
+    tangents = tuple(ops.convert_to_tensor(unwrap(t)) for t in tangents)
+    for i, (p, t) in enumerate(zip(primals, tangents)):
+        if tuple(ops.shape(p)) != tuple(ops.shape(t)):
+            raise ValueError(f"ops.jvp: primal {i} has shape {tuple(ops.shape(p))} but its "
+                             f"tangent has shape {tuple(ops.shape(t))}.")
+    return {"primals": primals, "tangents": tangents}
+
+
 __all__ = [name for name in exported(__name__)]

@@ -65,3 +65,36 @@ def test_lu_factor_symbolic_and_gradient(backend):
         down[idx] -= eps
         expected[idx] = (sl.lu_factor(up)[0].sum() - sl.lu_factor(down)[0].sum()) / (2 * eps)
     np.testing.assert_allclose(ops.convert_to_numpy(grad), expected, rtol=1e-2, atol=1e-2)
+
+
+def test_jvp_matches_the_analytic_derivative(backend):
+    weights = rng.normal(size=(2, 3)).astype(np.float32)
+    x, t = rng.normal(size=3).astype(np.float32), rng.normal(size=3).astype(np.float32)
+    out, tangent = ops.jvp(lambda v: ops.tanh(ops.matmul(weights, v)), (x,), (t,))
+    expected = np.tanh(weights @ x)
+    np.testing.assert_allclose(ops.convert_to_numpy(out), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ops.convert_to_numpy(tangent), (1 - expected ** 2) * (weights @ t),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_jvp_nested_outputs_and_aux(backend):
+    x, t = rng.normal(size=3).astype(np.float32), rng.normal(size=3).astype(np.float32)
+
+    def fun(a, b):
+        return {"dot": ops.sum(ops.multiply(a, b)), "sin": ops.sin(a)}, ops.cos(b)
+    out, tangents, aux = ops.jvp(fun, (x, x), (t, t), has_aux=True)
+    np.testing.assert_allclose(ops.convert_to_numpy(tangents["dot"]), 2 * np.sum(x * t),
+                               rtol=1e-5)
+    np.testing.assert_allclose(ops.convert_to_numpy(tangents["sin"]), np.cos(x) * t, rtol=1e-5)
+    np.testing.assert_allclose(ops.convert_to_numpy(out["sin"]), np.sin(x), rtol=1e-6)
+    np.testing.assert_allclose(ops.convert_to_numpy(aux), np.cos(x), rtol=1e-6)
+
+
+def test_jvp_bad_arguments(backend):
+    x = np.ones(3, np.float32)
+    with pytest.raises(ValueError, match="ops.jvp: `primals` and `tangents` must have the same"):
+        ops.jvp(ops.sin, (x,), (x, x))
+    with pytest.raises(ValueError, match="ops.jvp: primal 0 has shape"):
+        ops.jvp(ops.sin, (x,), (np.ones(2, np.float32),))
+    with pytest.raises(TypeError, match="ops.jvp: `primals` and `tangents` must be tuples"):
+        ops.jvp(ops.sin, x, x)
