@@ -125,7 +125,10 @@ class Functional(Model):
         for node in self._nodes:
             args = map_structure(resolve, node.args)
             kwargs = map_structure(resolve, node.kwargs)
-            if node.layer._call_has_training and kwargs.get("training") is None:
+            # As Keras 3: the call's `training` wins over one recorded in the node (a Keras
+            # file records `training=True` for layers whose call defaults to it).
+            if node.layer._call_has_training and (training is not None
+                                                  or kwargs.get("training") is None):
                 kwargs["training"] = training
             in_mask = self._input_mask(node.args[0], masks)
             if in_mask is not None and node.layer._call_has_mask and "mask" not in kwargs:

@@ -13,6 +13,7 @@ from mini_keras.layers.preprocessing import (
     image_color,
     image_geometry,
     image_mix,
+    image_policies,
     image_random,
     image_warp,
     index_lookup,
@@ -26,6 +27,7 @@ from mini_keras.layers.preprocessing.image_adjust import *
 from mini_keras.layers.preprocessing.image_color import *
 from mini_keras.layers.preprocessing.image_geometry import *
 from mini_keras.layers.preprocessing.image_mix import *
+from mini_keras.layers.preprocessing.image_policies import *
 from mini_keras.layers.preprocessing.image_random import *
 from mini_keras.layers.preprocessing.image_warp import *
 from mini_keras.layers.preprocessing.index_lookup import *
@@ -34,6 +36,6 @@ from mini_keras.layers.preprocessing.pipeline import *
 from mini_keras.layers.preprocessing.text_vectorization import *
 
 __all__ = [name for module in (categorical, crossing, image_adjust, image_color, image_geometry,
-                               image_mix, image_random, image_warp, index_lookup,
+                               image_mix, image_policies, image_random, image_warp, index_lookup,
                                normalization_layers, pipeline, text_vectorization)
            for name in module.__all__]
