@@ -9,10 +9,13 @@ from __future__ import annotations
 import numpy as np
 
 from mini_keras import config, ops
+from mini_keras.backends import current_name
+from mini_keras.ops.backend_calls import backend_function
 from mini_keras.ops.checks import (
     _axes,
 )
 from mini_keras.ops.declare import composite, exported, primitive, unwrap
+from mini_keras.ops.symbolic import probing
 
 
 def _vector_norm(x, ord, axis, keepdims):
@@ -378,6 +381,36 @@ def jvp(fun, primals, tangents, has_aux=False):
             raise ValueError(f"ops.jvp: primal {i} has shape {tuple(ops.shape(p))} but its "
                              f"tangent has shape {tuple(ops.shape(t))}.")
     return {"primals": primals, "tangents": tangents}
+
+
+_eig_parts = backend_function("eig_parts")
+
+
+@composite
+def eig(x):
+    """Eigenvalues ``w`` and right eigenvectors ``v`` (columns) of real square matrices.
+
+    mini_keras tensors are real, so this gives real results: it is for matrices whose
+    eigenvalues are all real (Keras 3 returns complex64 tensors; here they are float). Eager
+    only (the check needs the values); not differentiable.
+
+    Args:
+        x: (..., n, n) matrices.
+
+    Returns:
+        ``(w, v)``: ``(..., n)`` eigenvalues, ``(..., n, n)`` unit-norm eigenvectors.
+
+    Raises:
+        ValueError: some eigenvalue is complex (use ``eigh`` for symmetric matrices).
+    """
+    x = _matrix("eig", x)
+    w_real, w_imag, v_real, v_imag = _eig_parts(x)
+    if not probing() and bool(ops.convert_to_numpy(ops.any(ops.not_equal(w_imag, 0)))):
+        raise ValueError(f"ops.eig on the {current_name()} backend: the matrix has complex "
+                         "eigenvalues, and mini_keras tensors are real (symmetric matrices: "
+                         "use ops.eigh).")
+    del v_imag  # zero with real eigenvalues
+    return w_real, v_real
 
 
 __all__ = [name for name in exported(__name__)]

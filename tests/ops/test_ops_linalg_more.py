@@ -98,3 +98,22 @@ def test_jvp_bad_arguments(backend):
         ops.jvp(ops.sin, (x,), (np.ones(2, np.float32),))
     with pytest.raises(TypeError, match="ops.jvp: `primals` and `tangents` must be tuples"):
         ops.jvp(ops.sin, x, x)
+
+
+def test_eig_of_a_real_spectrum(backend):
+    basis = rng.normal(size=(4, 4))
+    matrix = (basis @ np.diag([3.0, 1.0, -2.0, 0.5]) @ np.linalg.inv(basis)).astype(np.float32)
+    w, v = ops.eig(matrix)
+    assert ops.dtype(w) == ops.dtype(v) == "float32"
+    w, v = ops.convert_to_numpy(w), ops.convert_to_numpy(v)
+    np.testing.assert_allclose(np.sort(w), np.sort(np.linalg.eig(matrix)[0].real), atol=1e-4)
+    np.testing.assert_allclose(matrix @ v, v * w, atol=1e-4)  # A v = v diag(w)
+    np.testing.assert_allclose(np.linalg.norm(v, axis=0), 1.0, atol=1e-5)
+
+
+def test_eig_refuses_complex_eigenvalues_and_traces(backend):
+    rotation = np.array([[0.0, -1.0], [1.0, 0.0]], np.float32)
+    with pytest.raises(ValueError, match=f"ops.eig on the {backend} backend: .*complex"):
+        ops.eig(rotation)
+    w, v = ops.eig(Input((4, 4)))
+    assert w.shape == (None, 4) and v.shape == (None, 4, 4)
