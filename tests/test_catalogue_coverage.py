@@ -45,7 +45,7 @@ REACHED = {
     "ops.image": 16,
     "layers": 172,
     "applications": 18,
-    "utils": 39,
+    "utils": 40,
 }
 FULL = ("layers", "losses", "metrics", "activations")
 TARGET = {ns: 1.0 if ns in FULL else 0.95 for ns in REACHED}
