@@ -10,6 +10,7 @@ from mini_keras.layers import (
                                convolutional,
                                einsum_dense,
                                embedding,
+                               grouped_query_attention,
                                identity_masking,
                                interop,
                                layer_serialization,
@@ -31,6 +32,7 @@ from mini_keras.layers.convolutional import *
 from mini_keras.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer
 from mini_keras.layers.einsum_dense import *
 from mini_keras.layers.embedding import *
+from mini_keras.layers.grouped_query_attention import *
 from mini_keras.layers.identity_masking import *
 from mini_keras.layers.input_spec import InputSpec
 from mini_keras.layers.interop import *
@@ -55,4 +57,4 @@ __all__ = (["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", 
            + preprocessing.__all__ + regularization.__all__ + reshaping.__all__ + rnn.__all__
            + aliases.__all__ + identity_masking.__all__ + rms_normalization.__all__
            + layer_serialization.__all__ + wrapper.__all__ + einsum_dense.__all__
-           + interop.__all__ + spectral_normalization.__all__)
+           + interop.__all__ + spectral_normalization.__all__ + grouped_query_attention.__all__)

@@ -89,7 +89,9 @@ def serialize_keras_object(obj):
                         "mini_keras.saving.register_keras_serializable()).")
     cls = getattr(type(obj), "_functional_base", type(obj))  # CustomModel(inputs, outputs)
     builtin = _keras_module(cls)
-    config = {"module": builtin or cls.__module__, "class_name": cls.__name__,
+    # a built-in exported under another name than its class's (GroupQueryAttention) says so
+    name = cls.__dict__.get("_keras_export_name", cls.__name__) if builtin else cls.__name__
+    config = {"module": builtin or cls.__module__, "class_name": name,
               "config": serialize_keras_object(obj.get_config()),
               "registered_name": None if builtin else get_registered_name(cls)}
     if builtin == "keras.src.models.functional":

@@ -314,3 +314,74 @@ def test_spectral_normalization_fit_zero_kernel_and_errors(backend):
         keras.layers.SpectralNormalization(keras.layers.Dense(2), power_iterations=0)
     with pytest.raises(ValueError, match="neither a `kernel` nor an `embeddings`"):
         keras.layers.SpectralNormalization(keras.layers.Identity()).build((None, 3))
+
+
+# ----------------------------------------------------------------------------- GroupQueryAttention
+
+GQA_CASES = [  # (kwargs, call kwargs, with key)
+    ({"head_dim": 2, "num_query_heads": 4, "num_key_value_heads": 2}, {}, False),
+    ({"head_dim": 3, "num_query_heads": 2, "num_key_value_heads": 1, "use_bias": False}, {},
+     True),
+    ({"head_dim": 2, "num_query_heads": 2, "num_key_value_heads": 2, "use_gate": True,
+      "sliding_window": 2}, {"use_causal_mask": True}, False),
+    ({"head_dim": 2, "num_query_heads": 4, "num_key_value_heads": 1}, {"use_causal_mask": True},
+     True),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "call_kwargs", "with_key"), GQA_CASES,
+                         ids=[str(i) for i in range(len(GQA_CASES))])
+def test_group_query_attention_round_trip(backend, kwargs, call_kwargs, with_key, tmp_path):
+    value = Q if call_kwargs else V  # causal masks: self-attention lengths
+
+    def build(k):
+        q, v = k.Input((4, 3)), k.Input(value.shape[1:])
+        key = k.layers.Dense(2)(v) if with_key else None
+        out = k.layers.GroupQueryAttention(**kwargs)(q, v, key=key, **call_kwargs)
+        return k.Model([q, v], out)
+    ours = _round_trip(build, [Q, value], tmp_path)
+    gqa = next(layer for layer in ours.layers if type(layer).__name__ == "GroupedQueryAttention")
+    owners = [w.path.split("/")[-2] for w in gqa.weights]
+    expected = ["query", "key"] + (["gate"] if kwargs.get("use_gate") else []) + [
+        "value", "attention_output"]
+    assert owners[::2 if kwargs.get("use_bias", True) else 1] == expected
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.5])
+def test_group_query_attention_masks_and_scores_match_keras(backend, dropout):
+    keras3 = _keras3()
+    q_mask = np.array([[1, 1, 0, 1], [1, 0, 1, 1]], bool)
+    v_mask = np.array([[1, 1, 1, 0, 0], [0, 0, 0, 0, 0]], bool)  # row 1: every key masked
+    attention = RNG.uniform(size=(2, 4, 5)) > 0.3
+    kwargs = {"head_dim": 2, "num_query_heads": 4, "num_key_value_heads": 2,
+              "dropout": dropout}
+    theirs = keras3.layers.GroupQueryAttention(**kwargs)
+    ours = keras.layers.GroupQueryAttention(**kwargs)
+    masks = {"query_mask": q_mask, "value_mask": v_mask, "attention_mask": attention}
+    theirs(Q, V, **masks)
+    ours(Q, V, **masks)
+    ours.set_weights([np.asarray(w) for w in theirs.weights])
+    for scores in (False, True):
+        ref = theirs(Q, V, return_attention_scores=scores, **masks)
+        got = ours(Q, V, return_attention_scores=scores, **masks)
+        for mine, expected in zip(got if scores else [got], ref if scores else [ref]):
+            np.testing.assert_allclose(_np(mine), np.asarray(expected), rtol=1e-5, atol=1e-6)
+    symbolic = ours(keras.Input((4, 3)), keras.Input((5, 3)), return_attention_scores=True)
+    assert [t.shape for t in symbolic] == [(None, 4, 3), (None, 4, 4, 5)]
+
+
+def test_group_query_attention_dropout_and_errors(backend):
+    layer = keras.layers.GroupQueryAttention(2, 2, 1, dropout=0.5, seed=1)
+    a = _np(layer(Q, V, training=True))
+    assert not np.allclose(a, _np(layer(Q, V)))
+    np.testing.assert_allclose(_np(layer(Q, V)), _np(layer(Q, V, training=False)))
+    with pytest.raises(ValueError, match="must be divisible"):
+        keras.layers.GroupQueryAttention(2, 3, 2)
+    with pytest.raises(ValueError, match="sliding_window must be"):
+        keras.layers.GroupQueryAttention(2, 2, 1, sliding_window=0)
+    with pytest.raises(NotImplementedError, match="flash_attention=True"):
+        keras.layers.GroupQueryAttention(2, 2, 1, flash_attention=True)
+    with pytest.raises(ValueError, match="must be called with `query` and `value`"):
+        keras.layers.GroupQueryAttention(2, 2, 1)(Q)
+    with pytest.raises(ValueError, match="last dimensions of query and value"):
+        keras.layers.GroupQueryAttention(2, 2, 1)(Q, np.ones((2, 5, 2), "float32"))
