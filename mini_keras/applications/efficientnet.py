@@ -127,7 +127,7 @@ def build_efficientnet(size, *, include_top, weights, input_tensor, input_shape,
     x = layers.BatchNormalization(axis=bn_axis, name="stem_bn")(x)
     x = layers.Activation(activation, name="stem_activation")(x)
 
-    repeats = [int(math.ceil(depth * stage[1])) for stage in _STAGES]
+    repeats = [math.ceil(depth * stage[1]) for stage in _STAGES]
     total, index = float(sum(repeats)), 0
     for stage, ((kernel, _, f_in, f_out, expand, strides), count) in enumerate(
             zip(_STAGES, repeats), start=1):
