@@ -6,6 +6,7 @@ One submodule per family (``vgg16``, ``resnet``, ...) holds its model functions 
 """
 
 from mini_keras.applications import (
+    efficientnet,
     imagenet_utils,
     mobilenet,
     mobilenet_v2,
@@ -16,7 +17,8 @@ from mini_keras.applications import (
     vgg19,
 )
 
-_FAMILIES = (mobilenet, mobilenet_v2, resnet, resnet50, resnet_v2, vgg16, vgg19)
+_FAMILIES = (mobilenet, mobilenet_v2, resnet, resnet50, resnet_v2, vgg16, vgg19,
+             efficientnet)
 _SHARED = {"preprocess_input", "decode_predictions"}
 
 for _module in _FAMILIES:
