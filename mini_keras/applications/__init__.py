@@ -5,9 +5,20 @@ One submodule per family (``vgg16``, ``resnet``, ...) holds its model functions 
 (``applications.VGG16``). The flat list is derived from the submodules' ``__all__``.
 """
 
-from mini_keras.applications import imagenet_utils, vgg16, vgg19
+from mini_keras.applications import (
+    efficientnet,
+    imagenet_utils,
+    mobilenet,
+    mobilenet_v2,
+    resnet,
+    resnet50,
+    resnet_v2,
+    vgg16,
+    vgg19,
+)
 
-_FAMILIES = (vgg16, vgg19)
+_FAMILIES = (mobilenet, mobilenet_v2, resnet, resnet50, resnet_v2, vgg16, vgg19,
+             efficientnet)
 _SHARED = {"preprocess_input", "decode_predictions"}
 
 for _module in _FAMILIES:

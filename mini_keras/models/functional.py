@@ -38,13 +38,45 @@ class Functional(Model):
         self._nodes = self._topological_nodes()
         self._input_layers = [t._input_layer for t in self.inputs
                               if hasattr(t, "_input_layer")]
-        for layer in self._input_layers:
-            if layer not in self._layers:  # assigning the list above may have tracked them
-                self._layers.append(layer)
-        for node in self._nodes:
-            if node.layer not in self._layers:
-                self._layers.append(node.layer)
+        ordered = self._keras_layer_order()  # assigning the lists above may have tracked some
+        self._layers[:] = ordered + [layer for layer in self._layers if layer not in ordered]
         self.built = True
+
+    def _keras_layer_order(self) -> list:
+        """The layers in Keras 3's order (its ``map_graph``): by decreasing depth (distance
+        to the outputs), ties by the order a depth-first walk from the outputs first meets
+        them. ``model.layers``, ``model.weights`` and legacy ``.h5`` files (loaded by layer
+        order) depend on it."""
+        input_ids = {id(t) for t in self.inputs}
+        first_seen, walk, done = {}, [], set()
+
+        def key(tensor):
+            return ("input", id(tensor)) if id(tensor) in input_ids else id(tensor.node)
+
+        stack = [(t, False) for t in reversed(self.outputs)]
+        while stack:  # iterative pre/post-order walk: deep graphs (NASNet) need no recursion
+            tensor, finished = stack.pop()
+            is_input = id(tensor) in input_ids
+            layer = getattr(tensor, "_input_layer", None) if is_input else tensor.node.layer
+            parents = [] if is_input else list(tensor.node.input_tensors)
+            if layer is None or key(tensor) in done:
+                continue
+            if finished:
+                done.add(key(tensor))
+                walk.append((key(tensor), layer, parents))
+                continue
+            first_seen.setdefault(id(layer), len(first_seen))
+            stack.append((tensor, True))
+            stack.extend((p, False) for p in reversed(parents))
+        node_depth, layer_depth = {}, {}
+        for node_key, layer, parents in reversed(walk):
+            depth = max(node_depth.setdefault(node_key, 0), layer_depth.get(id(layer), 0))
+            layer_depth[id(layer)] = node_depth[node_key] = depth
+            for parent in parents:
+                if id(parent) in input_ids or parent.node is not None:
+                    node_depth[key(parent)] = max(depth + 1, node_depth.get(key(parent), 0))
+        layers = list({id(layer): layer for _, layer, _ in walk}.values())
+        return sorted(layers, key=lambda layer: (-layer_depth[id(layer)], first_seen[id(layer)]))
 
     def _topological_nodes(self):
         input_ids = {id(t) for t in self.inputs}
@@ -93,7 +125,10 @@ class Functional(Model):
         for node in self._nodes:
             args = map_structure(resolve, node.args)
             kwargs = map_structure(resolve, node.kwargs)
-            if node.layer._call_has_training and kwargs.get("training") is None:
+            # As Keras 3: the call's `training` wins over one recorded in the node (a Keras
+            # file records `training=True` for layers whose call defaults to it).
+            if node.layer._call_has_training and (training is not None
+                                                  or kwargs.get("training") is None):
                 kwargs["training"] = training
             in_mask = self._input_mask(node.args[0], masks)
             # a mask given as None is filled from the input's, as Keras 3's Layer.__call__ does

@@ -15,7 +15,7 @@ from mini_keras.saving import (
     register_keras_serializable,
     serialize_keras_object,
 )
-from mini_keras.utils import legacy
+from mini_keras.utils import bounding_boxes, legacy
 from mini_keras.utils.audio_dataset import audio_dataset_from_directory
 from mini_keras.utils.data import normalize, to_categorical
 from mini_keras.utils.file_utils import get_file
@@ -41,12 +41,14 @@ Sequence = PyDataset  # Keras 3's older name for PyDataset
 __all__ = [
     "Config",
     "CustomObjectScope",
+    "FeatureSpace",
     "NumpyDataset",
     "Progbar",
     "PyDataset",
     "Sequence",
     "array_to_img",
     "audio_dataset_from_directory",
+    "bounding_boxes",
     "clear_session",
     "custom_object_scope",
     "deserialize_keras_object",
@@ -80,3 +82,15 @@ __all__ = [
     "to_categorical",
     "unpack_x_y_sample_weight",
 ]
+
+
+def __getattr__(name):
+    """``FeatureSpace`` is built of layers, which import this package: load it on first use."""
+    if name == "FeatureSpace":
+        from mini_keras.utils.feature_space import FeatureSpace
+        return FeatureSpace
+    raise AttributeError(f"module 'mini_keras.utils' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), "FeatureSpace"})

@@ -20,11 +20,34 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")  # as the other Keras-refer
 # (function, kwargs): one model per family is compared number for number on every backend.
 PREDICT_CASES = [
     ("VGG16", {"include_top": False, "input_shape": (32, 32, 3), "pooling": "avg"}),
+    ("ResNet50", {"include_top": False, "input_shape": (32, 32, 3), "pooling": "avg"}),
+    ("ResNet50V2", {"include_top": True, "input_shape": (32, 32, 3), "classes": 5,
+                    "classifier_activation": None}),
+    ("MobileNet", {"include_top": True, "input_shape": (32, 32, 3), "classes": 4,
+                   "alpha": 0.5, "classifier_activation": None}),
+    ("MobileNetV2", {"include_top": True, "input_shape": (33, 33, 3), "classes": 4,
+                     "alpha": 0.35, "classifier_activation": None}),
 ]
 # The family's other members: structure only (parameter count, weight names and shapes).
 STRUCTURE_CASES = [
     ("VGG19", {"include_top": True, "input_shape": (32, 32, 3), "classes": 7}),
+    ("ResNet101", {"include_top": False, "input_shape": (32, 32, 3), "pooling": "max"}),
+    ("ResNet152V2", {"include_top": False, "input_shape": (32, 32, 3)}),
+    ("MobileNet", {"include_top": False, "input_shape": (32, 32, 3), "depth_multiplier": 2}),
+    ("MobileNetV2", {"include_top": False, "alpha": 1.4}),
 ]
+
+
+def randomize_normalization(keras3, model):
+    """Random batch-normalization statistics and scales (Keras' initial ones are the
+    identity, which would hide a wrong epsilon, axis or order)."""
+    rng = np.random.default_rng(1)
+    for layer in model.layers:
+        if isinstance(layer, keras3.layers.BatchNormalization):
+            for w in layer.weights:
+                low, high = ((0.5, 1.5) if w.path.endswith(("gamma", "moving_variance"))
+                             else (-0.2, 0.2))
+                w.assign(rng.uniform(low, high, size=w.shape).astype("float32"))
 
 
 def _real_keras():
@@ -43,7 +66,8 @@ def reference(request, tmp_path_factory):
     name, kwargs = request.param
     keras3.utils.set_random_seed(0)
     model = getattr(keras3.applications, name)(weights=None, **kwargs)
-    x = np.random.default_rng(0).uniform(0, 255, size=(2,) + tuple(model.input.shape[1:]))
+    randomize_normalization(keras3, model)
+    x = np.random.default_rng(0).uniform(-1, 1, size=(2,) + tuple(model.input.shape[1:]))
     x = x.astype("float32")
     path = str(tmp_path_factory.mktemp("applications") / f"{name}.weights.h5")
     model.save_weights(path)
@@ -62,7 +86,7 @@ def test_predictions_match_keras(backend, reference):
     assert ours.count_params() == reference["params"]
     assert _shapes(ours) == reference["shapes"]
     ours.load_weights(reference["path"])
-    got = np.asarray(ours.predict(reference["x"], verbose=0))
+    got = np.asarray(keras.ops.convert_to_numpy(ours(reference["x"], training=False)))
     scale = max(1.0, float(np.abs(reference["expected"]).max()))
     np.testing.assert_allclose(got, reference["expected"], rtol=1e-4, atol=1e-4 * scale)
 
@@ -77,3 +101,20 @@ def test_structure_matches_keras(name, kwargs):
     assert ours.count_params() == theirs.count_params()
     assert _shapes(ours) == _shapes(theirs)
     assert tuple(ours.output.shape) == tuple(theirs.output.shape)
+
+
+def test_layer_order_is_keras_order():
+    """Branches and several inputs: ``model.layers`` in Keras' order (by depth, then walk
+    order), which legacy ``.h5`` files rely on."""
+    keras3 = _real_keras()
+
+    def build(lib):
+        a, b = lib.Input((4,), name="a"), lib.Input((4,), name="b")
+        left = lib.layers.Dense(3, name="left2")(lib.layers.Dense(3, name="left1")(a))
+        right = lib.layers.Dense(3, name="right")(b)
+        shortcut = lib.layers.Dense(3, name="shortcut")(a)
+        x = lib.layers.Add(name="add")([left, right, shortcut])
+        return lib.Model([a, b], [lib.layers.Dense(1, name="out")(x), right])
+
+    assert [layer.name for layer in build(keras).layers] == [
+        layer.name for layer in build(keras3).layers]

@@ -153,8 +153,10 @@ def test_weights_files_load_legacy_h5_weights_h5_and_keras(tmp_path):
     h5py = pytest.importorskip("h5py")
     from keras.src.legacy.saving import legacy_h5_format
 
-    kwargs = {"include_top": True, "classes": 3, "input_shape": (32, 32, 3)}
-    theirs = keras3.applications.VGG16(weights=None, **kwargs)
+    kwargs = {"include_top": True, "classes": 3, "input_shape": (32, 32, 3), "alpha": 0.25}
+    theirs = keras3.applications.MobileNet(weights=None, **kwargs)
+    for w in theirs.weights:  # away from the initial values
+        w.assign(np.random.default_rng(0).uniform(0.5, 1.0, size=w.shape).astype("float32"))
     x = _images((1, 32, 32, 3)) / 255.0
     expected = theirs.predict(x, verbose=0)
     with h5py.File(tmp_path / "legacy.h5", "w") as f:  # the pretrained files' layout
@@ -163,14 +165,15 @@ def test_weights_files_load_legacy_h5_weights_h5_and_keras(tmp_path):
     theirs.save_weights(tmp_path / "theirs.weights.h5")
     theirs.save(tmp_path / "theirs.keras")
     for file in ("legacy.h5", "whole_model.h5", "theirs.weights.h5", "theirs.keras"):
-        ours = keras.applications.VGG16(weights=str(tmp_path / file), **kwargs)
+        ours = keras.applications.MobileNet(weights=str(tmp_path / file), **kwargs)
         np.testing.assert_allclose(ours.predict(x, verbose=0), expected, rtol=1e-4, atol=1e-6,
                                    err_msg=file)
-    ours = keras.applications.VGG16(weights=None, **kwargs)
+    ours = keras.applications.MobileNet(weights=None, **kwargs)
     ours.load_weights(tmp_path / "legacy.h5", by_name=True)
     np.testing.assert_allclose(ours.predict(x, verbose=0), expected, rtol=1e-4, atol=1e-6)
     with pytest.raises(ValueError, match="by_name"):
         ours.load_weights(tmp_path / "theirs.weights.h5", by_name=True)
-    smaller = keras.applications.VGG16(weights=None, include_top=False, input_shape=(32, 32, 3))
+    smaller = keras.applications.MobileNet(weights=None, include_top=False, alpha=0.25,
+                                           input_shape=(32, 32, 3))
     with pytest.raises(ValueError, match="Layer count mismatch"):
         smaller.load_weights(tmp_path / "legacy.h5")

@@ -110,7 +110,8 @@ def take(x, indices, axis=None):
         x, axis = x.reshape(-1), 0
     size = x.shape[axis]
     indices = mx.where(indices < 0, indices + size, indices)
-    return mx.take(x, indices, axis=axis)
+    # integer indices computed from traced values (argmax...) have no VJP: stop it
+    return mx.take(x, mx.stop_gradient(indices), axis=axis)
 
 
 def take_along_axis(x, indices, axis=None):
@@ -119,7 +120,7 @@ def take_along_axis(x, indices, axis=None):
     if axis is None:
         x, indices, axis = x.reshape(-1), indices.reshape(-1), 0
     indices = mx.where(indices < 0, indices + x.shape[axis], indices)
-    return mx.take_along_axis(x, indices, axis=axis)
+    return mx.take_along_axis(x, mx.stop_gradient(indices), axis=axis)  # (as in take)
 
 
 def _is_concrete_bool_mask(part) -> bool:

@@ -1,0 +1,93 @@
+"""``keras.applications.resnet_v2``: pre-activation ResNets (He et al., "Identity Mappings", ECCV 2016)."""
+
+from __future__ import annotations
+
+from mini_keras.applications import imagenet_utils
+from mini_keras.applications._resnet import build_resnet
+
+__all__ = ["ResNet50V2", "ResNet101V2", "ResNet152V2", "decode_predictions", "preprocess_input"]
+
+
+def ResNet50V2(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
+               pooling=None, classes=1000, classifier_activation="softmax",
+               name="resnet50v2"):
+    """Instantiate the ResNet50V2 model (default input 224x224, at least 32x32).
+
+    Args:
+        include_top: include the global pooling + ``predictions`` layer at the top.
+        weights: None (random), ``"imagenet"`` or the path of a weights file.
+        input_tensor: optional Keras tensor to use as the image input.
+        input_shape: one image's shape (only without the top; default 224x224x3).
+        pooling: without the top, None (4D output), ``"avg"`` or ``"max"`` global pooling.
+        classes: number of classes (with the top and no pretrained weights).
+        classifier_activation: activation of the ``predictions`` layer (None: logits).
+        name: the model's name.
+
+    Returns:
+        A ``Model``.
+    """
+    return build_resnet((3, 4, 6, 3), True, include_top=include_top, weights=weights,
+                        input_tensor=input_tensor, input_shape=input_shape,
+                        pooling=pooling, classes=classes,
+                        classifier_activation=classifier_activation, name=name,
+                        weights_name="resnet50v2")
+
+
+def ResNet101V2(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
+                pooling=None, classes=1000, classifier_activation="softmax",
+                name="resnet101v2"):
+    """Instantiate the ResNet101V2 model (default input 224x224, at least 32x32).
+
+    Args:
+        include_top: include the global pooling + ``predictions`` layer at the top.
+        weights: None (random), ``"imagenet"`` or the path of a weights file.
+        input_tensor: optional Keras tensor to use as the image input.
+        input_shape: one image's shape (only without the top; default 224x224x3).
+        pooling: without the top, None (4D output), ``"avg"`` or ``"max"`` global pooling.
+        classes: number of classes (with the top and no pretrained weights).
+        classifier_activation: activation of the ``predictions`` layer (None: logits).
+        name: the model's name.
+
+    Returns:
+        A ``Model``.
+    """
+    return build_resnet((3, 4, 23, 3), True, include_top=include_top, weights=weights,
+                        input_tensor=input_tensor, input_shape=input_shape,
+                        pooling=pooling, classes=classes,
+                        classifier_activation=classifier_activation, name=name,
+                        weights_name="resnet101v2")
+
+
+def ResNet152V2(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
+                pooling=None, classes=1000, classifier_activation="softmax",
+                name="resnet152v2"):
+    """Instantiate the ResNet152V2 model (default input 224x224, at least 32x32).
+
+    Args:
+        include_top: include the global pooling + ``predictions`` layer at the top.
+        weights: None (random), ``"imagenet"`` or the path of a weights file.
+        input_tensor: optional Keras tensor to use as the image input.
+        input_shape: one image's shape (only without the top; default 224x224x3).
+        pooling: without the top, None (4D output), ``"avg"`` or ``"max"`` global pooling.
+        classes: number of classes (with the top and no pretrained weights).
+        classifier_activation: activation of the ``predictions`` layer (None: logits).
+        name: the model's name.
+
+    Returns:
+        A ``Model``.
+    """
+    return build_resnet((3, 8, 36, 3), True, include_top=include_top, weights=weights,
+                        input_tensor=input_tensor, input_shape=input_shape,
+                        pooling=pooling, classes=classes,
+                        classifier_activation=classifier_activation, name=name,
+                        weights_name="resnet152v2")
+
+
+def preprocess_input(x, data_format=None):
+    """Preprocess images for ResNetV2: pixels scaled to [-1, 1] ("tf")."""
+    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
+
+
+def decode_predictions(preds, top=5):
+    """Decode ImageNet predictions: per sample, the ``top`` (class, description, score)."""
+    return imagenet_utils.decode_predictions(preds, top=top)
