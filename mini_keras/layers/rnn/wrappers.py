@@ -6,6 +6,7 @@ from mini_keras import backends, ops
 from mini_keras.layers.input_spec import InputSpec
 from mini_keras.layers.layer import Layer
 from mini_keras.layers.rnn.base import _RNN
+from mini_keras.layers.rnn.rnn_layer import RNN
 from mini_keras.layers.wrapper import Wrapper
 
 __all__ = ["Bidirectional", "TimeDistributed"]
@@ -40,7 +41,7 @@ class Bidirectional(Layer):
     """Run a recurrent layer forwards and a copy backwards, and merge their outputs.
 
     Args:
-        layer: the recurrent layer (SimpleRNN, LSTM, GRU); two fresh copies named
+        layer: the recurrent layer (SimpleRNN, LSTM, GRU, RNN, ConvLSTM*); two fresh copies named
             ``forward_<name>`` and ``backward_<name>`` (the latter with ``go_backwards``) are
             made from its config, as Keras does.
         merge_mode: "concat" (default), "sum", "mul", "ave" or None (a list of both outputs).
@@ -51,9 +52,10 @@ class Bidirectional(Layer):
 
     def __init__(self, layer, merge_mode="concat", backward_layer=None, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(layer, _RNN):
-            raise TypeError(f"Bidirectional '{self.name}': `layer` must be a SimpleRNN, LSTM or "
-                             f"GRU layer, received {type(layer).__name__}")
+        if not isinstance(layer, (_RNN, RNN)):
+            raise TypeError(f"Bidirectional '{self.name}': `layer` must be a recurrent layer "
+                             "(SimpleRNN, LSTM, GRU, RNN, ConvLSTM*), received "
+                             f"{type(layer).__name__}")
         if merge_mode not in ("concat", "sum", "mul", "ave", None):
             raise ValueError(f"Bidirectional '{self.name}': merge_mode must be one of concat, "
                              f"sum, mul, ave, None; received {merge_mode!r}")
@@ -71,7 +73,7 @@ class Bidirectional(Layer):
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
         self.supports_masking = True
-        self.input_spec = InputSpec(ndim=3)
+        self.input_spec = InputSpec(min_ndim=3)
 
     def build(self, input_shape):
         self.forward_layer._maybe_build(input_shape)
