@@ -29,7 +29,8 @@ _NAMESPACES = ("layers", "models", "optimizers", "losses", "metrics", "initializ
 # Keys Keras 3 writes that mini_keras does not model; dropped when they hold their default.
 _KERAS_ONLY_DEFAULTS = {"quantization_config": None, "ragged": False, "optional": False,
                         "input_axes": None, "output_axes": None, "lora_rank": None,
-                        "lora_alpha": None, "synchronized": False}
+                        "lora_alpha": None, "synchronized": False, "use_gate": False,
+                        "sliding_window": None}
 _PLAIN = (str, int, float, bool)
 _safe_mode: contextvars.ContextVar = contextvars.ContextVar("mini_keras_safe_mode",
                                                            default=None)
