@@ -9,10 +9,13 @@ from __future__ import annotations
 import numpy as np
 
 from mini_keras import config, ops
+from mini_keras.backends import current_name
+from mini_keras.ops.backend_calls import backend_function
 from mini_keras.ops.checks import (
     _axes,
 )
 from mini_keras.ops.declare import composite, exported, primitive, unwrap
+from mini_keras.ops.symbolic import probing
 
 
 def _vector_norm(x, ord, axis, keepdims):
@@ -343,6 +346,71 @@ def lu_factor(x):
         is_column = ops.logical_and(ops.expand_dims(below, -1), ops.equal(cols, j))
         a = ops.where(is_column, ops.expand_dims(factors, -1), a)
     return a, ops.stack(pivots, axis=-1)
+
+
+@primitive(keras_class="JVP")
+def jvp(fun, primals, tangents, has_aux=False):
+    """Forward-mode derivative of ``fun`` at ``primals`` along ``tangents`` (``jax.jvp``).
+
+    Args:
+        fun: a function of ``len(primals)`` tensors returning a tensor or a nest of tensors
+            (with ``has_aux``: a pair ``(output, aux)``).
+        primals: a tuple/list of tensors, the point.
+        tangents: a tuple/list of tensors of the same shapes, the direction.
+        has_aux: ``fun`` also returns auxiliary data, passed through.
+
+    Returns:
+        ``(primals_out, tangents_out)``, or ``(primals_out, tangents_out, aux)``.
+
+    Raises:
+        TypeError: ``fun`` is not callable or ``primals``/``tangents`` are not tuples/lists.
+        ValueError: ``primals`` and ``tangents`` differ in length or shapes.
+    """
+    if not callable(fun):
+        raise TypeError(f"ops.jvp: `fun` must be callable, received {fun!r}.")
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("ops.jvp: `primals` and `tangents` must be tuples or lists, received "
+                        f"{type(primals).__name__} and {type(tangents).__name__}.")
+    if len(primals) != len(tangents):
+        raise ValueError(f"ops.jvp: `primals` and `tangents` must have the same length, "
+                         f"received {len(primals)} and {len(tangents)}.")
+    primals = tuple(ops.convert_to_tensor(unwrap(p)) for p in primals)
+    tangents = tuple(ops.convert_to_tensor(unwrap(t)) for t in tangents)
+    for i, (p, t) in enumerate(zip(primals, tangents)):
+        if tuple(ops.shape(p)) != tuple(ops.shape(t)):
+            raise ValueError(f"ops.jvp: primal {i} has shape {tuple(ops.shape(p))} but its "
+                             f"tangent has shape {tuple(ops.shape(t))}.")
+    return {"primals": primals, "tangents": tangents}
+
+
+_eig_parts = backend_function("eig_parts")
+
+
+@composite
+def eig(x):
+    """Eigenvalues ``w`` and right eigenvectors ``v`` (columns) of real square matrices.
+
+    mini_keras tensors are real, so this gives real results: it is for matrices whose
+    eigenvalues are all real (Keras 3 returns complex64 tensors; here they are float). Eager
+    only (the check needs the values); not differentiable.
+
+    Args:
+        x: (..., n, n) matrices.
+
+    Returns:
+        ``(w, v)``: ``(..., n)`` eigenvalues, ``(..., n, n)`` unit-norm eigenvectors.
+
+    Raises:
+        ValueError: some eigenvalue is complex (use ``eigh`` for symmetric matrices).
+    """
+    x = _matrix("eig", x)
+    w_real, w_imag, v_real, v_imag = _eig_parts(x)
+    if not probing() and bool(ops.convert_to_numpy(ops.any(ops.not_equal(w_imag, 0)))):
+        raise ValueError(f"ops.eig on the {current_name()} backend: the matrix has complex "
+                         "eigenvalues, and mini_keras tensors are real (symmetric matrices: "
+                         "use ops.eigh).")
+    del v_imag  # zero with real eigenvalues
+    return w_real, v_real
 
 
 __all__ = [name for name in exported(__name__)]

@@ -22,6 +22,13 @@ from mini_keras.core.keras_tensor import KerasTensor, map_structure
 from mini_keras.ops.declare import OpInfo, has_keras_tensor
 
 SENTINELS = ((2, 3), (1, 1))  # sizes for None dims: two runs; (1, 1) if a broadcast needs it
+_PROBES = [0]  # how many probes are running (nested graph calls probe inside a probe)
+
+
+def probing() -> bool:
+    """True while an op runs on stand-ins to infer its output spec: an op whose checks need
+    real values (``eig``: are the eigenvalues real?) skips them then."""
+    return _PROBES[0] > 0
 _JSON_SCALARS = (type(None), bool, int, float, str)
 
 
@@ -124,7 +131,11 @@ def output_spec(run, args, name="op"):
                 with backend_scope("numpy"), np.errstate(all="ignore"), \
                         warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    results.append(_to_numpy(run(*concrete)))
+                    _PROBES[0] += 1
+                    try:
+                        results.append(_to_numpy(run(*concrete)))
+                    finally:
+                        _PROBES[0] -= 1
             return _spec(*results)
         except Exception as e:  # noqa: BLE001 - retried with other sentinels, then re-raised
             error = error or e

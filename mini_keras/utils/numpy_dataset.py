@@ -3,8 +3,8 @@
 
 It is a :class:`PyDataset` (so ``fit``/``evaluate``/``predict`` take it on every backend, with
 its workers and read-ahead) whose samples are read lazily by index, plus the few ``tf.data``
-methods code written for Keras calls on these datasets (``batch``, ``unbatch``, ``take``,
-``skip``, ``cardinality``, ``as_numpy_iterator``).
+methods code written for Keras calls on these datasets (``map``, ``prefetch``, ``batch``,
+``unbatch``, ``take``, ``skip``, ``cardinality``, ``as_numpy_iterator``).
 """
 
 from __future__ import annotations
@@ -38,6 +38,30 @@ def _rows(data, indices):
 
 def _shifted(load, offset, indices):
     return load(np.asarray(indices) + offset)
+
+
+def _call(fn, element):
+    return fn(*element) if isinstance(element, tuple) else fn(element)
+
+
+def _map_batches(load, fn, indices):
+    return _map_structure(np.asarray, _call(fn, load(indices)))
+
+
+def _map_samples(load, fn, indices):
+    batch = load(indices)
+    samples = [_call(fn, _map_structure(lambda a, i=i: a[i], batch)) for i in range(len(indices))]
+    return stack_samples(samples)
+
+
+def stack_samples(samples: list):
+    """Samples (arrays or tuple/dict nests of them) -> one nest of stacked arrays."""
+    first = samples[0]
+    if isinstance(first, dict):
+        return {k: stack_samples([s[k] for s in samples]) for k in first}
+    if isinstance(first, (list, tuple)):
+        return tuple(stack_samples([s[i] for s in samples]) for i in range(len(first)))
+    return np.stack([np.asarray(s) for s in samples])
 
 
 class NumpyDataset(PyDataset):
@@ -103,6 +127,8 @@ class NumpyDataset(PyDataset):
     def _derived(self, load, length, batch_size, drop_remainder) -> NumpyDataset:
         new = NumpyDataset.from_loader(load, length, batch_size, drop_remainder)
         new.class_names, new.file_paths = self.class_names, self.file_paths
+        new.workers, new.use_multiprocessing = self.workers, self.use_multiprocessing
+        new.max_queue_size = self.max_queue_size
         return new
 
     @property
@@ -166,6 +192,32 @@ class NumpyDataset(PyDataset):
         load = self._load
         return self._derived(functools.partial(_shifted, load, start_row),
                              max(stop_row - start_row, 0), self.batch_size, self.drop_remainder)
+
+    def map(self, map_func) -> NumpyDataset:
+        """Apply ``map_func`` to every element, as ``tf.data.Dataset.map``: a tuple element is
+        passed as positional arguments; the function computes on numpy arrays (batches when
+        the dataset is batched, single samples otherwise) and returns arrays or a tuple/dict
+        of them."""
+        if not callable(map_func):
+            raise TypeError(f"NumpyDataset.map: map_func must be callable, received "
+                            f"{type(map_func).__name__}")
+        mapper = _map_batches if self.batch_size is not None else _map_samples
+        return self._derived(functools.partial(mapper, self._load, map_func), self._length,
+                             self.batch_size, self.drop_remainder)
+
+    def prefetch(self, buffer_size) -> NumpyDataset:
+        """Read up to ``buffer_size`` elements ahead on background threads while the step runs
+        (``fit``/``evaluate``/``predict`` read with ``workers >= 2`` threads); ``buffer_size``
+        -1 (``tf.data.AUTOTUNE``) or None keeps ``max_queue_size``."""
+        if buffer_size is not None and buffer_size != -1 and (
+                not isinstance(buffer_size, (int, np.integer)) or buffer_size < 1):
+            raise ValueError(f"NumpyDataset.prefetch: buffer_size must be a positive int, -1 "
+                             f"(AUTOTUNE) or None, received {buffer_size!r}")
+        new = self._derived(self._load, self._length, self.batch_size, self.drop_remainder)
+        new.workers = max(self.workers, 2)
+        if buffer_size not in (None, -1):
+            new.max_queue_size = int(buffer_size)
+        return new
 
     def cardinality(self) -> int:
         """Number of elements, as ``tf.data.Dataset.cardinality()`` (here always known)."""

@@ -9,7 +9,7 @@ import numpy as np
 
 from mini_keras import config
 from mini_keras.utils.dataset_format import tf_datasets, torch_datasets
-from mini_keras.utils.numpy_dataset import NumpyDataset
+from mini_keras.utils.numpy_dataset import NumpyDataset, stack_samples
 
 _WHERE = "split_dataset"
 BACKENDS = ("tensorflow", "torch", "jax", "mlx", "numpy")
@@ -72,16 +72,6 @@ def split_sizes(left_size, right_size, total: int) -> tuple[int, int]:
     return int(left), int(right)
 
 
-def _stack(samples: list):
-    """Samples (nests) -> one nest of stacked arrays (tuples stay tuples)."""
-    first = samples[0]
-    if isinstance(first, dict):
-        return {k: _stack([s[k] for s in samples]) for k in first}
-    if isinstance(first, (list, tuple)):
-        return tuple(_stack([s[i] for s in samples]) for i in range(len(first)))
-    return np.stack([np.asarray(s) for s in samples])
-
-
 def _arrays_of(dataset):
     """(nest of arrays over the samples, batch size or None, number of samples)."""
     if isinstance(dataset, np.ndarray):
@@ -102,12 +92,12 @@ def _arrays_of(dataset):
         return tuple(dataset), None, len(dataset[0])
     if isinstance(dataset, NumpyDataset):
         samples = list(dataset.unbatch() if dataset.batch_size else dataset)
-        return _stack(samples), dataset.batch_size, len(samples)
+        return stack_samples(samples), dataset.batch_size, len(samples)
     if _is_tf_dataset(dataset):
         samples, batch_size = tf_datasets().dataset_rows(dataset)
         if not samples:
             raise ValueError(f"{_WHERE}: the tf.data.Dataset is empty")
-        return _stack(samples), batch_size, len(samples)
+        return stack_samples(samples), batch_size, len(samples)
     raise TypeError(f"{_WHERE}: `dataset` must be a tf.data.Dataset, a torch Dataset, a "
                     "mini_keras NumpyDataset, a numpy array or a list/tuple of arrays of the "
                     f"same length; received {type(dataset).__module__}."

@@ -65,3 +65,55 @@ def test_lu_factor_symbolic_and_gradient(backend):
         down[idx] -= eps
         expected[idx] = (sl.lu_factor(up)[0].sum() - sl.lu_factor(down)[0].sum()) / (2 * eps)
     np.testing.assert_allclose(ops.convert_to_numpy(grad), expected, rtol=1e-2, atol=1e-2)
+
+
+def test_jvp_matches_the_analytic_derivative(backend):
+    weights = rng.normal(size=(2, 3)).astype(np.float32)
+    x, t = rng.normal(size=3).astype(np.float32), rng.normal(size=3).astype(np.float32)
+    out, tangent = ops.jvp(lambda v: ops.tanh(ops.matmul(weights, v)), (x,), (t,))
+    expected = np.tanh(weights @ x)
+    np.testing.assert_allclose(ops.convert_to_numpy(out), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ops.convert_to_numpy(tangent), (1 - expected ** 2) * (weights @ t),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_jvp_nested_outputs_and_aux(backend):
+    x, t = rng.normal(size=3).astype(np.float32), rng.normal(size=3).astype(np.float32)
+
+    def fun(a, b):
+        return {"dot": ops.sum(ops.multiply(a, b)), "sin": ops.sin(a)}, ops.cos(b)
+    out, tangents, aux = ops.jvp(fun, (x, x), (t, t), has_aux=True)
+    np.testing.assert_allclose(ops.convert_to_numpy(tangents["dot"]), 2 * np.sum(x * t),
+                               rtol=1e-5)
+    np.testing.assert_allclose(ops.convert_to_numpy(tangents["sin"]), np.cos(x) * t, rtol=1e-5)
+    np.testing.assert_allclose(ops.convert_to_numpy(out["sin"]), np.sin(x), rtol=1e-6)
+    np.testing.assert_allclose(ops.convert_to_numpy(aux), np.cos(x), rtol=1e-6)
+
+
+def test_jvp_bad_arguments(backend):
+    x = np.ones(3, np.float32)
+    with pytest.raises(ValueError, match="ops.jvp: `primals` and `tangents` must have the same"):
+        ops.jvp(ops.sin, (x,), (x, x))
+    with pytest.raises(ValueError, match="ops.jvp: primal 0 has shape"):
+        ops.jvp(ops.sin, (x,), (np.ones(2, np.float32),))
+    with pytest.raises(TypeError, match="ops.jvp: `primals` and `tangents` must be tuples"):
+        ops.jvp(ops.sin, x, x)
+
+
+def test_eig_of_a_real_spectrum(backend):
+    basis = rng.normal(size=(4, 4))
+    matrix = (basis @ np.diag([3.0, 1.0, -2.0, 0.5]) @ np.linalg.inv(basis)).astype(np.float32)
+    w, v = ops.eig(matrix)
+    assert ops.dtype(w) == ops.dtype(v) == "float32"
+    w, v = ops.convert_to_numpy(w), ops.convert_to_numpy(v)
+    np.testing.assert_allclose(np.sort(w), np.sort(np.linalg.eig(matrix)[0].real), atol=1e-4)
+    np.testing.assert_allclose(matrix @ v, v * w, atol=1e-4)  # A v = v diag(w)
+    np.testing.assert_allclose(np.linalg.norm(v, axis=0), 1.0, atol=1e-5)
+
+
+def test_eig_refuses_complex_eigenvalues_and_traces(backend):
+    rotation = np.array([[0.0, -1.0], [1.0, 0.0]], np.float32)
+    with pytest.raises(ValueError, match=f"ops.eig on the {backend} backend: .*complex"):
+        ops.eig(rotation)
+    w, v = ops.eig(Input((4, 4)))
+    assert w.shape == (None, 4) and v.shape == (None, 4, 4)

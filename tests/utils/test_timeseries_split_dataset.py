@@ -226,3 +226,29 @@ def test_split_dataset_kind_follows_the_backend_as_keras(backend):
     assert type(left).__module__.startswith(expected)
     with pytest.raises(ValueError, match="preferred_backend"):
         keras.utils.split_dataset(X, left_size=4, preferred_backend="paddle")
+
+
+def test_numpy_dataset_map_and_prefetch_like_tf_data(keras3):
+    import tensorflow as tf
+    theirs = tf.data.Dataset.from_tensor_slices((X, Y))
+    ours = keras.utils.NumpyDataset((X, Y))
+
+    def sample_fn(x, y):
+        return x * 2, y + 1
+
+    def batch_fn(x, y):
+        return {"x": x[:, :1]}, y
+
+    reference = theirs.map(sample_fn).batch(6).map(batch_fn).prefetch(tf.data.AUTOTUNE)
+    mapped = ours.map(sample_fn).batch(6).map(batch_fn).prefetch(tf.data.AUTOTUNE)
+    assert mapped.workers == 2 and len(mapped) == int(reference.cardinality())
+    for (mx, my), (rx, ry) in zip(mapped, reference.as_numpy_iterator()):
+        np.testing.assert_array_equal(mx["x"], rx["x"])
+        np.testing.assert_array_equal(my, ry)
+    with pytest.raises(TypeError, match="callable"):
+        ours.map(3)
+    with pytest.raises(ValueError, match="buffer_size"):
+        ours.prefetch(0)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(ours.map(lambda x, y: (x / 40, y / 20)).batch(5).prefetch(2), epochs=1, verbose=0)

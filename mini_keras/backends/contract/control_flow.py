@@ -68,3 +68,12 @@ def custom_gradient(f):
     several). ``output`` must be a single tensor. The upstream gradient is always passed
     positionally, so Keras 3's ``def grad(*args, upstream=None)`` works unchanged.
     """
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """Forward-mode derivative: ``(fun(*primals), J(primals) @ tangents)`` (``jax.jvp``).
+
+    ``primals`` and ``tangents`` are tuples of tensors of the same shapes; ``fun`` returns a
+    tensor or a nest of tensors (and ``aux`` with ``has_aux``: then the result is
+    ``(primals_out, tangents_out, aux)``). ``tangents_out`` has ``primals_out``'s structure.
+    """

@@ -47,3 +47,10 @@ def eigh(x):
 
 def solve_triangular(a, b, lower=False):
     """Solve ``a @ x = b`` with ``a`` triangular (only that triangle is read)."""
+
+
+def eig_parts(x):
+    """Eigenvalues and right eigenvectors of real square matrices, as real and imaginary parts:
+    ``(w_real, w_imag, v_real, v_imag)`` (``w``: ``(..., n)``, ``v``: ``(..., n, n)``, columns
+    of unit norm, LAPACK's ``geev`` order). Backends hold real tensors, so a complex result
+    comes as its two parts; ``ops.eig`` keeps the real ones. No gradient."""

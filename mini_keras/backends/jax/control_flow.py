@@ -58,3 +58,10 @@ def custom_gradient(f):
             return out, vjp
         return jax.custom_gradient(fun)(*[convert_to_tensor(a) for a in args])
     return wrapped
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """Forward-mode product ``J @ tangents`` (``jax.jvp``)."""
+    primals = tuple(convert_to_tensor(p) for p in primals)
+    tangents = tuple(convert_to_tensor(t).astype(p.dtype) for t, p in zip(tangents, primals))
+    return jax.jvp(fun, primals, tangents, has_aux=has_aux)

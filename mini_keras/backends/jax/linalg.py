@@ -71,3 +71,10 @@ def solve_triangular(a, b, lower=False):
     b = jnp.broadcast_to(b, batch + b.shape[-2:])
     out = jax.scipy.linalg.solve_triangular(a, b, lower=lower)
     return out[..., 0] if vector else out
+
+
+def eig_parts(x):
+    """Real and imaginary parts of ``jnp.linalg.eig`` (no gradient; CPU only in jax)."""
+    x = jax.lax.stop_gradient(_as_float(x))
+    w, v = jnp.linalg.eig(x)
+    return tuple(part.astype(x.dtype) for part in (w.real, w.imag, v.real, v.imag))

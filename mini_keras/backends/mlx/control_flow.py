@@ -101,3 +101,31 @@ def custom_gradient(f):
     def wrapped(*args):
         return forward(*[convert_to_tensor(a) for a in args])
     return wrapped
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """Forward-mode product ``J @ tangents`` (``mx.jvp`` on the flattened outputs)."""
+    from mini_keras.common.nest import flatten
+    primals = [convert_to_tensor(p) for p in primals]
+    tangents = [convert_to_tensor(t).astype(p.dtype) for t, p in zip(tangents, primals)]
+    kept = {}
+
+    def flat(*args):
+        out = fun(*args)
+        out, kept["aux"] = (out[0], out[1]) if has_aux else (out, None)
+        kept["out"] = out
+        return flatten(out)
+    _, flat_tangents = mx.jvp(flat, primals, tangents)
+    out = kept["out"]
+    tangents_out = _unflatten(out, iter(flat_tangents))
+    return (out, tangents_out, kept["aux"]) if has_aux else (out, tangents_out)
+
+
+def _unflatten(structure, leaves):
+    """``structure`` with its leaves replaced, in ``nest.flatten``'s order (dict keys sorted)."""
+    if isinstance(structure, list | tuple):
+        return type(structure)(_unflatten(s, leaves) for s in structure)
+    if isinstance(structure, dict):
+        filled = {k: _unflatten(structure[k], leaves) for k in sorted(structure, key=str)}
+        return {k: filled[k] for k in structure}
+    return next(leaves)

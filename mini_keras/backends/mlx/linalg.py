@@ -100,3 +100,11 @@ def solve_triangular(a, b, lower=False):
     b = mx.broadcast_to(b, batch + tuple(b.shape[-2:]))
     out = linalg_grad.solve_triangular(a, b, upper=not lower)
     return out[..., 0] if vector else out
+
+
+def eig_parts(x):
+    """Real and imaginary parts of ``mx.linalg.eig`` (on the CPU stream; no gradient)."""
+    x = mx.stop_gradient(_as_float(x))
+    w, v = mx.linalg.eig(x, stream=mx.cpu)
+    return tuple(part.astype(x.dtype) for part in (mx.real(w), mx.imag(w), mx.real(v),
+                                                   mx.imag(v)))

@@ -144,8 +144,12 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return grad.reshape(shape)
 
 
-def grad(output, leaves: Sequence[Tensor]) -> list[np.ndarray]:
-    """Gradients of the scalar ``output`` w.r.t. each leaf (zeros for unconnected leaves)."""
+def grad(output, leaves: Sequence[Tensor], seed=None) -> list[np.ndarray]:
+    """Gradients of the scalar ``output`` w.r.t. each leaf (zeros for unconnected leaves).
+
+    ``seed`` (``output``'s shape) replaces the ones the backward pass starts from: the result is
+    then the vector-Jacobian product ``seed @ J``.
+    """
     if not isinstance(output, Tensor):
         return [np.zeros_like(leaf.data) for leaf in leaves]
     order, seen = [], set()
@@ -162,7 +166,7 @@ def grad(output, leaves: Sequence[Tensor]) -> list[np.ndarray]:
         for parent in node.parents:
             if isinstance(parent, Tensor) and id(parent) not in seen:
                 stack.append((parent, False))
-    grads = {id(output): np.ones_like(output.data)}
+    grads = {id(output): np.ones_like(output.data) if seed is None else np.asarray(seed)}
     for node in reversed(order):
         g = grads.pop(id(node), None) if node.backward is not None else grads.get(id(node))
         if g is None or node.backward is None:

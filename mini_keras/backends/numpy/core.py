@@ -333,6 +333,29 @@ def value_and_grad(fn, has_aux=False):
     return value_and_grad_fn
 
 
+def jvp(fun, primals, tangents, has_aux=False):
+    """Forward-mode product ``J @ tangents`` from reverse mode: one backward pass per output
+    element (the tape has no forward mode), so it suits small outputs."""
+    from mini_keras.common.nest import map_structure
+    leaves = [Tensor(np.asarray(data(_unwrap_variable(p)))) for p in primals]
+    directions = [np.asarray(data(_unwrap_variable(t))) for t in tangents]
+    out = fun(*leaves)
+    out, aux = (out[0], out[1]) if has_aux else (out, None)
+
+    def tangent_of(o):
+        value = np.asarray(data(o))
+        result = np.zeros(value.shape, value.dtype)
+        for index in np.ndindex(value.shape):
+            seed = np.zeros(value.shape, value.dtype)
+            seed[index] = 1
+            grads = autodiff.grad(o, leaves, seed)
+            result[index] = sum(np.sum(g * d) for g, d in zip(grads, directions))
+        return result
+    tangents_out = map_structure(tangent_of, out)
+    out = _detach(out)
+    return (out, tangents_out, _detach(aux)) if has_aux else (out, tangents_out)
+
+
 def compile(fn, state_variables, jit_compile=None):
     """numpy runs eagerly: return ``fn`` unchanged."""
     return fn

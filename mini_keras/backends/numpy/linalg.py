@@ -175,3 +175,13 @@ def solve_triangular(a, b, lower=False):
         gb = np.linalg.solve(_mT(ma), g[..., None] if data(b).ndim == 1 else g)
         return tri(-gb @ _mT(out)), undo(gb)
     return record(undo(out), (a, b), backward)
+
+
+def eig_parts(x):
+    """Real and imaginary parts of ``np.linalg.eig`` (no gradient)."""
+    x = _float(x)
+    w, v = np.linalg.eig(data(x))
+    dtype = data(x).dtype
+    backward = not_differentiable("eig")
+    return tuple(record(np.asarray(part, dtype), (x,), backward)
+                 for part in (w.real, w.imag, v.real, v.imag))

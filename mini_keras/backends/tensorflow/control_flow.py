@@ -56,3 +56,20 @@ def custom_gradient(f):
     def call(*args):
         return wrapped(*[convert_to_tensor(a) for a in args])
     return call
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """Forward-mode product ``J @ tangents`` (``tf.autodiff.ForwardAccumulator``)."""
+    primals = [convert_to_tensor(p) for p in primals]
+    tangents = [tf.cast(convert_to_tensor(t), p.dtype) for t, p in zip(tangents, primals)]
+    with tf.autodiff.ForwardAccumulator(primals, tangents) as accumulator:
+        out = fun(*primals)
+        out, aux = (out[0], out[1]) if has_aux else (out, None)
+        tangents_out = tf.nest.map_structure(
+            lambda o: _zeros_if_none(accumulator.jvp(o), o), out)
+    return (out, tangents_out, aux) if has_aux else (out, tangents_out)
+
+
+def _zeros_if_none(tangent, like):
+    """ForwardAccumulator gives None for an output that does not depend on the primals."""
+    return tf.zeros_like(like) if tangent is None else tangent

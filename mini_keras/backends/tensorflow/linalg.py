@@ -73,3 +73,11 @@ def solve_triangular(a, b, lower=False):
         rhs = tf.broadcast_to(b[:, None], a.shape[:-1] + [1])
         return tf.linalg.triangular_solve(a, rhs, lower=lower)[..., 0]
     return tf.linalg.triangular_solve(*_broadcast_batch(a, b), lower=lower)
+
+
+def eig_parts(x):
+    """Real and imaginary parts of ``tf.linalg.eig`` (no gradient)."""
+    x = tf.stop_gradient(to_float(x))
+    w, v = tf.linalg.eig(x)
+    return tuple(tf.cast(part, x.dtype) for part in (tf.math.real(w), tf.math.imag(w),
+                                                      tf.math.real(v), tf.math.imag(v)))

@@ -63,3 +63,10 @@ def custom_gradient(f):
     def wrapped(*args):
         return _CustomGradient.apply(f, *args)
     return wrapped
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """Forward-mode product ``J @ tangents`` (``torch.func.jvp``)."""
+    primals = tuple(convert_to_tensor(p) for p in primals)
+    tangents = tuple(convert_to_tensor(t).to(p.dtype) for t, p in zip(tangents, primals))
+    return torch.func.jvp(fun, primals, tangents, has_aux=has_aux)

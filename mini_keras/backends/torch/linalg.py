@@ -65,3 +65,10 @@ def solve_triangular(a, b, lower=False):
     if b.dim() == 1:
         return torch.linalg.solve_triangular(a, b[:, None], upper=not lower)[..., 0]
     return torch.linalg.solve_triangular(a, b, upper=not lower)
+
+
+def eig_parts(x):
+    """Real and imaginary parts of ``torch.linalg.eig`` (no gradient)."""
+    x = _as_float(x).detach()
+    w, v = torch.linalg.eig(x)
+    return tuple(part.to(x.dtype) for part in (w.real, w.imag, v.real, v.imag))

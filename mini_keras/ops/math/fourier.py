@@ -1,4 +1,5 @@
-"""The math family, Fourier transforms: fft, fft2, ifft2, rfft, irfft, stft, istft.
+"""The math family, Fourier transforms: fft, fft2, ifft2, rfft, irfft, stft, istft, and the
+complex views view_as_real / view_as_complex.
 
 Backends hold real tensors, so a complex tensor is Keras 3's pair ``(real, imag)`` of float
 tensors. One backend primitive, :func:`fft` (1-D, last axis), carries the transform; the others
@@ -13,7 +14,7 @@ import numbers
 
 import numpy as np
 
-from mini_keras import config, ops
+from mini_keras import backends, config, ops
 from mini_keras.ops.checks import _fail, _is_float, _positive_int, _slice
 from mini_keras.ops.declare import composite, exported, primitive, unwrap
 
@@ -268,6 +269,47 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
     else:
         end = ops.shape(out)[-1] - start
     return _slice(out, len(ops.shape(out)) - 1, start, end)
+
+
+@composite
+def view_as_real(x):
+    """A complex tensor as real numbers: ``(..., 2)`` holding the real and imaginary parts.
+
+    Backend tensors are real, so complex values come as numpy arrays or Python numbers (their
+    parts are split on the host); a real tensor gives imaginary parts 0.
+
+    Args:
+        x: numpy complex array, Python complex, or a real tensor.
+
+    Returns:
+        float tensor of shape ``x.shape + (2,)``.
+    """
+    x = unwrap(x)
+    if isinstance(x, (complex, np.complexfloating)) or (
+            isinstance(x, (np.ndarray, list, tuple)) and np.iscomplexobj(np.asarray(x))):
+        host = np.asarray(x)
+        part = np.float64 if host.dtype == np.complex128 else np.float32
+        return ops.convert_to_tensor(np.stack([host.real, host.imag], axis=-1).astype(part))
+    x = ops.convert_to_tensor(x)
+    if not _is_float(x):
+        x = ops.cast(x, config.floatx())
+    return ops.stack([x, ops.zeros_like(x)], axis=-1)
+
+
+@composite
+def view_as_complex(x):
+    """A real tensor ``(..., 2)`` as complex numbers ``x[..., 0] + 1j * x[..., 1]``.
+
+    mini_keras tensors are real on every backend, so this raises; the pair
+    ``(x[..., 0], x[..., 1])`` is the ``(real, imag)`` form that ``ops.fft`` and friends take.
+
+    Args:
+        x: real tensor whose last axis has size 2.
+    """
+    raise NotImplementedError(
+        f"ops.view_as_complex: complex tensors are not supported by the "
+        f"{backends.current_name()} backend (mini_keras tensors are real); use the (real, imag) "
+        "pair (x[..., 0], x[..., 1]), which ops.fft/ifft2/irfft take.")
 
 
 __all__ = [name for name in exported(__name__)]

@@ -124,11 +124,15 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
     if len(ops.shape(inputs)) != 3:
         _fail("ctc_decode", f"`inputs` must be (batch, max_time, num_classes), received "
                             f"shape {tuple(ops.shape(inputs))}.")
-    _, steps, classes = ops.shape(inputs)
+    batch, steps, classes = ops.shape(inputs)
+    sequence_lengths = _tensor(sequence_lengths)
+    if tuple(ops.shape(sequence_lengths)) != (batch,):
+        _fail("ctc_decode", f"`sequence_lengths` must have shape ({batch},) (one length per "
+                            f"row of `inputs`), received {tuple(ops.shape(sequence_lengths))}.")
     inputs = ops.cast(inputs, _result_dtype(inputs))
     blank = int(mask_index) % classes
     valid = ops.less(ops.expand_dims(ops.arange(steps, dtype="int32"), 0),
-                     ops.expand_dims(ops.cast(_tensor(sequence_lengths), "int32"), 1))
+                     ops.expand_dims(ops.cast(sequence_lengths, "int32"), 1))
     best = ops.cast(ops.argmax(inputs, axis=-1), "int32")  # (batch, T)
     keep = ops.logical_and(valid, ops.not_equal(best, blank))
     if merge_repeated:
