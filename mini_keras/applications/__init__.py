@@ -6,11 +6,8 @@ One submodule per family (``vgg16``, ``resnet``, ...) holds its model functions 
 """
 
 from mini_keras.applications import (
-<<<<<<< HEAD
     densenet,
-=======
     efficientnet,
->>>>>>> main
     imagenet_utils,
     inception_v3,
     mobilenet,
@@ -23,13 +20,9 @@ from mini_keras.applications import (
     xception,
 )
 
-<<<<<<< HEAD
 _FAMILIES = (densenet, inception_v3, mobilenet, mobilenet_v2, resnet, resnet50, resnet_v2, vgg16,
-             vgg19, xception)
-=======
-_FAMILIES = (mobilenet, mobilenet_v2, resnet, resnet50, resnet_v2, vgg16, vgg19,
+             vgg19, xception,
              efficientnet)
->>>>>>> main
 _SHARED = {"preprocess_input", "decode_predictions"}
 
 for _module in _FAMILIES:
