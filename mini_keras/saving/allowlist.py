@@ -22,7 +22,7 @@ import importlib
 # Packages whose serializable classes a model config may name.
 CLASS_PACKAGES = ("layers", "layers.lambda_layer", "models", "optimizers",
                   "optimizers.schedules", "losses", "metrics", "initializers", "regularizers",
-                  "constraints", "activations")
+                  "constraints", "activations", "utils.feature_space")
 # Packages whose public functions a model config may name (activations, loss functions...).
 FUNCTION_PACKAGES = ("activations", "losses", "metrics")
 # Lookup helpers every package exports; they are not modeling functions.

@@ -41,6 +41,7 @@ Sequence = PyDataset  # Keras 3's older name for PyDataset
 __all__ = [
     "Config",
     "CustomObjectScope",
+    "FeatureSpace",
     "NumpyDataset",
     "Progbar",
     "PyDataset",
@@ -81,3 +82,15 @@ __all__ = [
     "to_categorical",
     "unpack_x_y_sample_weight",
 ]
+
+
+def __getattr__(name):
+    """``FeatureSpace`` is built of layers, which import this package: load it on first use."""
+    if name == "FeatureSpace":
+        from mini_keras.utils.feature_space import FeatureSpace
+        return FeatureSpace
+    raise AttributeError(f"module 'mini_keras.utils' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), "FeatureSpace"})

@@ -10,6 +10,7 @@ from mini_keras.layers.preprocessing import (
     categorical,
     crossing,
     image_adjust,
+    image_clahe,
     image_color,
     image_geometry,
     image_mix,
@@ -19,11 +20,13 @@ from mini_keras.layers.preprocessing import (
     index_lookup,
     normalization_layers,
     pipeline,
+    spectrogram,
     text_vectorization,
 )
 from mini_keras.layers.preprocessing.categorical import *
 from mini_keras.layers.preprocessing.crossing import *
 from mini_keras.layers.preprocessing.image_adjust import *
+from mini_keras.layers.preprocessing.image_clahe import *
 from mini_keras.layers.preprocessing.image_color import *
 from mini_keras.layers.preprocessing.image_geometry import *
 from mini_keras.layers.preprocessing.image_mix import *
@@ -33,9 +36,11 @@ from mini_keras.layers.preprocessing.image_warp import *
 from mini_keras.layers.preprocessing.index_lookup import *
 from mini_keras.layers.preprocessing.normalization_layers import *
 from mini_keras.layers.preprocessing.pipeline import *
+from mini_keras.layers.preprocessing.spectrogram import *
 from mini_keras.layers.preprocessing.text_vectorization import *
 
-__all__ = [name for module in (categorical, crossing, image_adjust, image_color, image_geometry,
-                               image_mix, image_policies, image_random, image_warp, index_lookup,
-                               normalization_layers, pipeline, text_vectorization)
+__all__ = [name for module in (categorical, crossing, image_adjust, image_clahe, image_color,
+                               image_geometry, image_mix, image_policies, image_random,
+                               image_warp, index_lookup, normalization_layers, pipeline,
+                               spectrogram, text_vectorization)
            for name in module.__all__]

@@ -19,9 +19,10 @@ from mini_keras import random as mk_random
 from mini_keras.layers.input_spec import InputSpec
 from mini_keras.layers.layer import Layer
 from mini_keras.layers.rnn.cell_math import _RecurrentWeights, _regularizer
+from mini_keras.layers.rnn.stateful import _StatefulMixin
 
 
-class _RNN(_RecurrentWeights, Layer):
+class _RNN(_StatefulMixin, _RecurrentWeights, Layer):
     """Shared machinery of SimpleRNN/LSTM/GRU: dropout masks, masking and the scan.
 
     The step math and weights come from a ``cell_math`` mixin placed before this class. The
@@ -40,9 +41,6 @@ class _RNN(_RecurrentWeights, Layer):
                  go_backwards=False, stateful=False, unroll=False, zero_output_for_mask=False,
                  **kwargs):
         super().__init__(**kwargs)
-        if stateful:
-            raise NotImplementedError(f"{type(self).__name__} '{self.name}': stateful=True is "
-                                      "not supported (use RNN(cell, stateful=True)).")
         self._init_recurrent(
             units, activation, recurrent_activation, use_bias, kernel_initializer,
             recurrent_initializer, bias_initializer, kernel_regularizer, recurrent_regularizer,
@@ -65,9 +63,17 @@ class _RNN(_RecurrentWeights, Layer):
                              f"be known, received input shape {tuple(input_shape)}")
         self._build_weights(input_shape[-1])
         self.input_spec = InputSpec(ndim=3, axes={-1: input_shape[-1]})
+        if self.stateful:
+            if self.states is not None:
+                self.reset_state()
+            else:
+                batch = input_shape[0]
+                self._create_states(batch, self.get_initial_state(batch) if batch else None)
 
     def call(self, sequences, initial_state=None, mask=None, training=None):
         batch = ops.shape(sequences)[0]
+        if initial_state is None and self.stateful:
+            initial_state = self._stateful_initial_state(sequences)
         if initial_state is None:
             # zeros of the input's batch size without reading it as an int, so traced graphs
             # (SavedModel, ONNX export) keep the batch dimension dynamic
@@ -93,6 +99,8 @@ class _RNN(_RecurrentWeights, Layer):
         if result is None:
             result = self._scan_call(sequences, states, mask, batch, training)
         output, final_states = result
+        if self.stateful:
+            self._store_states(final_states)
         if self.activity_regularizer is not None:
             self.add_loss(self.activity_regularizer(output))
         if self.return_state:
@@ -142,6 +150,11 @@ class _RNN(_RecurrentWeights, Layer):
             zero_output_for_mask=self.zero_output_for_mask)
         output = ops.transpose(outputs, (1, 0, 2)) if self.return_sequences else last_output
         return output, final_states
+
+    def get_initial_state(self, batch_size):
+        """Zero states: a list of ``(batch_size, units)`` tensors, one per state (Keras API)."""
+        return [ops.zeros((batch_size, self.units), dtype=self.compute_dtype)
+                for _ in range(self.state_count)]
 
     def compute_mask(self, inputs, mask=None):
         """The mask of the main output: the input mask when returning sequences, else None.

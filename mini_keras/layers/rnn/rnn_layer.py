@@ -21,11 +21,12 @@ from mini_keras.layers.rnn.cell_layers import (
     call_cell,
     check_cell,
 )
+from mini_keras.layers.rnn.stateful import _StatefulMixin
 
 __all__ = ["RNN"]
 
 
-class RNN(Layer):
+class RNN(_StatefulMixin, Layer):
     """Run a recurrent ``cell`` over the time axis of ``(batch, timesteps, ...)`` inputs.
 
     Args:
@@ -35,7 +36,8 @@ class RNN(Layer):
             instead of the last one.
         return_state: also return the final states: ``[output, *states]``.
         go_backwards: process the sequence in reverse (outputs in processing order).
-        stateful: not supported (raises NotImplementedError).
+        stateful: the final states of a call are the initial states of the next (the batch
+            size must be static; ``reset_state()`` zeroes them).
         unroll: a Python loop over the (known) timesteps instead of a scan.
         zero_output_for_mask: masked steps output zeros instead of the previous output.
 
@@ -49,9 +51,6 @@ class RNN(Layer):
             cell = StackedRNNCells(cell)
         super().__init__(**kwargs)
         check_cell(cell, f"RNN '{self.name}'")
-        if stateful:
-            raise NotImplementedError(f"RNN '{self.name}': stateful=True is not supported; "
-                                      "pass the final states back as `initial_state` instead.")
         state_size = cell.state_size
         if not isinstance(state_size, (list, tuple, int)):
             raise ValueError(  # noqa: TRY004 (Keras 3 raises ValueError)
@@ -70,6 +69,12 @@ class RNN(Layer):
                              f"features...), received input shape {tuple(sequences_shape)}")
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell._maybe_build((sequences_shape[0],) + tuple(sequences_shape[2:]))
+        if self.stateful:
+            if self.states is not None:
+                self.reset_state()
+            else:
+                batch = sequences_shape[0]
+                self._create_states(batch, self.get_initial_state(batch) if batch else None)
 
     def get_initial_state(self, batch_size):
         """The cell's initial states (its ``get_initial_state`` or zeros), as a list."""
@@ -86,12 +91,13 @@ class RNN(Layer):
             raise ValueError(f"RNN '{self.name}': unroll=True needs a known number of "
                              "timesteps (give the Input a time dimension)")
         if initial_state is None:
-            initial_state = self.get_initial_state(ops.shape(sequences)[0])
+            initial_state = (self._stateful_initial_state(sequences) if self.stateful
+                             else self.get_initial_state(ops.shape(sequences)[0]))
         elif not isinstance(initial_state, (list, tuple)):
             initial_state = [initial_state]
         initial_state = list(initial_state)
-        flat = [ops.cast(self._to_tensor(s), self.compute_dtype)
-                for s in tree.flatten(initial_state)]
+        state_dtype = getattr(self.cell, "compute_dtype", self.compute_dtype)  # Keras 3
+        flat = [ops.cast(self._to_tensor(s), state_dtype) for s in tree.flatten(initial_state)]
         expected = len(tree.flatten(self.state_size))
         if len(flat) != expected:
             raise ValueError(f"RNN '{self.name}' expects {expected} initial state tensor(s) "
@@ -110,7 +116,9 @@ class RNN(Layer):
             if len(new_states) != len(states):
                 raise ValueError(f"RNN '{self.name}': the cell returned {len(new_states)} "
                                  f"state tensor(s), expected {len(states)}")
-            return output, new_states
+            # a scan's carry keeps its dtype (a float32 cell inside a mixed-precision RNN)
+            return output, [n if ops.dtype(n) == ops.dtype(s) else ops.cast(n, ops.dtype(s))
+                            for n, s in zip(new_states, states)]
 
         # Keras 3: the previous output of a masked step is the first state (of the last cell)
         last = structure[-1]
@@ -123,6 +131,8 @@ class RNN(Layer):
                 zero_output_for_mask=self.zero_output_for_mask, output_state=output_state)
         finally:
             self._reset_dropout_masks(self.cell)
+        if self.stateful:
+            self._store_states(final)
         if self.return_sequences:
             output = ops.cast(ops.moveaxis(outputs, 0, 1), self.compute_dtype)
         else:
@@ -181,11 +191,6 @@ class RNN(Layer):
     def compute_mask(self, inputs, mask=None):
         """The mask of the main output: the input mask when returning sequences, else None."""
         return mask if self.return_sequences else None
-
-    def reset_states(self):
-        """Nothing to reset: this layer is never stateful (Keras API)."""
-
-    reset_state = reset_states
 
     def _loop_config(self) -> dict:
         return {"return_sequences": self.return_sequences, "return_state": self.return_state,
