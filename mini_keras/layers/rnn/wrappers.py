@@ -7,6 +7,7 @@ from mini_keras.layers.input_spec import InputSpec
 from mini_keras.layers.layer import Layer
 from mini_keras.layers.rnn.base import _RNN
 from mini_keras.layers.rnn.rnn_layer import RNN
+from mini_keras.layers.wrapper import Wrapper
 
 __all__ = ["Bidirectional", "TimeDistributed"]
 
@@ -119,7 +120,7 @@ class Bidirectional(Layer):
         return super().from_config(config)
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Apply ``layer`` to every time step: inputs ``(batch, time, ...)`` are folded into the
     batch, passed through ``layer`` and unfolded.
 
@@ -130,11 +131,7 @@ class TimeDistributed(Layer):
     """
 
     def __init__(self, layer, **kwargs):
-        super().__init__(**kwargs)
-        if not isinstance(layer, Layer):
-            raise TypeError(f"TimeDistributed '{self.name}': `layer` must be a Layer, "
-                             f"received {type(layer).__name__}")
-        self.layer = layer
+        super().__init__(layer, **kwargs)  # a Wrapper, as in Keras 3 (ValueError for a non-layer)
         self.input_spec = InputSpec(min_ndim=3)
         self.supports_masking = True  # the (batch, time) mask passes through unchanged
 
@@ -154,10 +151,3 @@ class TimeDistributed(Layer):
     def compute_output_shape(self, input_shape):
         inner = self.layer.compute_output_shape((None,) + tuple(input_shape[2:]))
         return (input_shape[0], input_shape[1]) + tuple(inner[1:])
-
-    def get_config(self):
-        return {**super().get_config(), "layer": _serialize(self.layer)}
-
-    @classmethod
-    def from_config(cls, config):
-        return super().from_config({**config, "layer": _deserialize(config["layer"])})
