@@ -6,7 +6,9 @@ One submodule per family (``vgg16``, ``resnet``, ...) holds its model functions 
 """
 
 from mini_keras.applications import (
+    convnext,
     efficientnet,
+    efficientnet_v2,
     imagenet_utils,
     mobilenet,
     mobilenet_v2,
@@ -18,7 +20,7 @@ from mini_keras.applications import (
 )
 
 _FAMILIES = (mobilenet, mobilenet_v2, resnet, resnet50, resnet_v2, vgg16, vgg19,
-             efficientnet)
+             efficientnet, efficientnet_v2, convnext)
 _SHARED = {"preprocess_input", "decode_predictions"}
 
 for _module in _FAMILIES:
