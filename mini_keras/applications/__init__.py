@@ -7,9 +7,11 @@ One submodule per family (``vgg16``, ``resnet``, ...) holds its model functions 
 
 from mini_keras.applications import (
     convnext,
+    densenet,
     efficientnet,
     efficientnet_v2,
     imagenet_utils,
+    inception_v3,
     mobilenet,
     mobilenet_v2,
     resnet,
@@ -17,9 +19,11 @@ from mini_keras.applications import (
     resnet_v2,
     vgg16,
     vgg19,
+    xception,
 )
 
-_FAMILIES = (mobilenet, mobilenet_v2, resnet, resnet50, resnet_v2, vgg16, vgg19,
+_FAMILIES = (densenet, inception_v3, mobilenet, mobilenet_v2, resnet, resnet50, resnet_v2, vgg16,
+             vgg19, xception,
              efficientnet, efficientnet_v2, convnext)
 _SHARED = {"preprocess_input", "decode_predictions"}
 

@@ -131,10 +131,13 @@ class Functional(Model):
                                                   or kwargs.get("training") is None):
                 kwargs["training"] = training
             in_mask = self._input_mask(node.args[0], masks)
-            if in_mask is not None and node.layer._call_has_mask and "mask" not in kwargs:
+            # a mask given as None is filled from the input's, as Keras 3's Layer.__call__ does
+            # (its files write `"mask": null` where the mask appears only at run time)
+            if in_mask is not None and node.layer._call_has_mask and kwargs.get("mask") is None:
                 kwargs["mask"] = in_mask
             value = node.args[1] if len(node.args) > 1 else node.kwargs.get("value")
-            if (isinstance(value, KerasTensor) and id(value) in masks and "value_mask" not in kwargs
+            if (isinstance(value, KerasTensor) and id(value) in masks
+                    and kwargs.get("value_mask") is None
                     and "value_mask" in inspect.signature(node.layer.call).parameters):
                 kwargs["value_mask"] = masks[id(value)]  # attention layers: mask the keys/values
             out = node.layer(*args, **kwargs)

@@ -15,7 +15,7 @@ RNG = np.random.default_rng(7)
 Q = RNG.normal(size=(2, 4, 3)).astype("float32")
 V = RNG.normal(size=(2, 5, 3)).astype("float32")
 OURS = ("AlphaDropout", "Wrapper", "AdditiveAttention", "EinsumDense", "ReversibleEmbedding",
-        "SpectralNormalization", "GroupQueryAttention")  # the layers this file is about
+        "SpectralNormalization", "GroupedQueryAttention")  # the layers this file is about
 
 
 def _keras3():
@@ -38,38 +38,50 @@ def _same_config(ours, theirs):
 
 def _round_trip(build, inputs, tmp_path):
     """``build(k)`` makes a model with the library ``k``; Keras 3's, with random weights, must
-    load in ours with the same outputs and config, and ours must load back in Keras 3."""
+    load in ours with the same outputs and config, and ours must load back in Keras 3.
+
+    One model holds every configuration of a layer under test (one branch each), so each
+    backend pays for one pair of ``.keras`` files per layer."""
     keras3 = _keras3()
     keras3.utils.set_random_seed(0)
     reference = build(keras3)
     for w in reference.weights:
         w.assign(RNG.normal(size=w.shape).astype(w.dtype))
-    expected = np.asarray(reference.predict(inputs, verbose=0))
+    expected = _outputs(reference.predict(inputs, verbose=0))
     reference.save(tmp_path / "theirs.keras")
     ours = keras.models.load_model(tmp_path / "theirs.keras")
-    assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in reference.weights]
-    for mine, theirs in zip(ours.weights, reference.weights):  # Keras 3.15 prefixes the model
-        assert theirs.path.split("/")[-1] == mine.path.split("/")[-1], (mine.path, theirs.path)
-    np.testing.assert_allclose(np.asarray(ours.predict(inputs, verbose=0)), expected, rtol=1e-5,
-                               atol=1e-5)
-    for mine, theirs in zip(ours.layers, reference.layers):
+    for got, want in zip(_outputs(ours.predict(inputs, verbose=0)), expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    # (model.layers orders a branched graph differently from Keras 3: match layers by name)
+    by_name = {layer.name: layer for layer in reference.layers}
+    assert sorted(by_name) == sorted(layer.name for layer in ours.layers)
+    for mine in ours.layers:
+        theirs = by_name[mine.name]
+        assert type(mine).__name__ == type(theirs).__name__
+        assert [(w.path.split("/")[-1], tuple(w.shape)) for w in mine.weights] == [
+            (w.path.split("/")[-1], tuple(w.shape)) for w in theirs.weights]
         if type(mine).__name__ in OURS:
             _same_config(mine, theirs)
     ours.save(tmp_path / "ours.keras")
     back = keras3.models.load_model(tmp_path / "ours.keras")
-    np.testing.assert_allclose(np.asarray(back.predict(inputs, verbose=0)), expected, rtol=1e-5,
-                               atol=1e-5)
+    for got, want in zip(_outputs(back.predict(inputs, verbose=0)), expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
     return ours
+
+
+def _outputs(predicted):
+    """A model's predictions as a list of arrays (one per output)."""
+    return [np.asarray(p) for p in (predicted if isinstance(predicted, list) else [predicted])]
 
 
 # ----------------------------------------------------------------------------- AlphaDropout
 
-@pytest.mark.parametrize("kwargs", [{"rate": 0.3}, {"rate": 0.2, "noise_shape": (None, 1, 3),
-                                                    "seed": 4}])
-def test_alpha_dropout_round_trip(backend, kwargs, tmp_path):
+def test_alpha_dropout_round_trip(backend, tmp_path):
     def build(k):
-        return k.Sequential([k.Input((4, 3)), k.layers.AlphaDropout(**kwargs),
-                             k.layers.Dense(2)])
+        x = k.Input((4, 3))
+        outs = [k.layers.Dense(2)(k.layers.AlphaDropout(**kwargs)(x)) for kwargs in (
+            {"rate": 0.3}, {"rate": 0.2, "noise_shape": (None, 1, 3), "seed": 4})]
+        return k.Model(x, outs)
     _round_trip(build, Q, tmp_path)
 
 
@@ -131,14 +143,13 @@ def test_wrapper_config_matches_keras_and_builds_the_layer(backend):
 
 # ----------------------------------------------------------------------------- AdditiveAttention
 
-@pytest.mark.parametrize("kwargs", [{}, {"use_scale": False}])
-@pytest.mark.parametrize("with_key", [False, True])
-def test_additive_attention_round_trip(backend, kwargs, with_key, tmp_path):
+def test_additive_attention_round_trip(backend, tmp_path):
     def build(k):
         q, v = k.Input((4, 3)), k.Input((5, 3))
-        inputs = [q, v, k.layers.Dense(3)(v)] if with_key else [q, v]
-        out = k.layers.AdditiveAttention(**kwargs)(inputs)
-        return k.Model([q, v], out)
+        key = k.layers.Dense(3)(v)
+        outs = [k.layers.AdditiveAttention(**kwargs)(inputs)
+                for kwargs in ({}, {"use_scale": False}) for inputs in ([q, v], [q, v, key])]
+        return k.Model([q, v], outs)
     _round_trip(build, [Q, V], tmp_path)
 
 
@@ -175,17 +186,18 @@ EINSUM_CASES = [  # (equation, output_shape, bias_axes, activation)
 ]
 
 
-@pytest.mark.parametrize(("equation", "output_shape", "bias_axes", "activation"), EINSUM_CASES,
-                         ids=[c[0] for c in EINSUM_CASES])
-def test_einsum_dense_round_trip(backend, equation, output_shape, bias_axes, activation,
-                                 tmp_path):
+def test_einsum_dense_round_trip(backend, tmp_path):
     def build(k):
-        return k.Sequential([k.Input((4, 3)), k.layers.EinsumDense(
-            equation, output_shape, activation=activation, bias_axes=bias_axes)])
+        x = k.Input((4, 3))
+        return k.Model(x, [k.layers.EinsumDense(equation, output_shape, activation=activation,
+                                                bias_axes=bias_axes)(x)
+                           for equation, output_shape, bias_axes, activation in EINSUM_CASES])
     ours = _round_trip(build, Q, tmp_path)
-    theirs = _keras3().layers.EinsumDense(equation, output_shape, bias_axes=bias_axes)
-    assert ours.layers[0].compute_output_shape((None, 4, 3)) == theirs.compute_output_shape(
-        (None, 4, 3))
+    keras3 = _keras3()
+    for layer, (equation, output_shape, bias_axes, _) in zip(ours.layers[1:], EINSUM_CASES):
+        theirs = keras3.layers.EinsumDense(equation, output_shape, bias_axes=bias_axes)
+        assert layer.compute_output_shape((None, 4, 3)) == theirs.compute_output_shape(
+            (None, 4, 3))
 
 
 def test_einsum_dense_initializer_fans_and_errors(backend):
@@ -213,22 +225,18 @@ def test_einsum_dense_initializer_fans_and_errors(backend):
 IDS = np.array([[3, 1, 0, 7, 0], [9, 2, 2, 0, 5]], "int32")
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"tie_weights": False, "logit_soft_cap": 0.5},
-                                    {"mask_zero": True}])
-def test_reversible_embedding_language_model_round_trip(backend, kwargs, tmp_path):
+def test_reversible_embedding_round_trip(backend, tmp_path):
+    """Language models (ids -> embedding -> Dense -> reverse logits), and the mask_zero mask
+    reaching a GRU after a forward call."""
     def build(k):
         ids = k.Input((5,), dtype="int32")
-        embedding = k.layers.ReversibleEmbedding(10, 4, **kwargs)
-        hidden = k.layers.Dense(4)(embedding(ids))
-        return k.Model(ids, embedding(hidden, reverse=True))
-    _round_trip(build, IDS, tmp_path)
-
-
-def test_reversible_embedding_mask_reaches_the_next_layer(backend, tmp_path):
-    def build(k):
-        return k.Sequential([k.Input((5,), dtype="int32"),
-                             k.layers.ReversibleEmbedding(10, 4, mask_zero=True),
-                             k.layers.GRU(3)])
+        outs = []
+        for kwargs in ({}, {"tie_weights": False, "logit_soft_cap": 0.5}, {"mask_zero": True}):
+            embedding = k.layers.ReversibleEmbedding(10, 4, **kwargs)
+            hidden = k.layers.Dense(4)(embedding(ids))
+            outs.append(embedding(hidden, reverse=True))
+        outs.append(k.layers.GRU(3)(k.layers.ReversibleEmbedding(10, 4, mask_zero=True)(ids)))
+        return k.Model(ids, outs)
     _round_trip(build, IDS, tmp_path)
 
 
@@ -257,18 +265,14 @@ def test_reversible_embedding_reverse_dtype_shapes_and_errors(backend):
 
 # ----------------------------------------------------------------------------- SpectralNormalization
 
-@pytest.mark.parametrize("inner", ["dense", "conv", "embedding"])
-def test_spectral_normalization_round_trip(backend, inner, tmp_path):
+def test_spectral_normalization_round_trip(backend, tmp_path):
     def build(k):
-        if inner == "dense":
-            return k.Sequential([k.Input((4, 3)), k.layers.SpectralNormalization(
-                k.layers.Dense(2), power_iterations=2)])
-        if inner == "conv":
-            return k.Sequential([k.Input((4, 3)), k.layers.SpectralNormalization(
-                k.layers.Conv1D(2, 2))])
-        return k.Sequential([k.Input((5,), dtype="int32"), k.layers.SpectralNormalization(
-            k.layers.Embedding(10, 3))])
-    _round_trip(build, IDS if inner == "embedding" else Q, tmp_path)
+        x, ids = k.Input((4, 3)), k.Input((5,), dtype="int32")
+        sn = k.layers.SpectralNormalization
+        return k.Model([x, ids], [sn(k.layers.Dense(2), power_iterations=2)(x),
+                                  sn(k.layers.Conv1D(2, 2))(x),
+                                  sn(k.layers.Embedding(10, 3))(ids)])
+    _round_trip(build, [Q, IDS], tmp_path)
 
 
 @pytest.mark.parametrize("power_iterations", [1, 3])
@@ -329,22 +333,23 @@ GQA_CASES = [  # (kwargs, call kwargs, with key)
 ]
 
 
-@pytest.mark.parametrize(("kwargs", "call_kwargs", "with_key"), GQA_CASES,
-                         ids=[str(i) for i in range(len(GQA_CASES))])
-def test_group_query_attention_round_trip(backend, kwargs, call_kwargs, with_key, tmp_path):
-    value = Q if call_kwargs else V  # causal masks: self-attention lengths
-
+def test_group_query_attention_round_trip(backend, tmp_path):
     def build(k):
-        q, v = k.Input((4, 3)), k.Input(value.shape[1:])
-        key = k.layers.Dense(2)(v) if with_key else None
-        out = k.layers.GroupQueryAttention(**kwargs)(q, v, key=key, **call_kwargs)
-        return k.Model([q, v], out)
-    ours = _round_trip(build, [Q, value], tmp_path)
-    gqa = next(layer for layer in ours.layers if type(layer).__name__ == "GroupedQueryAttention")
-    owners = [w.path.split("/")[-2] for w in gqa.weights]
-    expected = ["query", "key"] + (["gate"] if kwargs.get("use_gate") else []) + [
-        "value", "attention_output"]
-    assert owners[::2 if kwargs.get("use_bias", True) else 1] == expected
+        q, v = k.Input((4, 3)), k.Input((5, 3))
+        outs = []
+        for kwargs, call_kwargs, with_key in GQA_CASES:
+            value = q if call_kwargs else v  # causal masks: self-attention
+            key = k.layers.Dense(2)(value) if with_key else None
+            outs.append(k.layers.GroupQueryAttention(**kwargs)(q, value, key=key,
+                                                               **call_kwargs))
+        return k.Model([q, v], outs)
+    ours = _round_trip(build, [Q, V], tmp_path)
+    layers = [layer for layer in ours.layers if type(layer).__name__ == "GroupedQueryAttention"]
+    for gqa, (kwargs, _, _) in zip(layers, GQA_CASES, strict=True):
+        owners = [w.path.split("/")[-2] for w in gqa.weights]
+        expected = ["query", "key"] + (["gate"] if kwargs.get("use_gate") else []) + [
+            "value", "attention_output"]
+        assert owners[::2 if kwargs.get("use_bias", True) else 1] == expected
 
 
 @pytest.mark.parametrize("dropout", [0.0, 0.5])
@@ -385,3 +390,14 @@ def test_group_query_attention_dropout_and_errors(backend):
         keras.layers.GroupQueryAttention(2, 2, 1)(Q)
     with pytest.raises(ValueError, match="last dimensions of query and value"):
         keras.layers.GroupQueryAttention(2, 2, 1)(Q, np.ones((2, 5, 2), "float32"))
+
+
+def test_time_distributed_is_a_wrapper(tmp_path):
+    _round_trip(lambda k: k.Sequential([k.Input((4, 3)), k.layers.TimeDistributed(
+        k.layers.Dense(2))]), Q, tmp_path)
+    layer = keras.layers.TimeDistributed(keras.layers.Dense(2))
+    assert isinstance(layer, keras.layers.Wrapper)
+    assert isinstance(_keras3().layers.TimeDistributed(_keras3().layers.Dense(2)),
+                      _keras3().layers.Wrapper)
+    with pytest.raises(ValueError, match="`layer` must be a Layer"):
+        keras.layers.TimeDistributed("dense")

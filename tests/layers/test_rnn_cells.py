@@ -292,3 +292,51 @@ def test_stateful_model_fits_and_predicts(backend):
         layer(X[:2])
     with pytest.raises(ValueError, match="static batch size"):
         keras.Sequential([keras.Input((5, 4)), keras.layers.GRU(2, stateful=True)])
+
+
+BIDIRECTIONAL = {
+    "lstm_cell": lambda lib: lib.layers.RNN(lib.layers.LSTMCell(3), return_sequences=True),
+    "stacked_states": lambda lib: lib.layers.RNN([lib.layers.GRUCell(3), lib.layers.GRUCell(2)],
+                                                 return_state=True),
+    "conv_lstm": lambda lib: lib.layers.ConvLSTM1D(2, 2, return_sequences=True),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BIDIRECTIONAL))
+def test_bidirectional_rnn_of_cells_matches_keras(backend, case):
+    k3 = _k3()
+    x = X[..., None] if case == "conv_lstm" else X
+    ref = k3.layers.Bidirectional(BIDIRECTIONAL[case](k3))
+    ref(x)
+    ours = keras.layers.Bidirectional(BIDIRECTIONAL[case](keras))
+    ours(x)
+    ours.set_weights(ref.get_weights())
+    _assert_close(ours(x), ref(x))
+
+
+def test_user_cell_round_trips_with_custom_objects(backend, tmp_path):
+    k3 = _k3()
+    theirs = _minimal_model(k3)
+    theirs.set_weights([RNG.normal(scale=0.3, size=w.shape).astype("float32")
+                        for w in theirs.weights])
+    expected = theirs.predict(X, verbose=0)
+    theirs.save(tmp_path / "theirs.keras")
+    ours = keras.models.load_model(tmp_path / "theirs.keras", custom_objects={
+        "MinimalRNNCell": _minimal_cell_class(keras)})
+    np.testing.assert_allclose(_np(ours.predict(X, verbose=0)), expected, rtol=1e-5, atol=1e-6)
+    ours.save(tmp_path / "ours.keras")
+    back = k3.models.load_model(tmp_path / "ours.keras", custom_objects={
+        "MinimalRNNCell": _minimal_cell_class(k3)})
+    np.testing.assert_allclose(back.predict(X, verbose=0), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_mixed_precision_outputs_like_keras(backend):
+    k3 = _k3()
+    make = {"stacked": lambda lib: lib.layers.RNN([lib.layers.LSTMCell(3), lib.layers.GRUCell(2)],
+                                                  dtype="mixed_float16", return_state=True),
+            "conv": lambda lib: lib.layers.ConvLSTM1D(2, 2, dtype="mixed_float16")}
+    for name, build in make.items():
+        x = X[..., None] if name == "conv" else X
+        expected = [str(t.dtype).replace("<dtype: '", "").rstrip("'>")
+                    for t in k3.tree.flatten(build(k3)(x))]
+        assert [str(ops.dtype(t)) for t in keras.tree.flatten(build(keras)(x))] == expected

@@ -1,16 +1,19 @@
 """Audio preprocessing: ``STFTSpectrogram``, a short-time Fourier transform as a convolution with
-Keras 3's Fourier kernels (weights ``real_kernel`` / ``imag_kernel``, initializer ``STFT``)."""
+Keras 3's Fourier kernels (weights ``real_kernel`` / ``imag_kernel``, initializer ``STFT``), and
+``MelSpectrogram`` (no weights), on ``ops.stft`` and a mel filter bank built on the host."""
 
 from __future__ import annotations
 
 import math
 import warnings
 
+import numpy as np
+
 from mini_keras import config, ops
 from mini_keras.initializers.stft_initializer import STFT, get_window
 from mini_keras.layers.layer import Layer
 
-__all__ = ["STFTSpectrogram"]
+__all__ = ["MelSpectrogram", "STFTSpectrogram"]
 
 _MODES = ("log", "magnitude", "psd", "real", "imag", "angle", "stft")
 
@@ -152,3 +155,105 @@ class STFTSpectrogram(Layer):
                 "window": self.window, "periodic": self.periodic, "scaling": self.scaling,
                 "padding": self.padding, "data_format": self.data_format,
                 "expand_dims": self.expand_dims}
+
+
+_MEL_BREAK_HZ, _MEL_Q = 700.0, 1127.0  # the HTK mel scale: 1127 * ln(1 + f / 700)
+
+
+def _hertz_to_mel(hertz):
+    return _MEL_Q * np.log1p(np.asarray(hertz, np.float64) / _MEL_BREAK_HZ)
+
+
+def mel_weight_matrix(num_mel_bins, num_spectrogram_bins, sampling_rate, lower_edge_hertz,
+                      upper_edge_hertz):
+    """``(num_spectrogram_bins, num_mel_bins)`` triangular filters, linear in mel, the DC bin
+    left out (TensorFlow's ``linear_to_mel_weight_matrix``), computed in float32 on the host."""
+    f32 = np.float32
+    bins_mel = _hertz_to_mel(np.linspace(0.0, sampling_rate / 2.0, num_spectrogram_bins,
+                                         dtype=f32)[1:]).astype(f32)[:, None]
+    edges = np.linspace(_hertz_to_mel(lower_edge_hertz).astype(f32),
+                        _hertz_to_mel(upper_edge_hertz).astype(f32), num_mel_bins + 2, dtype=f32)
+    lower, center, upper = edges[:-2][None], edges[1:-1][None], edges[2:][None]
+    rising = (bins_mel - lower) / (center - lower)
+    falling = (upper - bins_mel) / (upper - center)
+    weights = np.maximum(f32(0), np.minimum(rising, falling))
+    return np.pad(weights, [(1, 0), (0, 0)]).astype(f32)
+
+
+class MelSpectrogram(Layer):
+    """Mel spectrogram of raw audio ``(time,)`` or ``(batch, time)``: ``(..., num_mel_bins,
+    frames)``, optionally in decibels.
+
+    Args:
+        fft_length: STFT size.
+        sequence_stride: hop between frames.
+        sequence_length: window length (default ``fft_length``; at most ``fft_length``).
+        window: "hann", "hamming" or None (``ops.stft``'s windows).
+        sampling_rate: samples per second of the audio.
+        num_mel_bins: mel filters.
+        min_freq, max_freq: the filters' frequency range in Hz (``max_freq`` defaults to
+            ``sampling_rate / 2``).
+        power_to_db: convert to decibels ``10 log10(power / ref_power)``, floored at
+            ``top_db`` below the maximum.
+        top_db: the decibel range kept.
+        mag_exp: exponent of the STFT magnitude (2: power).
+        min_power: floor of the power before the logarithm.
+        ref_power: reference power of 0 dB.
+    """
+
+    def __init__(self, fft_length=2048, sequence_stride=512, sequence_length=None,
+                 window="hann", sampling_rate=16000, num_mel_bins=128, min_freq=20.0,
+                 max_freq=None, power_to_db=True, top_db=80.0, mag_exp=2.0, min_power=1e-10,
+                 ref_power=1.0, **kwargs):
+        sequence_length = sequence_length or fft_length
+        if fft_length < sequence_length:
+            raise ValueError("MelSpectrogram: `fft_length` must be >= `sequence_length`, "
+                             f"received sequence_length={sequence_length}, "
+                             f"fft_length={fft_length}.")
+        if window not in (None, "hann", "hamming") and isinstance(window, str):
+            raise ValueError(f'MelSpectrogram: `window` must be "hann", "hamming" or None, '
+                             f"received {window!r}.")
+        super().__init__(**kwargs)
+        self.fft_length, self.sequence_stride = fft_length, sequence_stride
+        self.sequence_length, self.window = sequence_length, window
+        self.sampling_rate, self.num_mel_bins = sampling_rate, num_mel_bins
+        self.min_freq, self.max_freq = min_freq, max_freq or int(sampling_rate / 2)
+        self.power_to_db, self.top_db, self.mag_exp = power_to_db, top_db, mag_exp
+        self.min_power, self.ref_power = min_power, ref_power
+        self.built = True
+
+    def call(self, inputs):
+        dtype = self.compute_dtype if self.compute_dtype in ("float32", "float64") else "float32"
+        inputs = ops.cast(ops.convert_to_tensor(inputs), dtype)
+        if len(ops.shape(inputs)) not in (1, 2):
+            raise ValueError("MelSpectrogram: expects audio of shape (time,) or (batch, time), "
+                             f"received shape {tuple(ops.shape(inputs))}.")
+        real, imag = ops.stft(inputs, self.sequence_length, self.sequence_stride,
+                              self.fft_length, window=self.window, center=True)
+        spectrum = ops.power(ops.sqrt(ops.add(ops.square(real), ops.square(imag))),
+                             self.mag_exp)
+        weights = mel_weight_matrix(self.num_mel_bins, ops.shape(spectrum)[-1],
+                                    self.sampling_rate, self.min_freq, self.max_freq)
+        out = ops.tensordot(spectrum, ops.convert_to_tensor(weights, dtype), axes=1)
+        if self.power_to_db:
+            out = ops.multiply(10.0, ops.log10(ops.maximum(out, self.min_power)))
+            reference = max(abs(float(self.ref_power)), self.min_power)
+            out = ops.subtract(out, 10.0 * math.log10(reference))
+            out = ops.maximum(out, ops.subtract(ops.max(out), self.top_db))
+        return ops.cast(ops.swapaxes(out, -1, -2), self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        time = input_shape[-1]
+        frames = None if time is None else 1 + (
+            time + 2 * (self.fft_length // 2) - self.fft_length) // self.sequence_stride
+        return (*tuple(input_shape[:-1]), self.num_mel_bins, frames)
+
+    def get_config(self):
+        return {**super().get_config(), "fft_length": self.fft_length,
+                "sequence_stride": self.sequence_stride,
+                "sequence_length": self.sequence_length, "window": self.window,
+                "sampling_rate": self.sampling_rate, "num_mel_bins": self.num_mel_bins,
+                "min_freq": self.min_freq, "max_freq": self.max_freq,
+                "power_to_db": self.power_to_db, "top_db": self.top_db,
+                "mag_exp": self.mag_exp, "min_power": self.min_power,
+                "ref_power": self.ref_power}

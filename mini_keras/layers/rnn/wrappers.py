@@ -6,6 +6,8 @@ from mini_keras import backends, ops
 from mini_keras.layers.input_spec import InputSpec
 from mini_keras.layers.layer import Layer
 from mini_keras.layers.rnn.base import _RNN
+from mini_keras.layers.rnn.rnn_layer import RNN
+from mini_keras.layers.wrapper import Wrapper
 
 __all__ = ["Bidirectional", "TimeDistributed"]
 
@@ -39,7 +41,7 @@ class Bidirectional(Layer):
     """Run a recurrent layer forwards and a copy backwards, and merge their outputs.
 
     Args:
-        layer: the recurrent layer (SimpleRNN, LSTM, GRU); two fresh copies named
+        layer: the recurrent layer (SimpleRNN, LSTM, GRU, RNN, ConvLSTM*); two fresh copies named
             ``forward_<name>`` and ``backward_<name>`` (the latter with ``go_backwards``) are
             made from its config, as Keras does.
         merge_mode: "concat" (default), "sum", "mul", "ave" or None (a list of both outputs).
@@ -50,9 +52,10 @@ class Bidirectional(Layer):
 
     def __init__(self, layer, merge_mode="concat", backward_layer=None, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(layer, _RNN):
-            raise TypeError(f"Bidirectional '{self.name}': `layer` must be a SimpleRNN, LSTM or "
-                             f"GRU layer, received {type(layer).__name__}")
+        if not isinstance(layer, (_RNN, RNN)):
+            raise TypeError(f"Bidirectional '{self.name}': `layer` must be a recurrent layer "
+                             "(SimpleRNN, LSTM, GRU, RNN, ConvLSTM*), received "
+                             f"{type(layer).__name__}")
         if merge_mode not in ("concat", "sum", "mul", "ave", None):
             raise ValueError(f"Bidirectional '{self.name}': merge_mode must be one of concat, "
                              f"sum, mul, ave, None; received {merge_mode!r}")
@@ -70,7 +73,7 @@ class Bidirectional(Layer):
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
         self.supports_masking = True
-        self.input_spec = InputSpec(ndim=3)
+        self.input_spec = InputSpec(min_ndim=3)
 
     def build(self, input_shape):
         self.forward_layer._maybe_build(input_shape)
@@ -117,7 +120,7 @@ class Bidirectional(Layer):
         return super().from_config(config)
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Apply ``layer`` to every time step: inputs ``(batch, time, ...)`` are folded into the
     batch, passed through ``layer`` and unfolded.
 
@@ -128,11 +131,7 @@ class TimeDistributed(Layer):
     """
 
     def __init__(self, layer, **kwargs):
-        super().__init__(**kwargs)
-        if not isinstance(layer, Layer):
-            raise TypeError(f"TimeDistributed '{self.name}': `layer` must be a Layer, "
-                             f"received {type(layer).__name__}")
-        self.layer = layer
+        super().__init__(layer, **kwargs)  # a Wrapper, as in Keras 3 (ValueError for a non-layer)
         self.input_spec = InputSpec(min_ndim=3)
         self.supports_masking = True  # the (batch, time) mask passes through unchanged
 
@@ -152,10 +151,3 @@ class TimeDistributed(Layer):
     def compute_output_shape(self, input_shape):
         inner = self.layer.compute_output_shape((None,) + tuple(input_shape[2:]))
         return (input_shape[0], input_shape[1]) + tuple(inner[1:])
-
-    def get_config(self):
-        return {**super().get_config(), "layer": _serialize(self.layer)}
-
-    @classmethod
-    def from_config(cls, config):
-        return super().from_config({**config, "layer": _deserialize(config["layer"])})
