@@ -6,8 +6,10 @@ One submodule per family (``vgg16``, ``resnet``, ...) holds its model functions 
 """
 
 from mini_keras.applications import (
+    densenet,
     efficientnet,
     imagenet_utils,
+    inception_v3,
     mobilenet,
     mobilenet_v2,
     resnet,
@@ -15,9 +17,11 @@ from mini_keras.applications import (
     resnet_v2,
     vgg16,
     vgg19,
+    xception,
 )
 
-_FAMILIES = (mobilenet, mobilenet_v2, resnet, resnet50, resnet_v2, vgg16, vgg19,
+_FAMILIES = (densenet, inception_v3, mobilenet, mobilenet_v2, resnet, resnet50, resnet_v2, vgg16,
+             vgg19, xception,
              efficientnet)
 _SHARED = {"preprocess_input", "decode_predictions"}
 

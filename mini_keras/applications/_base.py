@@ -19,6 +19,22 @@ from mini_keras.utils.graph_utils import get_source_inputs
 
 BASE_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
 
+ARGS_DOC = """
+    Args:
+        include_top: include the classifier at the top of the network.
+        weights: None (random), ``"imagenet"`` or the path of a weights file (``.h5``,
+            ``.weights.h5``, ``.keras``).
+        input_tensor: optional Keras tensor to use as the image input.
+        input_shape: one image's shape (only without the top; else the default size).
+        pooling: without the top, None (4D output), ``"avg"`` or ``"max"`` global pooling.
+        classes: number of classes (with the top and no pretrained weights).
+        classifier_activation: activation of the ``predictions`` layer (None: logits).
+        name: the model's name.
+
+    Returns:
+        A ``Model``.
+"""
+
 
 def keras_cache_dir() -> str:
     """Keras' cache root (``$KERAS_HOME`` or ``~/.keras``): pretrained weights live in its

@@ -328,3 +328,15 @@ def test_user_cell_round_trips_with_custom_objects(backend, tmp_path):
     back = k3.models.load_model(tmp_path / "ours.keras", custom_objects={
         "MinimalRNNCell": _minimal_cell_class(k3)})
     np.testing.assert_allclose(back.predict(X, verbose=0), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_mixed_precision_outputs_like_keras(backend):
+    k3 = _k3()
+    make = {"stacked": lambda lib: lib.layers.RNN([lib.layers.LSTMCell(3), lib.layers.GRUCell(2)],
+                                                  dtype="mixed_float16", return_state=True),
+            "conv": lambda lib: lib.layers.ConvLSTM1D(2, 2, dtype="mixed_float16")}
+    for name, build in make.items():
+        x = X[..., None] if name == "conv" else X
+        expected = [str(t.dtype).replace("<dtype: '", "").rstrip("'>")
+                    for t in k3.tree.flatten(build(k3)(x))]
+        assert [str(ops.dtype(t)) for t in keras.tree.flatten(build(keras)(x))] == expected

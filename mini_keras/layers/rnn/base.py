@@ -68,8 +68,7 @@ class _RNN(_StatefulMixin, _RecurrentWeights, Layer):
                 self.reset_state()
             else:
                 batch = input_shape[0]
-                self._create_states(batch, [ops.zeros((batch, self.units), self.compute_dtype)
-                                            for _ in range(self.state_count)] if batch else None)
+                self._create_states(batch, self.get_initial_state(batch) if batch else None)
 
     def call(self, sequences, initial_state=None, mask=None, training=None):
         batch = ops.shape(sequences)[0]
@@ -151,6 +150,11 @@ class _RNN(_StatefulMixin, _RecurrentWeights, Layer):
             zero_output_for_mask=self.zero_output_for_mask)
         output = ops.transpose(outputs, (1, 0, 2)) if self.return_sequences else last_output
         return output, final_states
+
+    def get_initial_state(self, batch_size):
+        """Zero states: a list of ``(batch_size, units)`` tensors, one per state (Keras API)."""
+        return [ops.zeros((batch_size, self.units), dtype=self.compute_dtype)
+                for _ in range(self.state_count)]
 
     def compute_mask(self, inputs, mask=None):
         """The mask of the main output: the input mask when returning sequences, else None.

@@ -96,8 +96,8 @@ class RNN(_StatefulMixin, Layer):
         elif not isinstance(initial_state, (list, tuple)):
             initial_state = [initial_state]
         initial_state = list(initial_state)
-        flat = [ops.cast(self._to_tensor(s), self.compute_dtype)
-                for s in tree.flatten(initial_state)]
+        state_dtype = getattr(self.cell, "compute_dtype", self.compute_dtype)  # Keras 3
+        flat = [ops.cast(self._to_tensor(s), state_dtype) for s in tree.flatten(initial_state)]
         expected = len(tree.flatten(self.state_size))
         if len(flat) != expected:
             raise ValueError(f"RNN '{self.name}' expects {expected} initial state tensor(s) "
@@ -116,7 +116,9 @@ class RNN(_StatefulMixin, Layer):
             if len(new_states) != len(states):
                 raise ValueError(f"RNN '{self.name}': the cell returned {len(new_states)} "
                                  f"state tensor(s), expected {len(states)}")
-            return output, new_states
+            # a scan's carry keeps its dtype (a float32 cell inside a mixed-precision RNN)
+            return output, [n if ops.dtype(n) == ops.dtype(s) else ops.cast(n, ops.dtype(s))
+                            for n, s in zip(new_states, states)]
 
         # Keras 3: the previous output of a masked step is the first state (of the last cell)
         last = structure[-1]
