@@ -135,10 +135,10 @@ def reference(request, tmp_path_factory):
 
 
 def test_predictions_match_keras(backend, reference):
-    ours = getattr(keras.applications, reference["name"])(weights=None, **reference["kwargs"])
+    ours = getattr(keras.applications, reference["name"])(weights=reference["path"],
+                                                          **reference["kwargs"])
     assert ours.count_params() == reference["params"]
     assert _shapes(ours) == reference["shapes"]
-    ours.load_weights(reference["path"])
     got = np.asarray(ours.predict(reference["x"], verbose=0))
     scale = max(1.0, float(np.abs(reference["expected"]).max()))
     np.testing.assert_allclose(got, reference["expected"], rtol=1e-4, atol=1e-4 * scale)
@@ -198,3 +198,28 @@ def test_convnext_refuses_channels_first():
                                             input_shape=(3, 32, 32))
     finally:
         keras.config.set_image_data_format(previous)
+
+
+@pytest.mark.parametrize("name", ["EfficientNetB0", "ConvNeXtTiny"])
+def test_legacy_h5_weights_load(name, tmp_path):
+    """Keras' ImageNet files are legacy ``.h5`` (by layer name; ConvNeXt's nest Sequential
+    models): one written by Keras 3 loads through ``weights=path``."""
+    keras3 = _real_keras()
+    h5py = pytest.importorskip("h5py")
+    legacy = pytest.importorskip("keras.src.legacy.saving.legacy_h5_format")
+    kwargs = {**_SMALL, "pooling": "avg"}
+    theirs = getattr(keras3.applications, name)(weights=None, **kwargs)
+    rng = np.random.default_rng(2)
+    for layer in theirs.layers:
+        if layer.__class__.__name__ in ("BatchNormalization", "LayerScale"):
+            layer.set_weights([rng.uniform(0.5, 1.5, np.shape(w)).astype("float32")
+                               for w in layer.get_weights()])
+    path = str(tmp_path / f"{name}.h5")
+    with h5py.File(path, "w") as f:
+        legacy.save_weights_to_hdf5_group(f, theirs)
+    x = rng.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    expected = np.asarray(theirs.predict(x, verbose=0))
+    ours = getattr(keras.applications, name)(weights=path, **kwargs)
+    got = np.asarray(ours.predict(x, verbose=0))
+    scale = max(1.0, float(np.abs(expected).max()))
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4 * scale)
