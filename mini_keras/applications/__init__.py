@@ -12,6 +12,7 @@ from mini_keras.applications import (
     inception_v3,
     mobilenet,
     mobilenet_v2,
+    mobilenet_v3,
     resnet,
     resnet50,
     resnet_v2,
@@ -20,8 +21,8 @@ from mini_keras.applications import (
     xception,
 )
 
-_FAMILIES = (densenet, inception_v3, mobilenet, mobilenet_v2, resnet, resnet50, resnet_v2, vgg16,
-             vgg19, xception,
+_FAMILIES = (densenet, inception_v3, mobilenet, mobilenet_v2, mobilenet_v3, resnet, resnet50,
+             resnet_v2, vgg16, vgg19, xception,
              efficientnet)
 _SHARED = {"preprocess_input", "decode_predictions"}
 
