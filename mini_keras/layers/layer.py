@@ -400,7 +400,11 @@ class Layer(DTypePolicyMixin, SymbolicCallMixin, StatelessLayerAPI, TorchModuleA
     @classmethod
     def from_config(cls, config: dict):
         """Create a layer from :meth:`get_config`'s output."""
-        config = dict(config)
+        from mini_keras.saving.serialization import _KERAS_ONLY_DEFAULTS
+        accepted = inspect.signature(cls.__init__).parameters
+        config = {k: v for k, v in config.items()  # Keras-only keys at their defaults
+                  if not (k in _KERAS_ONLY_DEFAULTS and k not in accepted
+                          and v == _KERAS_ONLY_DEFAULTS[k])}
         batch_shape = config.pop("batch_input_shape", None) or config.pop("batch_shape", None)
         if batch_shape is not None:
             config["input_shape"] = tuple(batch_shape[1:])

@@ -29,7 +29,8 @@ _NAMESPACES = ("layers", "models", "optimizers", "losses", "metrics", "initializ
 # Keys Keras 3 writes that mini_keras does not model; dropped when they hold their default.
 _KERAS_ONLY_DEFAULTS = {"quantization_config": None, "ragged": False, "optional": False,
                         "input_axes": None, "output_axes": None, "lora_rank": None,
-                        "lora_alpha": None, "synchronized": False}
+                        "lora_alpha": None, "synchronized": False, "use_gate": False,
+                        "sliding_window": None}
 _PLAIN = (str, int, float, bool)
 _safe_mode: contextvars.ContextVar = contextvars.ContextVar("mini_keras_safe_mode",
                                                            default=None)
@@ -71,6 +72,12 @@ def serialize_keras_object(obj):
         return [serialize_keras_object(x) for x in obj]
     if isinstance(obj, dict):
         return {str(k): serialize_keras_object(v) for k, v in obj.items()}
+    if isinstance(obj, slice):  # an index key of get_item (x[1:, 0]), as Keras 3 writes it
+        return {"class_name": "__slice__", "config": {
+            "start": serialize_keras_object(obj.start), "stop": serialize_keras_object(obj.stop),
+            "step": serialize_keras_object(obj.step)}}
+    if obj is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
     if isinstance(obj, np.ndarray) and obj.ndim > 0:
         return {"class_name": "__numpy__",
                 "config": {"value": obj.tolist(), "dtype": str(obj.dtype)}}
@@ -198,6 +205,11 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
     inner = config["config"] if config["config"] is not None else {}
     if class_name == "__numpy__":
         return np.array(inner["value"], dtype=inner["dtype"])
+    if class_name == "__slice__":
+        return slice(*(deserialize_keras_object(inner.get(k), custom_objects)
+                       for k in ("start", "stop", "step")))
+    if class_name == "__ellipsis__":
+        return Ellipsis
     if class_name == "__lambda__":
         value = inner["value"] if "value" in inner else [inner["code"], inner.get("defaults"),
                                                           inner.get("closure")]

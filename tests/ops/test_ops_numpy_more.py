@@ -341,3 +341,19 @@ def test_vectorize(backend):
         ops.vectorize(ops.add, signature="m,n->m")
     with pytest.raises(TypeError, match="ops.vectorize: `pyfunc` must be callable"):
         ops.vectorize(3)
+
+
+def test_get_item_model_round_trips_with_keras(backend, tmp_path):
+    keras = pytest.importorskip("keras")
+    import mini_keras
+    data = np.arange(24, dtype=np.float32).reshape(2, 4, 3)
+    x = Input((4, 3))
+    ours = mini_keras.Model(x, [x[:, 1:, 0], x[..., None, 1]])
+    ours.save(tmp_path / "ours.keras")
+    theirs = keras.models.load_model(tmp_path / "ours.keras")
+    for a, b in zip(ours.predict(data, verbose=0), theirs.predict(data, verbose=0)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    k_in = keras.Input((4, 3))
+    keras.Model(k_in, k_in[:, ::2, -1]).save(tmp_path / "theirs.keras")
+    back = mini_keras.models.load_model(tmp_path / "theirs.keras")
+    np.testing.assert_array_equal(np.asarray(back.predict(data, verbose=0)), data[:, ::2, -1])

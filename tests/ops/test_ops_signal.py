@@ -273,3 +273,27 @@ def test_rank_and_length_errors():
         ops.rfft(RE, 0)
     with pytest.raises(ValueError, match="ops.irfft: cannot infer"):
         ops.irfft((RE[..., :1], IM[..., :1]))
+
+
+def test_functional_models_with_signal_ops_move_through_keras_files(tmp_path):
+    """Op nodes are saved under Keras 3's classes (FFT, RFFT, IRFFT, STFT, Unfold):
+    Keras loads our file, and we load Keras'."""
+    keras = _keras()
+    import mini_keras as mk
+    x = SIGNAL[:, :16]
+
+    def build(lib, tensor_ops):
+        inp = lib.Input((16,))
+        real, imag = tensor_ops.rfft(inp)
+        outs = [tensor_ops.irfft((real, imag), 16), tensor_ops.fft((real, imag))[1],
+                tensor_ops.stft(inp, 4, 2, 4)[0],
+                tensor_ops.unfold(tensor_ops.reshape(inp, (-1, 1, 4, 4)), 2)]
+        return lib.Model(inp, outs)
+    ours, theirs = build(mk, ops), build(keras, keras.ops)
+    ours.save(tmp_path / "ours.keras")
+    theirs.save(tmp_path / "theirs.keras")
+    expected = [np.asarray(o) for o in theirs.predict(x, verbose=0)]
+    for model in (keras.models.load_model(tmp_path / "ours.keras"),
+                  mk.models.load_model(tmp_path / "theirs.keras")):
+        for got, want in zip(model.predict(x, verbose=0), expected, strict=True):
+            np.testing.assert_allclose(np.asarray(got), want, rtol=1e-5, atol=2e-5)

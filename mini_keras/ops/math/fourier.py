@@ -62,7 +62,7 @@ def _swap_last_two(pair):
     return tuple(ops.swapaxes(p, -1, -2) for p in pair)
 
 
-@primitive
+@primitive(keras_class="FFT")
 def fft(x):
     """Fast Fourier transform along the last axis.
 

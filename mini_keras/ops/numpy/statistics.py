@@ -15,10 +15,19 @@ from mini_keras.ops.declare import composite, exported
 _CORRELATE_MODES = ("valid", "same", "full")
 
 
+def _promote(*dtypes):
+    """The common dtype: a dtype shared by all, or the one float among ints, else Keras 3's
+    promotion (which would turn a lone float64 into float32 off TensorFlow)."""
+    if len(set(dtypes)) == 1:
+        return dtypes[0]
+    floats = {d for d in dtypes if "float" in d}
+    return floats.pop() if len(floats) == 1 else result_type(*dtypes)
+
+
 def _float_result(*dtypes):
     """Keras 3's float result of a statistic: int64 -> float64; half floats and float64 kept;
     anything else float32."""
-    dtype = result_type(*dtypes)
+    dtype = _promote(*dtypes)
     if dtype == "int64":
         return "float64"
     return dtype if dtype in ("bfloat16", "float16", "float64") else "float32"
@@ -41,7 +50,7 @@ def corrcoef(x):
     if ops.ndim(x) > 2:
         _fail("corrcoef", f"`x` must be 1-D or 2-D, received shape {tuple(ops.shape(x))}.")
     dtype = ops.dtype(x)
-    out_dtype = "float64" if dtype == "int64" else result_type(dtype, float)
+    out_dtype = _float_result(dtype)
     work = ops.cast(ops.reshape(x, (1, -1)) if ops.ndim(x) < 2 else x,
                     "float64" if out_dtype == "float64" else "float32")
     centred = ops.subtract(work, ops.mean(work, axis=1, keepdims=True))
@@ -143,7 +152,7 @@ def bincount(x, weights=None, minlength=0, sparse=False):
         if tuple(ops.shape(values)) != shape:
             _fail("bincount", f"`weights` must have `x`'s shape {shape}, received "
                               f"{tuple(ops.shape(values))}.")
-        out_dtype = result_type(dtype, ops.dtype(values))
+        out_dtype = _promote(dtype, ops.dtype(values))
         values = ops.cast(values, out_dtype)
     rows = shape[0] if len(shape) == 2 else 1
     ids = ops.reshape(x, (rows, -1))
