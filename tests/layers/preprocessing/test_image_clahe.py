@@ -19,9 +19,9 @@ def _np(x):
     return np.asarray(keras.ops.convert_to_numpy(x))
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"tile_grid_size": (3, 2), "clip_limit": 2.0},
-                                    {"tile_grid_size": (2, 5), "clip_limit": 0.0},
-                                    {"value_range": (0, 1), "tile_grid_size": (4, 4)}])
+@pytest.mark.parametrize("kwargs", [{"tile_grid_size": (3, 2), "clip_limit": 2.0},
+                                    {"value_range": (0, 1), "tile_grid_size": (2, 5),
+                                     "clip_limit": 0.0}])
 def test_clahe_matches_keras(backend, kwargs):
     name = "ContrastLimitedAdaptiveHistogramEqualization"
     images = IMAGES / 255.0 if kwargs.get("value_range") == (0, 1) else IMAGES
