@@ -23,15 +23,9 @@ from mini_keras.applications import (
     xception,
 )
 
-<<<<<<< HEAD
 _FAMILIES = (densenet, inception_v3, mobilenet, mobilenet_v2, mobilenet_v3, resnet, resnet50,
              resnet_v2, vgg16, vgg19, xception,
-             efficientnet)
-=======
-_FAMILIES = (densenet, inception_v3, mobilenet, mobilenet_v2, resnet, resnet50, resnet_v2, vgg16,
-             vgg19, xception,
              efficientnet, efficientnet_v2, convnext)
->>>>>>> main
 _SHARED = {"preprocess_input", "decode_predictions"}
 
 for _module in _FAMILIES:
