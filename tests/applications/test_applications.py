@@ -35,6 +35,8 @@ PREDICT_CASES = [
                      "classifier_activation": None}),
     ("MobileNetV3Small", {"include_top": True, "input_shape": (32, 32, 3), "classes": 4,
                           "classifier_activation": None}),
+    ("InceptionResNetV2", {"include_top": True, "input_shape": (75, 75, 3), "classes": 4,
+                           "classifier_activation": None}),
 ]
 # The family's other members: structure only (parameter count, weight names and shapes).
 STRUCTURE_CASES = [
