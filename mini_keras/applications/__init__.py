@@ -11,9 +11,11 @@ from mini_keras.applications import (
     efficientnet,
     efficientnet_v2,
     imagenet_utils,
+    inception_resnet_v2,
     inception_v3,
     mobilenet,
     mobilenet_v2,
+    mobilenet_v3,
     resnet,
     resnet50,
     resnet_v2,
@@ -22,8 +24,8 @@ from mini_keras.applications import (
     xception,
 )
 
-_FAMILIES = (densenet, inception_v3, mobilenet, mobilenet_v2, resnet, resnet50, resnet_v2, vgg16,
-             vgg19, xception,
+_FAMILIES = (densenet, inception_resnet_v2, inception_v3, mobilenet, mobilenet_v2, mobilenet_v3,
+             resnet, resnet50, resnet_v2, vgg16, vgg19, xception,
              efficientnet, efficientnet_v2, convnext)
 _SHARED = {"preprocess_input", "decode_predictions"}
 
