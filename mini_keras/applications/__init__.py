@@ -6,12 +6,16 @@ One submodule per family (``vgg16``, ``resnet``, ...) holds its model functions 
 """
 
 from mini_keras.applications import (
+    convnext,
     densenet,
     efficientnet,
+    efficientnet_v2,
     imagenet_utils,
+    inception_resnet_v2,
     inception_v3,
     mobilenet,
     mobilenet_v2,
+    mobilenet_v3,
     resnet,
     resnet50,
     resnet_v2,
@@ -20,9 +24,9 @@ from mini_keras.applications import (
     xception,
 )
 
-_FAMILIES = (densenet, inception_v3, mobilenet, mobilenet_v2, resnet, resnet50, resnet_v2, vgg16,
-             vgg19, xception,
-             efficientnet)
+_FAMILIES = (densenet, inception_resnet_v2, inception_v3, mobilenet, mobilenet_v2, mobilenet_v3,
+             resnet, resnet50, resnet_v2, vgg16, vgg19, xception,
+             efficientnet, efficientnet_v2, convnext)
 _SHARED = {"preprocess_input", "decode_predictions"}
 
 for _module in _FAMILIES:

@@ -155,7 +155,7 @@ def build_efficientnet(size, *, include_top, weights, input_tensor, input_shape,
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     elif pooling == "max":
         x = layers.GlobalMaxPooling2D(name="max_pool")(x)
-    fname = name + (".h5" if include_top else "_notop.h5")  # Keras names the file by `name`
+    fname = f"efficientnet{size}" + (".h5" if include_top else "_notop.h5")
     file = (fname, _URL + fname, _HASHES[size][0 if include_top else 1])
     return _base.finish_model(img_input, input_tensor, x, name, weights, file)
 

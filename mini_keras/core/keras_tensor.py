@@ -39,6 +39,50 @@ class KerasTensor:
         from mini_keras import ops  # the op layer sits above core/
         return ops.get_item(self, key)
 
+    # Python operators build graph nodes of the matching op, as in Keras 3 (``inputs / 255.0``).
+    # Comparisons for (in)equality and truthiness keep Python's meaning (identity, True): the
+    # graph code tests KerasTensors that way; use ops.equal / ops.not_equal for the op.
+    __array_priority__ = 1000  # numpy arrays defer to these methods (array * x -> __rmul__)
+
+    def _op(name, reverse=False):
+        def method(self, other):
+            from mini_keras import ops
+            fn = getattr(ops, name)
+            return fn(other, self) if reverse else fn(self, other)
+        method.__name__ = f"__{'r' if reverse else ''}{name}__"
+        return method
+
+    __add__, __radd__ = _op("add"), _op("add", True)
+    __sub__, __rsub__ = _op("subtract"), _op("subtract", True)
+    __mul__, __rmul__ = _op("multiply"), _op("multiply", True)
+    __truediv__, __rtruediv__ = _op("true_divide"), _op("true_divide", True)
+    __floordiv__, __rfloordiv__ = _op("floor_divide"), _op("floor_divide", True)
+    __mod__, __rmod__ = _op("mod"), _op("mod", True)
+    __pow__, __rpow__ = _op("power"), _op("power", True)
+    __matmul__, __rmatmul__ = _op("matmul"), _op("matmul", True)
+    __and__, __rand__ = _op("logical_and"), _op("logical_and", True)
+    __or__, __ror__ = _op("logical_or"), _op("logical_or", True)
+    __xor__, __rxor__ = _op("logical_xor"), _op("logical_xor", True)
+    __lt__, __le__ = _op("less"), _op("less_equal")
+    __gt__, __ge__ = _op("greater"), _op("greater_equal")
+    del _op
+
+    def __neg__(self):
+        from mini_keras import ops
+        return ops.negative(self)
+
+    def __abs__(self):
+        from mini_keras import ops
+        return ops.absolute(self)
+
+    def __invert__(self):
+        from mini_keras import ops
+        return ops.logical_not(self)
+
+    def __round__(self, ndigits=None):
+        from mini_keras import ops
+        return ops.round(self, decimals=ndigits or 0)
+
     def __iter__(self):
         # __getitem__ alone would make Python iterate x[0], x[1], ... : refuse, as before
         raise TypeError(f"A KerasTensor is not iterable (shape {self.shape}); index it "

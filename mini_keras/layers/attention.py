@@ -3,7 +3,10 @@ AdditiveAttention (Bahdanau).
 
 Masks are booleans where True means "may attend". Masked scores are replaced by -1e9 before the
 softmax and masked probabilities are zeroed after it (Keras 3's Softmax layer), so a fully
-masked row yields zeros rather than a uniform distribution.
+masked row yields zeros rather than a uniform distribution. MultiHeadAttention (and
+GroupQueryAttention) follow Keras 3 in one more respect: without dropout and without returned
+scores Keras takes its fused ``dot_product_attention`` path, which does not zero the
+probabilities, so there a fully masked row averages the values uniformly (``_fused_softmax``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,13 @@ def _masked_softmax(scores, mask):
         return ops.softmax(scores, axis=-1)
     probs = ops.softmax(ops.where(mask, scores, _LARGE_NEGATIVE), axis=-1)
     return ops.where(mask, probs, 0.0)
+
+
+def _fused_softmax(scores, mask):
+    """Keras 3's ``dot_product_attention`` softmax: masked logits, no zeroing afterwards."""
+    if mask is None:
+        return ops.softmax(scores, axis=-1)
+    return ops.softmax(ops.where(mask, scores, _LARGE_NEGATIVE), axis=-1)
 
 
 def _causal_mask(query_length, value_length):
@@ -191,7 +201,9 @@ class MultiHeadAttention(Layer):
         k = self.key_dense(key)  # (B, S, N, H)
         v = self.value_dense(value)  # (B, S, N, Hv)
         scores = ops.einsum("aecd,abcd->acbe", k, q)  # (B, N, T, S)
-        probs = _masked_softmax(scores, None if mask is None else ops.expand_dims(mask, 1))
+        mask = None if mask is None else ops.expand_dims(mask, 1)
+        softmax = _masked_softmax if self.dropout > 0 or return_attention_scores else _fused_softmax
+        probs = softmax(scores, mask)
         dropped = probs
         if training and self.dropout > 0:
             dropped = mk_random.dropout(probs, self.dropout, seed=self.seed_generator)

@@ -14,15 +14,12 @@ from mini_keras import backends, constraints, initializers, ops, regularizers
 from mini_keras import random as mk_random
 from mini_keras.core.keras_tensor import KerasTensor
 from mini_keras.core.seed_generator import SeedGenerator
-from mini_keras.layers.attention import _causal_mask, _masked_softmax, _static_shape
+from mini_keras.layers.attention import _causal_mask, _fused_softmax, _masked_softmax, _static_shape
 from mini_keras.layers.core import _regularizer
 from mini_keras.layers.einsum_dense import EinsumDense
 from mini_keras.layers.layer import Layer
 
 __all__ = ["GroupQueryAttention"]
-
-_LARGE_NEGATIVE = -1e9
-
 
 class GroupedQueryAttention(Layer):
     """Grouped-query attention with EinsumDense projections (Keras 3's weight layout).
@@ -181,11 +178,8 @@ class GroupedQueryAttention(Layer):
         scores = ops.einsum("bquh,bkuh->buqk", q, k)  # (B, Nq, T, S)
         mask = None if mask is None else ops.expand_dims(mask, 1)
         dropping = bool(training) and self.dropout > 0
-        if self.dropout > 0 or return_attention_scores:
-            probs = _masked_softmax(scores, mask)
-        else:  # Keras 3's fused dot_product_attention: masked logits, no zeroing afterwards
-            probs = ops.softmax(scores if mask is None else
-                                ops.where(mask, scores, _LARGE_NEGATIVE), axis=-1)
+        softmax = _masked_softmax if self.dropout > 0 or return_attention_scores else _fused_softmax
+        probs = softmax(scores, mask)  # Keras 3's fused path does not zero masked rows
         dropped = (mk_random.dropout(probs, self.dropout, seed=self.seed_generator)
                    if dropping else probs)
         output = ops.einsum("buqk,bkuh->bquh", dropped, v)

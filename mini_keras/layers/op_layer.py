@@ -64,7 +64,11 @@ class OpLayer(Layer):
     def from_config(cls, config):
         config = dict(config)
         name = config.pop("name", None)
-        config.pop("trainable", None), config.pop("dtype", None)
+        config.pop("trainable", None)
+        from mini_keras.ops.declare import REGISTRY
+        op_params = {p.name for p in REGISTRY[cls.op_name].params}
+        if "dtype" not in op_params or isinstance(config.get("dtype"), dict):
+            config.pop("dtype", None)  # the layer's dtype policy, not the op's `dtype=` argument
         return cls(op_kwargs=config, name=name)
 
 

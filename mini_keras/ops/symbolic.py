@@ -60,10 +60,13 @@ def symbolic_call(info: OpInfo, values):
     if info.symbolic is not None:
         return call_with(_symbolic_info(info), values)
     from mini_keras.layers.op_layer import op_layer_class
-    args, kwargs = [], {}
+    from mini_keras.ops.keras_config_params import CONFIG_PARAMS
+    config_params = CONFIG_PARAMS.get(info.name)  # None: not a Keras op, every constant in config
+    args, kwargs, trailing = [], {}, 0  # trailing: call args at their defaults, at the end
     for param, value in zip(info.params, values):
         if param.kind is param.VAR_POSITIONAL:
             args.extend(value)
+            trailing = 0
         elif param.kind is param.VAR_KEYWORD:
             kwargs.update(value)
         elif has_keras_tensor(value) or not _storable(value):
@@ -71,8 +74,15 @@ def symbolic_call(info: OpInfo, values):
                 raise TypeError(f"ops.{info.name}: keyword-only `{param.name}` cannot be a "
                                 "symbolic tensor.")
             args.append(value)
+            trailing = 0
+        elif (config_params is not None and param.name not in config_params
+              and param.kind is not param.KEYWORD_ONLY):
+            args.append(value)  # Keras 3 passes it at call time (``x * 2.0``: x2 = 2.0)
+            trailing = trailing + 1 if _same(value, param.default) else 0
         elif not _same(value, param.default):
             kwargs[param.name] = value
+    if trailing:
+        del args[-trailing:]
     return op_layer_class(info.name)(op_kwargs=kwargs)(*args)
 
 

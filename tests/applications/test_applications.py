@@ -33,6 +33,10 @@ PREDICT_CASES = [
     ("Xception", {"include_top": False, "input_shape": (71, 71, 3), "pooling": "avg"}),
     ("InceptionV3", {"include_top": True, "input_shape": (75, 75, 3), "classes": 4,
                      "classifier_activation": None}),
+    ("MobileNetV3Small", {"include_top": True, "input_shape": (32, 32, 3), "classes": 4,
+                          "classifier_activation": None}),
+    ("InceptionResNetV2", {"include_top": True, "input_shape": (75, 75, 3), "classes": 4,
+                           "classifier_activation": None}),
 ]
 # The family's other members: structure only (parameter count, weight names and shapes).
 STRUCTURE_CASES = [
@@ -43,6 +47,9 @@ STRUCTURE_CASES = [
     ("MobileNetV2", {"include_top": False, "alpha": 1.4}),
     ("DenseNet169", {"include_top": False, "input_shape": (32, 32, 3)}),
     ("DenseNet201", {"include_top": True, "input_shape": (32, 32, 3), "classes": 3}),
+    ("MobileNetV3Large", {"include_top": True, "input_shape": (32, 32, 3), "classes": 3}),
+    ("MobileNetV3Large", {"include_top": False, "minimalistic": True, "alpha": 0.75}),
+    ("MobileNetV3Small", {"include_top": False, "minimalistic": True, "pooling": "avg"}),
 ]
 
 

@@ -401,3 +401,20 @@ def test_time_distributed_is_a_wrapper(tmp_path):
                       _keras3().layers.Wrapper)
     with pytest.raises(ValueError, match="`layer` must be a Layer"):
         keras.layers.TimeDistributed("dense")
+
+
+@pytest.mark.parametrize("scores", [False, True])
+def test_multi_head_attention_fully_masked_rows_match_keras(backend, scores):
+    """Keras 3's fused path (no dropout, no scores) averages a fully masked row's values; its
+    explicit path gives zeros. Ours follows both."""
+    keras3 = _keras3()
+    value_mask = np.array([[1, 1, 1, 0, 0], [0, 0, 0, 0, 0]], bool)
+    theirs = keras3.layers.MultiHeadAttention(2, 2)
+    ours = keras.layers.MultiHeadAttention(2, 2)
+    theirs(Q, V, value_mask=value_mask)
+    ours(Q, V, value_mask=value_mask)
+    ours.set_weights([np.asarray(w) for w in theirs.weights])
+    ref = theirs(Q, V, value_mask=value_mask, return_attention_scores=scores)
+    got = ours(Q, V, value_mask=value_mask, return_attention_scores=scores)
+    for mine, expected in zip(got if scores else [got], ref if scores else [ref]):
+        np.testing.assert_allclose(_np(mine), np.asarray(expected), rtol=1e-5, atol=1e-6)

@@ -9,6 +9,7 @@ from mini_keras.ops.numpy.logic import *
 from mini_keras.ops.numpy.nan_reductions import *
 from mini_keras.ops.numpy.products import *
 from mini_keras.ops.numpy.reductions import *
+from mini_keras.ops.numpy.rounding import *
 from mini_keras.ops.numpy.sets import *
 from mini_keras.ops.numpy.shapes import *
 from mini_keras.ops.numpy.special import *

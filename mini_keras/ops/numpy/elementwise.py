@@ -131,11 +131,6 @@ def ceil(x):
 
 
 @primitive
-def round(x):
-    ...
-
-
-@primitive
 def tan(x):
     ...
 
