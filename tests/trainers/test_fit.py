@@ -104,7 +104,7 @@ def test_digits_mlp_reaches_95_percent(backend):
     ])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x_train, y_train, epochs=15, batch_size=32, verbose=0)
-    loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
+    _loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     predicted = model.predict(x_test, verbose=0).argmax(-1)
     assert accuracy >= 0.95
     np.testing.assert_allclose(accuracy, (predicted == y_test).mean(), atol=1e-6)
@@ -162,15 +162,15 @@ def test_model_keeps_its_backend_after_switch():
 
 
 @pytest.mark.parametrize("bad, message", [
-    (dict(y=np.zeros((3, 1))), "Data cardinality"),
-    (dict(x=np.array([["a", "b"]] * 4)), "numeric"),
-    (dict(x=np.array([[np.nan, 0]] * 4, dtype="float32")), "NaN"),
-    (dict(x=np.zeros((0, 2)), y=np.zeros((0, 1))), "empty"),
+    ({"y": np.zeros((3, 1))}, "Data cardinality"),
+    ({"x": np.array([["a", "b"]] * 4)}, "numeric"),
+    ({"x": np.array([[np.nan, 0]] * 4, dtype="float32")}, "NaN"),
+    ({"x": np.zeros((0, 2)), "y": np.zeros((0, 1))}, "empty"),
 ])
 def test_fit_bad_data_errors(backend, bad, message):
     model = _mlp(4, inputs=2)
     model.compile(optimizer="adam", loss="mse")
-    kwargs = dict(x=XOR_X, y=XOR_Y, epochs=1, verbose=0)
+    kwargs = {"x": XOR_X, "y": XOR_Y, "epochs": 1, "verbose": 0}
     kwargs.update(bad)
     with pytest.raises((ValueError, TypeError), match=message):
         model.fit(**kwargs)
