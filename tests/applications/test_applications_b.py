@@ -72,13 +72,20 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+def _is_auto_name(name, stem):
+    """Whether ``name`` is the class's automatic name plus a counter (the snake case of e.g.
+    GlobalMaxPooling2D differs in its underscores between the libraries and Python's rules)."""
+    base = re.sub(r"_\d+$", "", name)
+    return base.replace("_", "") == stem.replace("_", "")
+
+
 def _layers(model):
     """(layer name, class name, get_config) in order, auto-names' ``_N`` suffix dropped, the
     config's ``name`` and ``dtype`` too (compared only for the preprocessing layers)."""
     out = []
     for layer in _real_layers(model):
         name, stem = layer.name, _snake(type(layer).__name__)
-        if re.fullmatch(re.escape(stem) + r"(_\d+)?", name):
+        if _is_auto_name(name, stem):
             name = stem
         config = {}
         if type(layer).__name__ in ("Rescaling", "Normalization"):
@@ -103,7 +110,7 @@ def _shapes(model):
     out = []
     for layer in model.layers:
         name, stem = layer.name, _snake(type(layer).__name__)
-        auto = re.fullmatch(re.escape(stem) + r"(_\d+)?", name) is not None
+        auto = _is_auto_name(name, stem)
         for w in layer.weights:
             path = re.sub(r"/variable_\d+$", "/variable", "/".join(w.path.split("/")[-2:]))
             if auto and path.startswith(name + "/"):

@@ -608,6 +608,7 @@ DEDICATED = {
     "value_and_grad", "compile", "convert_step_input",
     "adam_update", "sgd_update",  # fused optimizer updates: tests/optimizers/test_optimizers.py
     "lstm", "gru",  # whole-sequence RNN hooks: tests/layers/test_rnn.py
+    "tree_flatten", "tree_unflatten", "rng_key",  # below; JaxLayer: tests/layers/test_interop_layers.py
 }
 
 
@@ -619,6 +620,20 @@ def test_convert_step_input_hands_numpy_to_the_jitted_step():
     assert B.dtype(out) == "float32"  # float64 narrows as everywhere with x64 off
     np.testing.assert_allclose(B.convert_to_numpy(out), x * 2)
     assert B.is_tensor(B.convert_step_input([1.0, 2.0]))
+
+
+def test_pytree_and_rng_key_hooks():
+    """The interop hooks: jax's own pytree order (sorted dict keys) with None leaves kept, and
+    raw uint32[2] keys equal to jax.random's for the same (seed, counter)."""
+    import jax
+    tree = {"b": np.ones(2), "a": [np.zeros(3), None]}
+    leaves, treedef = B.tree_flatten(tree)
+    assert [None if v is None else v.shape for v in leaves] == [(3,), None, (2,)]
+    rebuilt = B.tree_unflatten(treedef, leaves)
+    assert rebuilt["a"][1] is None and rebuilt["b"] is tree["b"]
+    key = B.rng_key(np.array([3, 5], "int32"))
+    expected = jax.random.key_data(jax.random.fold_in(jax.random.key(3), 5))
+    np.testing.assert_array_equal(np.asarray(key), np.asarray(expected))
 
 
 def test_every_function_tested():
